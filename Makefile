@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# hartvisor: a type-1 RISC-V hypervisor for QEMU virt on OpenSBI.
+#
+#   make                 build $(O)/hartvisor.elf and $(O)/hartvisor.bin
+#   make run SMP=4       boot it under QEMU
+#   make debug           same, QEMU waits for GDB
+#   make test            unit and QEMU tests
+#   make check           clang-format and cppcheck
+#   make dtb SMP=4       dump and decompile QEMU's own device tree
+#
+# Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS QEMU_EXTRA
+
+CROSS_COMPILE ?= riscv64-unknown-elf-
+O ?= build
+V ?= 0
+DEBUG ?= 0
+SMP ?= 4
+MEM ?= 1G
+CPU ?= rv64
+HV_MAX_HARTS ?= 64
+QEMU_EXTRA ?=
+TEST_JOBS ?= 2
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CC := $(CROSS_COMPILE)gcc
+OBJCOPY := $(CROSS_COMPILE)objcopy
+HOSTCC ?= gcc
+PYTHON := /usr/bin/python3
+
+LINUX_TARBALL := /usr/src/linux-source-6.1.tar.xz
+LIBFDT_DIR := $(O)/libfdt
+LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_strerror.c \
+	fdt_addresses.c fdt_empty_tree.c
+PICOLIBC := /usr/lib/picolibc/riscv64-unknown-elf
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+# ---------------------------------------------------------------- hypervisor
+
+HV_SRCS := $(wildcard hv/*.c)
+ARCH_SRCS := $(wildcard arch/riscv/*.c arch/riscv/*.S)
+OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(HV_SRCS) $(ARCH_SRCS)))
+LIBFDT_OBJS := $(patsubst %.c,$(O)/obj/libfdt/%.o,$(LIBFDT_SRCS))
+
+TARGET_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla
+COMMON_CFLAGS := $(TARGET_FLAGS) -std=gnu11 -g -ffreestanding -fno-common \
+	-fno-stack-protector -fno-pic -ffunction-sections -fdata-sections \
+	-isystem $(PICOLIBC)/include -I$(LIBFDT_DIR) -Ihv/include \
+	-Iarch/riscv/include -DHV_MAX_HARTS=$(HV_MAX_HARTS) -MMD -MP
+ifeq ($(DEBUG),1)
+COMMON_CFLAGS += -Og -DHV_DEBUG
+else
+COMMON_CFLAGS += -O2
+endif
+HV_CFLAGS := $(COMMON_CFLAGS) $(WARNINGS) -DHV_VERSION='"$(VERSION)"'
+LIBFDT_CFLAGS := $(COMMON_CFLAGS) -w
+# Plain rv64imac selects the rv64imac/lp64 multilib of libgcc.
+LDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany -nostdlib -static -Wl,--gc-sections \
+	-Wl,-T,arch/riscv/linker.ld -Wl,--no-warn-rwx-segments
+LIBS := $(PICOLIBC)/lib/rv64imac/lp64/libc.a -lgcc
+
+.PHONY: all setup run debug test unit check format dtb clean
+all: $(O)/hartvisor.elf $(O)/hartvisor.bin
+
+# Installs missing Debian packages; silent when all are there.
+setup:
+	$(Q)tools/setup.sh
+
+$(LIBFDT_DIR)/.extracted: | setup
+	@echo "  EXTRACT libfdt from $(LINUX_TARBALL)"
+	$(Q)mkdir -p $(LIBFDT_DIR)
+	$(Q)tar -xJf $(LINUX_TARBALL) -C $(LIBFDT_DIR) --strip-components=4 \
+		linux-source-6.1/scripts/dtc/libfdt
+	$(Q)touch $@
+
+$(LIBFDT_DIR)/%.c: $(LIBFDT_DIR)/.extracted ;
+
+$(O)/obj/libfdt/%.o: $(LIBFDT_DIR)/%.c | $(LIBFDT_DIR)/.extracted
+	@echo "  CC      $@"
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LIBFDT_CFLAGS) -c $< -o $@
+
+$(O)/obj/%.o: %.c | $(LIBFDT_DIR)/.extracted
+	@echo "  CC      $<"
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(O)/obj/%.o: %.S | $(LIBFDT_DIR)/.extracted
+	@echo "  AS      $<"
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(HV_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+# The version string lives in main.o: rebuild it when HEAD moves.
+$(O)/obj/hv/main.o: $(wildcard .git/HEAD .git/index)
+
+$(O)/hartvisor.elf: $(OBJS) $(LIBFDT_OBJS) arch/riscv/linker.ld
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBFDT_OBJS) $(LIBS)
+
+$(O)/hartvisor.bin: $(O)/hartvisor.elf
+	@echo "  OBJCOPY $@"
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+-include $(OBJS:.o=.d)
+
+# ---------------------------------------------------------------- QEMU
+
+QEMU_ENV := SMP=$(SMP) MEM=$(MEM) CPU=$(CPU) HV=$(O)/hartvisor.elf
+
+run: all
+	$(Q)$(QEMU_ENV) tools/qemu-run $(QEMU_EXTRA)
+
+debug: all
+	@echo "QEMU waits for GDB on localhost:1234. In another terminal:"
+	@echo "  gdb-multiarch $(O)/hartvisor.elf -ex 'target remote localhost:1234'"
+	$(Q)$(QEMU_ENV) tools/qemu-run --gdb $(QEMU_EXTRA)
+
+dtb: | setup
+	$(Q)mkdir -p $(O)
+	$(Q)$(QEMU_ENV) tools/qemu-run --dumpdtb $(O)/qemu-virt-smp$(SMP).dtb \
+		$(QEMU_EXTRA)
+	$(Q)dtc -q -I dtb -O dts -o $(O)/qemu-virt-smp$(SMP).dts \
+		$(O)/qemu-virt-smp$(SMP).dtb
+	@echo "host device tree: $(O)/qemu-virt-smp$(SMP).dtb"
+	@echo "decompiled:       $(O)/qemu-virt-smp$(SMP).dts"
+
+# ---------------------------------------------------------------- tests
+
+FIX := $(O)/fixtures
+FIXTURES := $(FIX)/virt-smp1.dtb $(FIX)/virt-smp2.dtb $(FIX)/virt-smp4.dtb \
+	$(FIX)/virt-smp8.dtb $(FIX)/virt-smp4-nosstc.dtb \
+	$(FIX)/virt-smp4-noh.dtb $(FIX)/virt-smp2-modules.dtb \
+	$(patsubst dts/test/%.dts,$(FIX)/%.dtb,$(wildcard dts/test/*.dts))
+
+$(FIX)/virt-smp%.dtb: | setup
+	@mkdir -p $(dir $@)
+	$(Q)SMP=$* tools/qemu-run --dumpdtb $@
+$(FIX)/virt-smp4-nosstc.dtb: | setup
+	@mkdir -p $(dir $@)
+	$(Q)SMP=4 CPU=rv64,sstc=off tools/qemu-run --dumpdtb $@
+$(FIX)/virt-smp4-noh.dtb: | setup
+	@mkdir -p $(dir $@)
+	$(Q)SMP=4 CPU=rv64,h=false tools/qemu-run --dumpdtb $@
+$(FIX)/virt-smp2-modules.dtb: | setup
+	@mkdir -p $(dir $@)
+	$(Q)head -c 100000 /dev/zero > $(FIX)/kernel.img
+	$(Q)head -c 5000 /dev/zero > $(FIX)/initrd.img
+	$(Q)SMP=2 tools/qemu-run --dumpdtb $@ \
+		-device guest-loader,kernel=$(FIX)/kernel.img,addr=0x80400000,bootargs="console=hvc0 quiet" \
+		-device guest-loader,initrd=$(FIX)/initrd.img,addr=0x88000000
+$(FIX)/%.dtb: dts/test/%.dts | setup
+	@mkdir -p $(dir $@)
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+
+UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer $(WARNINGS) \
+	-Ihv/include -Itests/unit
+UNIT_PLATFORM_SRCS := hv/platform.c hv/platform_check.c hv/platform_summary.c \
+	hv/isa.c
+UNIT_BINS := $(O)/unit/test_platform $(O)/unit/test_platform_max4 \
+	$(O)/unit/test_printf
+
+$(O)/unit/test_platform: tests/unit/test_platform.c $(UNIT_PLATFORM_SRCS) | setup
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lfdt -lcmocka
+$(O)/unit/test_platform_max4: tests/unit/test_platform_max4.c $(UNIT_PLATFORM_SRCS) | setup
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -DHV_MAX_HARTS=4 -o $@ $^ -lfdt -lcmocka
+$(O)/unit/test_printf: tests/unit/test_printf.c hv/printf.c | setup
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -fno-builtin -Dvsnprintf=hv_vsnprintf \
+		-Dsnprintf=hv_snprintf -o $@ $^ -lcmocka
+
+unit: $(UNIT_BINS) $(FIXTURES)
+
+test: all unit
+	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) $(PYTHON) tools/run-tests $(UNIT_BINS)
+
+# ---------------------------------------------------------------- style
+
+STYLE_SRCS := $(wildcard hv/*.c hv/include/*.h arch/riscv/*.c \
+	arch/riscv/include/arch/*.h tests/unit/*.c tests/unit/*.h)
+
+check: | setup
+	$(Q)clang-format --dry-run --Werror $(STYLE_SRCS)
+	$(Q)cppcheck --quiet --error-exitcode=1 --std=c11 \
+		--enable=warning,portability,performance \
+		--suppress=missingIncludeSystem --inline-suppr \
+		-Ihv/include -Iarch/riscv/include -D__riscv_xlen=64 \
+		-DHV_MAX_HARTS=$(HV_MAX_HARTS) hv arch/riscv
+	@echo "check: clang-format and cppcheck clean"
+
+format: | setup
+	$(Q)clang-format -i $(STYLE_SRCS)
+
+clean:
+	$(Q)rm -rf $(O)

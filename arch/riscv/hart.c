@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Per-hart mechanics offered to hv/: tp, IPIs, wfi, time, power off. */
+#include "arch.h"
+#include "arch/csr.h"
+#include "arch/sbi_call.h"
+#include "hart.h"
+#include "sbi.h"
+
+extern char _start[], _hv_end[];
+
+struct hart *arch_this_hart(void)
+{
+	struct hart *h;
+
+	__asm__ volatile("mv %0, tp" : "=r"(h));
+	return h;
+}
+
+void arch_set_this_hart(struct hart *h)
+{
+	__asm__ volatile("mv tp, %0" : : "r"(h) : "memory");
+}
+
+/*
+ * The hypervisor owns [_start, _hv_end) rounded up to 2 MiB, so the guest
+ * RAM around it can be mapped with 2 MiB pages.
+ */
+struct mem_range arch_hv_region(void)
+{
+	paddr_t base = (paddr_t)(uintptr_t)_start;
+	paddr_t end = ALIGN_UP((paddr_t)(uintptr_t)_hv_end, 2 * MiB);
+
+	return (struct mem_range){ .base = base, .size = end - base };
+}
+
+void arch_console_putc(char c)
+{
+	sbi_console_putchar((unsigned char)c);
+}
+
+int arch_hart_start(struct hart *h)
+{
+	/* Release: the hart must see harts[] (head.S reads it) complete. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	return (int)sbi_hart_start(h->hartid, (unsigned long)_start,
+				   (unsigned long)h);
+}
+
+int arch_send_ipi(unsigned long hartid)
+{
+	return (int)sbi_send_ipi(1, hartid);
+}
+
+void arch_wait_for_interrupt(void)
+{
+	/* SIE stays 0: wfi wakes on a pending enabled interrupt, none taken. */
+	csr_set(CSR_SIE, SIE_SSIE);
+	__asm__ volatile("wfi" ::: "memory");
+	csr_clear(CSR_SIP, SIP_SSIP);
+}
+
+void arch_cpu_relax(void)
+{
+	/* Zihintpause "pause"; a plain fence hint where Zihintpause is absent. */
+	__asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");
+}
+
+uint64_t arch_time(void)
+{
+	return csr_read(CSR_TIME);
+}
+
+void arch_park(void)
+{
+	csr_write(CSR_SIE, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void arch_poweroff(bool failure)
+{
+	sbi_system_reset(SBI_SRST_RESET_TYPE_SHUTDOWN,
+			 failure ? SBI_SRST_RESET_REASON_SYSFAIL :
+				   SBI_SRST_RESET_REASON_NONE);
+	arch_park();
+}

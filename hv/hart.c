@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Physical harts: the table, bring-up of secondaries, the idle loop. */
+#include "arch.h"
+#include "hart.h"
+#include "log.h"
+#include "sbi.h"
+
+struct hart harts[HV_MAX_HARTS];
+unsigned int nr_harts;
+
+static uint8_t hart_stacks[HV_MAX_HARTS][HART_STACK_SIZE] __aligned(16);
+
+void harts_init(const struct platform *p, unsigned long boot_hartid)
+{
+	for (unsigned int i = 0; i < p->nr_harts; i++) {
+		struct hart *h = &harts[i];
+
+		h->hartid = p->harts[i].hartid;
+		h->slot = i;
+		h->plic_s_context = p->harts[i].plic_s_context;
+		h->stack_top = (unsigned long)hart_stacks[i + 1];
+		if (h->hartid == boot_hartid) {
+			h->online = true;
+			arch_set_this_hart(h);
+			pr_info("online: slot %u, PLIC S-mode context %d (boot hart)",
+				h->slot, h->plic_s_context);
+		}
+	}
+	/*
+	 * Release: head.S on a secondary reads nr_harts and then the table;
+	 * it must see the table complete once it sees the count.
+	 */
+	__atomic_store_n(&nr_harts, p->nr_harts, __ATOMIC_RELEASE);
+}
+
+unsigned int harts_online(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nr_harts; i++)
+		n += __atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE);
+	return n;
+}
+
+int harts_start_secondaries(uint64_t timeout_ticks)
+{
+	struct hart *self = arch_this_hart();
+	uint64_t deadline;
+	int ret;
+
+	for (unsigned int i = 0; i < nr_harts; i++) {
+		if (&harts[i] == self)
+			continue;
+		ret = arch_hart_start(&harts[i]);
+		if (ret) {
+			pr_err("cannot start hart %lu: SBI hart_start returned %d (%s)",
+			       harts[i].hartid, ret, sbi_strerror(ret));
+			return ret;
+		}
+	}
+
+	deadline = arch_time() + timeout_ticks;
+	while (harts_online() < nr_harts) {
+		if (arch_time() > deadline) {
+			for (unsigned int i = 0; i < nr_harts; i++)
+				if (!__atomic_load_n(&harts[i].online,
+						     __ATOMIC_ACQUIRE))
+					pr_err("hart %lu was started but did not check in",
+					       harts[i].hartid);
+			return SBI_ERR_FAILED;
+		}
+		arch_cpu_relax();
+	}
+	return 0;
+}
+
+void hart_post(struct hart *h, unsigned long msg)
+{
+	/* Release: whatever the message refers to is visible before the bit. */
+	__atomic_fetch_or(&h->mailbox, msg, __ATOMIC_RELEASE);
+	arch_send_ipi(h->hartid);
+}
+
+void harts_stop_others(void)
+{
+	struct hart *self = arch_this_hart();
+
+	for (unsigned int i = 0; i < nr_harts; i++)
+		if (&harts[i] != self &&
+		    __atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE))
+			hart_post(&harts[i], HART_MSG_HALT);
+}
+
+static __noreturn void hart_idle(struct hart *self)
+{
+	for (;;) {
+		/* Acquire: pairs with the release in hart_post. */
+		unsigned long msg = __atomic_exchange_n(&self->mailbox, 0,
+							__ATOMIC_ACQUIRE);
+
+		if (msg & HART_MSG_HALT)
+			arch_park();
+		arch_wait_for_interrupt();
+	}
+}
+
+void hart_secondary_main(struct hart *self)
+{
+	pr_info("online: slot %u, PLIC S-mode context %d", self->slot,
+		self->plic_s_context);
+	/* Release: the boot hart counts check-ins with acquire loads. */
+	__atomic_store_n(&self->online, true, __ATOMIC_RELEASE);
+	hart_idle(self);
+}

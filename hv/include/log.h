@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The hypervisor's one logger. Each call prints one line, prefixed with who
+ * speaks ("[h2]" for physical hart 2); the line is formatted first and
+ * written under the console lock, so lines of different harts never
+ * interleave. pr_debug compiles to nothing unless DEBUG=1.
+ */
+#ifndef HV_LOG_H
+#define HV_LOG_H
+
+#include "types.h"
+
+enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+/* Longest line the logger prints; longer ones end in "...". */
+#define LOG_LINE_MAX 256
+
+/* Print one line at @level. Any context, any hart. */
+void log_printf(enum log_level level, const char *fmt, ...) __printf(2, 3);
+
+#define pr_err(...) log_printf(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...) log_printf(LOG_WARN, __VA_ARGS__)
+#define pr_info(...) log_printf(LOG_INFO, __VA_ARGS__)
+#ifdef HV_DEBUG
+#define pr_debug(...) log_printf(LOG_DEBUG, __VA_ARGS__)
+#else
+#define pr_debug(...)                                       \
+	do {                                                \
+		if (0)                                      \
+			log_printf(LOG_DEBUG, __VA_ARGS__); \
+	} while (0)
+#endif
+
+/*
+ * Stop the hypervisor because one of its own invariants broke: print the
+ * hart, the reason and the trap CSRs, stop every hart and power off with
+ * SYSTEM_FAILURE. Never for something a guest did. Any context.
+ */
+__noreturn void panic(const char *fmt, ...) __printf(1, 2);
+
+/* Hart ID printed in log prefixes before the boot hart has a struct hart. */
+extern unsigned long log_boot_hartid;
+
+#endif
