@@ -10,6 +10,7 @@
 #   make dtb SMP=4       dump and decompile QEMU's own device tree
 #
 # Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS QEMU_EXTRA
+#        GDB_PORT TEST_JOBS
 
 CROSS_COMPILE ?= riscv64-unknown-elf-
 O ?= build
@@ -20,6 +21,7 @@ MEM ?= 1G
 CPU ?= rv64
 HV_MAX_HARTS ?= 64
 QEMU_EXTRA ?=
+GDB_PORT ?= 1234
 TEST_JOBS ?= 2
 
 ifeq ($(V),1)
@@ -34,7 +36,7 @@ HOSTCC ?= gcc
 PYTHON := /usr/bin/python3
 
 LINUX_TARBALL := /usr/src/linux-source-6.1.tar.xz
-LIBFDT_DIR := $(O)/libfdt
+LIBFDT_DIR ?= $(O)/libfdt
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_strerror.c \
 	fdt_addresses.c fdt_empty_tree.c
 PICOLIBC := /usr/lib/picolibc/riscv64-unknown-elf
@@ -118,9 +120,9 @@ run: all
 	$(Q)$(QEMU_ENV) tools/qemu-run $(QEMU_EXTRA)
 
 debug: all
-	@echo "QEMU waits for GDB on localhost:1234. In another terminal:"
-	@echo "  gdb-multiarch $(O)/hartvisor.elf -ex 'target remote localhost:1234'"
-	$(Q)$(QEMU_ENV) tools/qemu-run --gdb $(QEMU_EXTRA)
+	@echo "QEMU waits for GDB on localhost:$(GDB_PORT). In another terminal:"
+	@echo "  gdb-multiarch $(O)/hartvisor.elf -ex 'target remote localhost:$(GDB_PORT)'"
+	$(Q)$(QEMU_ENV) GDB_PORT=$(GDB_PORT) tools/qemu-run --gdb $(QEMU_EXTRA)
 
 dtb: | setup
 	$(Q)mkdir -p $(O)

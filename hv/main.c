@@ -92,6 +92,7 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 {
 	struct mem_range hv = arch_hv_region();
 	char line[LOG_LINE_MAX];
+	uint64_t start;
 	int ret;
 
 	log_boot_hartid = hartid;
@@ -99,16 +100,21 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 		HV_VERSION, hartid, dtb);
 	copy_host_dtb(dtb);
 
-	if (platform_parse(host_dtb, &platform, line, sizeof(line)) ||
+	if (platform_parse(host_dtb, sizeof(host_dtb), &platform, line,
+			   sizeof(line)) ||
 	    platform_check(&platform, hartid, hv, line, sizeof(line)))
 		boot_refuse(line);
 	pr_info("hypervisor memory 0x%lx-0x%lx", hv.base, hv.base + hv.size);
 	report_platform(&platform);
 
 	harts_init(&platform, hartid);
+	start = arch_time();
 	ret = harts_start_secondaries(CHECKIN_TIMEOUT_S * platform.timebase_hz);
 	if (ret)
 		boot_refuse("not every hart came up");
+	pr_info("%u secondary harts up in %lu us", platform.nr_harts - 1,
+		(unsigned long)((arch_time() - start) * 1000000 /
+				platform.timebase_hz));
 
 	platform_summary(&platform, line, sizeof(line));
 	pr_info("hartvisor: %s", line);

@@ -45,6 +45,24 @@ static uint64_t read_cells(const fdt32_t *cells, int n)
 	return v;
 }
 
+/*
+ * #address-cells / #size-cells for the children of @parent. Like Linux,
+ * walk up to the nearest ancestor that says: QEMU's guest-loader writes
+ * /chosen/module@* with the root's cell counts and /chosen has none.
+ */
+static int cells_for_children(const void *fdt, int parent, const char *name,
+			      int fallback)
+{
+	for (int n = parent; n >= 0; n = fdt_parent_offset(fdt, n)) {
+		int len;
+		const fdt32_t *v = fdt_getprop(fdt, n, name, &len);
+
+		if (v && len == sizeof(*v))
+			return (int)fdt32_to_cpu(*v);
+	}
+	return fallback;
+}
+
 /* Entry @index of @node's "reg", sized by its parent's #*-cells. */
 static int read_reg(const void *fdt, int node, int index, paddr_t *base,
 		    uint64_t *size)
@@ -55,8 +73,8 @@ static int read_reg(const void *fdt, int node, int index, paddr_t *base,
 
 	if (parent < 0)
 		return parent;
-	ac = fdt_address_cells(fdt, parent);
-	sc = fdt_size_cells(fdt, parent);
+	ac = cells_for_children(fdt, parent, "#address-cells", 2);
+	sc = cells_for_children(fdt, parent, "#size-cells", 1);
 	if (ac < 1 || ac > 2 || sc < 0 || sc > 2)
 		return -FDT_ERR_BADNCELLS;
 	reg = fdt_getprop(fdt, node, "reg", &len);
@@ -70,6 +88,46 @@ static int read_reg(const void *fdt, int node, int index, paddr_t *base,
 	*size = read_cells(reg + ac, sc);
 	return 0;
 }
+
+/*
+ * Sort @n elements of @size bytes by the 64-bit key at @key_off (stable
+ * insertion sort: the tables hold at most HV_MAX_HARTS entries).
+ */
+static void sort_by_key(void *array, unsigned int n, size_t size,
+			size_t key_off)
+{
+	uint8_t *a = array, tmp[64];
+
+	for (unsigned int i = 1; i < n; i++) {
+		uint64_t key;
+		unsigned int j = i;
+
+		memcpy(&key, a + i * size + key_off, sizeof(key));
+		memcpy(tmp, a + i * size, size);
+		for (; j > 0; j--) {
+			uint64_t prev;
+
+			memcpy(&prev, a + (j - 1) * size + key_off,
+			       sizeof(prev));
+			if (prev <= key)
+				break;
+			memcpy(a + j * size, a + (j - 1) * size, size);
+		}
+		memcpy(a + j * size, tmp, size);
+	}
+}
+
+#define SORT_BY(array, n, field)                                             \
+	do {                                                                 \
+		_Static_assert(sizeof((array)[0].field) == sizeof(uint64_t), \
+			       "sort keys are 64-bit");                      \
+		sort_by_key(array, n, sizeof((array)[0]),                    \
+			    offsetof(__typeof__((array)[0]), field));        \
+	} while (0)
+
+_Static_assert(sizeof(struct platform_hart) <= 64, "sort_by_key's tmp");
+_Static_assert(sizeof(struct platform_module) <= 64, "sort_by_key's tmp");
+_Static_assert(sizeof(struct platform_device) <= 64, "sort_by_key's tmp");
 
 /* A status property that is absent, "okay" or "ok" means enabled. */
 static bool node_enabled(const void *fdt, int node)
@@ -163,15 +221,7 @@ static int parse_harts(struct parse *ps)
 			found, HV_MAX_HARTS, found);
 	p->nr_harts = found;
 
-	/* Sort by hart ID (insertion sort: at most HV_MAX_HARTS entries). */
-	for (unsigned int i = 1; i < p->nr_harts; i++) {
-		struct platform_hart h = p->harts[i];
-		unsigned int j = i;
-
-		for (; j > 0 && p->harts[j - 1].hartid > h.hartid; j--)
-			p->harts[j] = p->harts[j - 1];
-		p->harts[j] = h;
-	}
+	SORT_BY(p->harts, p->nr_harts, hartid);
 	for (unsigned int i = 1; i < p->nr_harts; i++)
 		if (p->harts[i].hartid == p->harts[i - 1].hartid)
 			return fail(ps, SBI_ERR_INVALID_PARAM,
@@ -216,18 +266,6 @@ static int add_reg_ranges(struct parse *ps, int node, struct mem_range *ranges,
 	return 0;
 }
 
-static void sort_ranges(struct mem_range *r, unsigned int n)
-{
-	for (unsigned int i = 1; i < n; i++) {
-		struct mem_range x = r[i];
-		unsigned int j = i;
-
-		for (; j > 0 && r[j - 1].base > x.base; j--)
-			r[j] = r[j - 1];
-		r[j] = x;
-	}
-}
-
 static int parse_memory(struct parse *ps)
 {
 	const void *fdt = ps->fdt;
@@ -246,7 +284,7 @@ static int parse_memory(struct parse *ps)
 		if (ret)
 			return ret;
 	}
-	sort_ranges(p->mem, p->nr_mem);
+	SORT_BY(p->mem, p->nr_mem, base);
 
 	for (int i = 0; i < fdt_num_mem_rsv(fdt); i++) {
 		uint64_t base, size;
@@ -272,7 +310,7 @@ static int parse_memory(struct parse *ps)
 				return ret;
 		}
 	}
-	sort_ranges(p->reserved, p->nr_reserved);
+	SORT_BY(p->reserved, p->nr_reserved, base);
 	return 0;
 }
 
@@ -379,15 +417,8 @@ static int parse_virtio(struct parse *ps)
 		if (p->virtio[p->nr_virtio].present)
 			p->nr_virtio++;
 	}
-	/* Sort by address so logs and the guest see a stable order. */
-	for (unsigned int i = 1; i < p->nr_virtio; i++) {
-		struct platform_device d = p->virtio[i];
-		unsigned int j = i;
-
-		for (; j > 0 && p->virtio[j - 1].base > d.base; j--)
-			p->virtio[j] = p->virtio[j - 1];
-		p->virtio[j] = d;
-	}
+	/* By address, so logs and the guest see a stable order. */
+	SORT_BY(p->virtio, p->nr_virtio, base);
 	return 0;
 }
 
@@ -434,10 +465,11 @@ static int parse_modules(struct parse *ps)
 			m->bootargs = NULL;
 		p->nr_modules++;
 	}
+	SORT_BY(p->modules, p->nr_modules, base);
 	return 0;
 }
 
-int platform_parse(const void *fdt, struct platform *p, char *err,
+int platform_parse(const void *fdt, size_t size, struct platform *p, char *err,
 		   size_t errlen)
 {
 	static const char *const clint_compat[] = { "riscv,clint0",
@@ -449,11 +481,17 @@ int platform_parse(const void *fdt, struct platform *p, char *err,
 	memset(p, 0, sizeof(*p));
 	if (errlen)
 		err[0] = '\0';
-	ret = fdt_check_header(fdt);
+	ret = size < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED :
+						 fdt_check_header(fdt);
 	if (ret)
 		return fail(&ps, SBI_ERR_INVALID_PARAM,
 			    "not a valid device tree blob: %s",
 			    fdt_strerror(ret));
+	if (fdt_totalsize(fdt) > size)
+		return fail(
+			&ps, SBI_ERR_INVALID_PARAM,
+			"truncated device tree blob: header says %u bytes, only %zu present",
+			fdt_totalsize(fdt), size);
 
 	ret = parse_harts(&ps);
 	if (!ret)

@@ -64,10 +64,11 @@ struct platform {
 };
 
 /*
- * Read the host DTB @fdt into @p. On failure returns a negative SBI error
- * code and writes a sentence naming the problem into @err.
+ * Read the host DTB @fdt, held in a buffer of @size bytes, into @p. On
+ * failure returns a negative SBI error code and writes a sentence naming
+ * the problem into @err.
  */
-int platform_parse(const void *fdt, struct platform *p, char *err,
+int platform_parse(const void *fdt, size_t size, struct platform *p, char *err,
 		   size_t errlen);
 
 /*

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""Boot hartvisor under QEMU and hand the tests its serial log.
+
+Every QEMU run goes through tools/qemu-run (the command `make run` uses)
+and has a hard timeout: on expiry the whole process group is killed and
+the test fails with the log so far.
+"""
+import os
+import re
+import signal
+import subprocess
+from dataclasses import dataclass
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(ROOT, os.environ.get("O", "build"))
+HV_ELF = os.path.join(BUILD, "hartvisor.elf")
+
+
+@dataclass
+class Boot:
+    returncode: int
+    log: str
+
+    def lines(self, pattern):
+        """Every match of the regex @pattern, one per log line."""
+        return [m for m in (re.search(pattern, l) for l in self.log.splitlines()) if m]
+
+    def hv_lines(self):
+        return [l for l in self.log.splitlines() if re.match(r"\[h\d+\] ", l)]
+
+
+def run_logged(cmd, timeout, env=None, cwd=ROOT):
+    """Run @cmd in its own process group; kill the group at @timeout s."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        pytest.fail(f"timed out after {timeout} s: {' '.join(cmd)}\n"
+                    + out.decode(errors="replace"))
+    return Boot(proc.returncode, out.decode(errors="replace").replace("\r", ""))
+
+
+def boot(smp=4, cpu="rv64", extra=(), hv=HV_ELF, timeout=60):
+    """Boot @hv on QEMU virt with @smp harts; return its log."""
+    env = dict(os.environ, SMP=str(smp), CPU=cpu, HV=hv, MEM="1G")
+    return run_logged([os.path.join(ROOT, "tools", "qemu-run"), *extra],
+                      timeout, env)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def built():
+    if not os.path.exists(HV_ELF):
+        pytest.exit(f"{HV_ELF} is missing: run the tests with make test")

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""Foundation: hartvisor boots on every hart, reads the host DTB, refuses
+machines it cannot run on with one clear line, and QEMU always exits."""
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import BUILD, ROOT, boot, run_logged
+
+SUMMARY = re.compile(
+    r"^\[h(\d+)\] hartvisor: (\d+) harts \(([^)]*)\), RAM 0x80000000\+1024 MiB, "
+    r"timebase 10000000 Hz, PLIC @0xc000000 ndev 96, UART @0x10000000, ext:(.*)$")
+
+
+def summary(b):
+    found = b.lines(SUMMARY.pattern)
+    assert len(found) == 1, b.log
+    return found[0]
+
+
+@pytest.mark.parametrize("smp", [1, 2, 4, 8])
+def test_every_hart_checks_in(smp):
+    b = boot(smp)
+    assert b.returncode == 0, b.log
+    online = sorted(int(m.group(1)) for m in b.lines(r"^\[h(\d+)\] online: slot (\d+)"))
+    assert online == list(range(smp)), b.log
+    s = summary(b)
+    assert int(s.group(2)) == smp
+    assert s.group(3) == ("0" if smp == 1 else f"0-{smp - 1}")
+    assert s.group(4) == " h sstc"
+    # Each hart's own line carries its own prefix and its PLIC S context.
+    for m in b.lines(r"^\[h(\d+)\] online: slot (\d+), PLIC S-mode context (\d+)"):
+        assert m.group(1) == m.group(2)
+        assert int(m.group(3)) == 2 * int(m.group(1)) + 1
+    assert "no VM to run yet: powering off" in b.log
+    assert "error" not in b.log.lower(), b.log
+
+
+def test_hv_lines_never_interleave():
+    b = boot(8)
+    for line in b.hv_lines():
+        # A line that got another hart's output spliced in would carry a
+        # second "[hN]" prefix or be cut short.
+        assert len(re.findall(r"\[h\d+\]", line)) == 1, line
+    assert len(b.lines(r"^\[h\d+\] online: ")) == 8
+
+
+def test_no_h_extension_is_refused():
+    b = boot(4, cpu="rv64,h=false")
+    assert b.returncode == 0, b.log
+    assert re.search(r"^\[h\d+\] error: no H extension on hart 0 \(riscv,isa = rv64imafdc[^)]*\): "
+                     r"run QEMU with -cpu rv64,h=true$", b.log, re.M), b.log
+    assert "hartvisor cannot run on this machine; powering off" in b.log
+    assert not b.lines(r"online: slot"), b.log
+
+
+def test_no_sstc_is_reported():
+    b = boot(2, cpu="rv64,sstc=off")
+    assert b.returncode == 0, b.log
+    assert summary(b).group(4) == " h"
+
+
+def test_guest_module_is_found(tmp_path):
+    img = tmp_path / "kernel.img"
+    img.write_bytes(b"\x13\x00\x00\x00" * 1024)
+    b = boot(2, extra=["-device", f"guest-loader,kernel={img},addr=0x80400000,"
+                                  "bootargs=console=hvc0 earlycon=sbi"])
+    assert b.returncode == 0, b.log
+    assert re.search(r'^\[h\d+\] guest kernel at 0x80400000-0x80401000 \(4 KiB\), '
+                     r'bootargs "console=hvc0 earlycon=sbi"$', b.log, re.M), b.log
+    summary(b)
+
+
+@pytest.mark.parametrize("addr,what", [
+    ("0x80380000", "overlaps hypervisor memory 0x80200000-0x80400000"),
+    ("0x80070000", "overlaps reserved (firmware) memory 0x80000000-0x80080000"),
+    ("0xc0000000", "is not in RAM"),
+])
+def test_guest_module_in_the_wrong_place_is_refused(tmp_path, addr, what):
+    img = tmp_path / "kernel.img"
+    img.write_bytes(b"\0" * 4096)
+    b = boot(2, extra=["-device", f"guest-loader,kernel={img},addr={addr}"])
+    assert b.returncode == 0, b.log
+    errors = b.lines(r"^\[h\d+\] error: (.*)$")
+    assert errors and what in errors[0].group(1), b.log
+    assert not b.lines(r"online: slot"), b.log
+
+
+def test_too_many_harts_for_the_build():
+    """A build for 4 harts refuses an 8-hart machine, and says how to fix it."""
+    out = os.path.join(BUILD, "max4")
+    r = subprocess.run(["make", "-s", f"O={out}", "HV_MAX_HARTS=4",
+                        f"LIBFDT_DIR={os.path.join(BUILD, 'libfdt')}"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    b = boot(8, hv=os.path.join(out, "hartvisor.elf"))
+    assert b.returncode == 0, b.log
+    assert ("error: the device tree has 8 usable harts; this build supports at most 4 "
+            "(rebuild with make HV_MAX_HARTS=8)") in b.log, b.log
+    assert boot(4, hv=os.path.join(out, "hartvisor.elf")).lines(r"hartvisor: 4 harts")
+
+
+def test_make_run():
+    """The README's command, as a user types it."""
+    b = run_logged(["make", "-s", "--no-print-directory", "run", "SMP=4",
+                    f"O={os.path.relpath(BUILD, ROOT)}"], timeout=120)
+    assert b.returncode == 0, b.log
+    assert summary(b).group(2) == "4"
