@@ -83,6 +83,7 @@ $(LIBFDT_DIR)/.extracted: | setup
 	$(Q)touch $@
 
 $(LIBFDT_DIR)/%.c: $(LIBFDT_DIR)/.extracted ;
+.PRECIOUS: $(LIBFDT_DIR)/%.c
 
 $(O)/obj/libfdt/%.o: $(LIBFDT_DIR)/%.c | $(LIBFDT_DIR)/.extracted
 	@echo "  CC      $@"
