@@ -67,6 +67,7 @@ void arch_trap(struct trap_frame *frame)
 {
 	unsigned long scause = csr_read(CSR_SCAUSE);
 
+	pr_err("registers at the trap:");
 	dump_frame(frame);
 	panic("unexpected trap in HS-mode: %s (scause 0x%lx) at 0x%lx, stval 0x%lx",
 	      cause_name(scause), scause, frame->sepc, csr_read(CSR_STVAL));

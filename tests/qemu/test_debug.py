@@ -7,13 +7,16 @@ import subprocess
 
 from conftest import BUILD, ROOT
 
-GDB_PORT = 23000 + os.getpid() % 1000
 
+def gdb_session(port_offset, commands):
+    """Start make debug, run gdb-multiarch with @commands against it.
 
-def test_make_debug_attaches_gdb():
+    Returns (what make debug printed before QEMU started, gdb's output,
+    QEMU's serial log)."""
+    port = 23000 + (os.getpid() * 2 + port_offset) % 2000
     qemu = subprocess.Popen(
         ["make", "-s", "--no-print-directory", "debug", "SMP=2",
-         f"O={os.path.relpath(BUILD, ROOT)}", f"GDB_PORT={GDB_PORT}"],
+         f"O={os.path.relpath(BUILD, ROOT)}", f"GDB_PORT={port}"],
         cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, start_new_session=True, text=True)
     try:
@@ -24,21 +27,47 @@ def test_make_debug_attaches_gdb():
                 break
         cmd = re.search(r"^\s*(gdb-multiarch .*)$", hint, re.M)
         assert cmd, hint
-        assert f"target remote localhost:{GDB_PORT}" in cmd.group(1)
-        # The printed command, in batch mode: stop at the boot hart's C
-        # entry and read its hart ID argument.
+        assert f"target remote localhost:{port}" in cmd.group(1)
         gdb = subprocess.run(
             ["gdb-multiarch", "-batch", "-nx",
              os.path.join(BUILD, "hartvisor.elf"),
-             "-ex", f"target remote localhost:{GDB_PORT}",
-             "-ex", "break hv_boot_main", "-ex", "continue",
-             "-ex", "print/x $a0", "-ex", "info symbol $pc",
-             "-ex", "kill"],
+             "-ex", f"target remote localhost:{port}", *commands],
             cwd=ROOT, capture_output=True, text=True, timeout=60)
-        out = gdb.stdout + gdb.stderr
-        assert "Breakpoint 1, hv_boot_main" in out, out
-        assert "= 0x0" in out, out
-        assert re.search(r"^hv_boot_main( \+ \d+)? in section \.text", out, re.M), out
+        try:
+            log, _ = qemu.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            log = "(QEMU still running)"
+        return hint, gdb.stdout + gdb.stderr, log
     finally:
-        os.killpg(qemu.pid, signal.SIGKILL)
+        try:
+            os.killpg(qemu.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         qemu.wait()
+
+
+def test_make_debug_attaches_gdb():
+    # The printed command, in batch mode: stop at the boot hart's C entry
+    # and read its hart ID argument.
+    _, out, _ = gdb_session(0, ["-ex", "break hv_boot_main", "-ex", "continue",
+                                "-ex", "print/x $a0", "-ex", "info symbol $pc",
+                                "-ex", "kill"])
+    assert "Breakpoint 1, hv_boot_main" in out, out
+    assert re.search(r"^\$1 = 0x[01]$", out, re.M), out
+    assert re.search(r"^hv_boot_main( \+ \d+)? in section \.text", out, re.M), out
+
+
+def test_hypervisor_fault_panics_cleanly():
+    """A trap in HS-mode (here: a jump to address 0, forced through GDB)
+    prints the reason, registers and trap CSRs, and powers the machine off:
+    QEMU exits by itself."""
+    _, out, log = gdb_session(1, ["-ex", "break hv_boot_main", "-ex", "continue",
+                                  "-ex", "set $pc = 0", "-ex", "continue"])
+    assert "Breakpoint 1, hv_boot_main" in out, out
+    assert re.search(r"^\[h\d+\] error: unexpected trap in HS-mode: instruction access fault "
+                     r"\(scause 0x1\) at 0x0, stval 0x0$", log, re.M), log
+    assert re.search(r"^\[h\d+\] error: PANIC: hypervisor invariant broken; stopping every hart$",
+                     log, re.M), log
+    assert re.search(r"error: scause  0000000000000001  sepc    0000000000000000", log), log
+    assert re.search(r"error: zero 0{16}  ra   [0-9a-f]{16}  sp   [0-9a-f]{16}", log), log
+    assert "QEMU still running" not in log
