@@ -63,12 +63,13 @@ COMMON_CFLAGS += -O2
 endif
 HV_CFLAGS := $(COMMON_CFLAGS) $(WARNINGS) -DHV_VERSION='"$(VERSION)"'
 LIBFDT_CFLAGS := $(COMMON_CFLAGS) -w
-# Plain rv64imac selects the rv64imac/lp64 multilib of libgcc.
-LDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany -nostdlib -static -Wl,--gc-sections \
+LDFLAGS := $(TARGET_FLAGS) -nostdlib -static -Wl,--gc-sections \
 	-Wl,-T,arch/riscv/linker.ld -Wl,--no-warn-rwx-segments
-LIBS := $(PICOLIBC)/lib/rv64imac/lp64/libc.a -lgcc
+# The rv64imac/lp64 multilibs of picolibc and libgcc, named explicitly.
+LIBGCC := $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null)
+LIBS := $(PICOLIBC)/lib/rv64imac/lp64/libc.a $(LIBGCC)
 
-.PHONY: all setup run debug test unit check format dtb clean
+.PHONY: all setup run debug test unit guests check format dtb clean
 all: $(O)/hartvisor.elf $(O)/hartvisor.bin
 
 # Installs missing Debian packages; silent when all are there.
@@ -113,17 +114,49 @@ $(O)/hartvisor.bin: $(O)/hartvisor.elf
 
 -include $(OBJS:.o=.d)
 
+# ---------------------------------------------------------------- guests
+
+# Bare-metal test guests: guest/tests/NAME.c -> $(O)/guest/NAME.bin, run
+# from 0x81000000 with `make run GUEST=NAME`.
+GUEST_TESTS := $(basename $(notdir $(wildcard guest/tests/*.c)))
+GUEST_ADDR := 0x81000000
+GUEST_LIB := guest/tests/lib/start.S guest/tests/lib/guest.c hv/printf.c
+GUEST_CFLAGS := $(TARGET_FLAGS) -std=gnu11 -O2 -g -ffreestanding \
+	-fno-common -fno-stack-protector -fno-pic -isystem $(PICOLIBC)/include \
+	-Iguest/tests/lib -Ihv/include $(WARNINGS) -Wno-missing-prototypes
+GUEST_LDFLAGS := -nostdlib -static -Wl,-T,guest/tests/lib/guest.ld -Wl,--no-warn-rwx-segments
+
+$(O)/guest/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
+		guest/tests/lib/guest.ld | setup
+	@echo "  GUEST   $@"
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB) \
+		$(LIBS)
+$(O)/guest/%.bin: $(O)/guest/%.elf
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+guests: $(patsubst %,$(O)/guest/%.bin,$(GUEST_TESTS))
+
 # ---------------------------------------------------------------- QEMU
 
 QEMU_ENV := SMP=$(SMP) MEM=$(MEM) CPU=$(CPU) HV=$(O)/hartvisor.elf
+ifneq ($(GUEST),)
+ifneq ($(filter $(GUEST),$(GUEST_TESTS)),)
+GUEST_IMAGE := $(O)/guest/$(GUEST).bin
+GUEST_ARGS := -device guest-loader,kernel=$(GUEST_IMAGE),addr=$(GUEST_ADDR)
+else
+$(error GUEST=$(GUEST): no such guest (test guests: $(GUEST_TESTS)))
+endif
+endif
 
-run: all
-	$(Q)$(QEMU_ENV) tools/qemu-run $(QEMU_EXTRA)
+run: all $(GUEST_IMAGE)
+	$(Q)$(QEMU_ENV) tools/qemu-run $(GUEST_ARGS) $(QEMU_EXTRA)
 
-debug: all
+debug: all $(GUEST_IMAGE)
 	@echo "QEMU waits for GDB on localhost:$(GDB_PORT). In another terminal:"
 	@echo "  gdb-multiarch $(O)/hartvisor.elf -ex 'target remote localhost:$(GDB_PORT)'"
-	$(Q)$(QEMU_ENV) GDB_PORT=$(GDB_PORT) tools/qemu-run --gdb $(QEMU_EXTRA)
+	$(Q)$(QEMU_ENV) GDB_PORT=$(GDB_PORT) tools/qemu-run --gdb $(GUEST_ARGS) \
+		$(QEMU_EXTRA)
 
 dtb: | setup
 	$(Q)mkdir -p $(O)
@@ -186,7 +219,7 @@ $(O)/unit/test_printf: tests/unit/test_printf.c hv/printf.c | setup
 
 unit: $(UNIT_BINS) $(FIXTURES)
 
-test: all unit
+test: all unit guests
 	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) $(PYTHON) tools/run-tests $(UNIT_BINS)
 
 # ---------------------------------------------------------------- style

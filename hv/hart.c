@@ -4,6 +4,8 @@
 #include "hart.h"
 #include "log.h"
 #include "sbi.h"
+#include "vcpu.h"
+#include "vm.h"
 
 struct hart harts[HV_MAX_HARTS];
 unsigned int nr_harts;
@@ -91,24 +93,81 @@ void harts_stop_others(void)
 			hart_post(&harts[i], HART_MSG_HALT);
 }
 
+void hart_do_fences(struct hart *self)
+{
+	/* Acquire: pairs with the requester's release in harts_fence. */
+	uint64_t from = __atomic_load_n(&self->fence_from, __ATOMIC_ACQUIRE);
+
+	if (!from)
+		return;
+	arch_fence_i();
+	arch_hfence_vvma_all();
+	/*
+	 * Release: the flush is done before a requester sees its bit clear.
+	 * Only the bits we served are cleared; a request that came in since
+	 * our load keeps its bit, and its HART_MSG_FENCE brings us back.
+	 */
+	__atomic_fetch_and(&self->fence_from, ~from, __ATOMIC_RELEASE);
+}
+
+unsigned long hart_take_mail(struct hart *self)
+{
+	/* Acquire: pairs with the release in hart_post. */
+	unsigned long msg =
+		__atomic_exchange_n(&self->mailbox, 0, __ATOMIC_ACQUIRE);
+
+	if (msg & HART_MSG_HALT)
+		arch_park();
+	if (msg & HART_MSG_FENCE)
+		hart_do_fences(self);
+	return msg;
+}
+
+void harts_fence(uint64_t slots)
+{
+	struct hart *self = arch_this_hart();
+	uint64_t me = 1ULL << self->slot;
+
+	slots &= ~me;
+	for (unsigned int i = 0; i < nr_harts; i++) {
+		if (!(slots & (1ULL << i)))
+			continue;
+		/* Release: orders the caller's page-table writes before. */
+		__atomic_fetch_or(&harts[i].fence_from, me, __ATOMIC_RELEASE);
+		hart_post(&harts[i], HART_MSG_FENCE);
+	}
+	for (unsigned int i = 0; i < nr_harts; i++) {
+		if (!(slots & (1ULL << i)))
+			continue;
+		while (__atomic_load_n(&harts[i].fence_from, __ATOMIC_ACQUIRE) &
+		       me) {
+			/* Two harts fencing each other must not deadlock. */
+			hart_do_fences(self);
+			arch_cpu_relax();
+		}
+	}
+}
+
 static __noreturn void hart_idle(struct hart *self)
 {
 	for (;;) {
-		/* Acquire: pairs with the release in hart_post. */
-		unsigned long msg = __atomic_exchange_n(&self->mailbox, 0,
-							__ATOMIC_ACQUIRE);
-
-		if (msg & HART_MSG_HALT)
-			arch_park();
+		hart_take_mail(self);
 		arch_wait_for_interrupt();
 	}
 }
 
 void hart_secondary_main(struct hart *self)
 {
-	pr_info("online: slot %u, PLIC S-mode context %d", self->slot,
-		self->plic_s_context);
+	struct vcpu *v = NULL;
+
+	/* The VM, if any, exists before any secondary runs. */
+	if (the_vm.nr_vcpus > self->slot)
+		v = vcpu_create(&the_vm, self);
+	pr_info("online: slot %u, PLIC S-mode context %d%s", self->slot,
+		self->plic_s_context, v ? ", vcpu registered" : "");
 	/* Release: the boot hart counts check-ins with acquire loads. */
 	__atomic_store_n(&self->online, true, __ATOMIC_RELEASE);
+	if (v)
+		vcpu_run(v);
 	hart_idle(self);
 }

@@ -83,3 +83,56 @@ bool isa_has_ext(const char *isa, const char *ext)
 	}
 	return false;
 }
+
+/* Append @n bytes of @s to @out (capacity @len, used @pos); false if full. */
+static bool append(char *out, size_t len, size_t *pos, const char *s, size_t n)
+{
+	if (*pos + n >= len)
+		return false;
+	memcpy(out + *pos, s, n);
+	*pos += n;
+	out[*pos] = '\0';
+	return true;
+}
+
+int isa_guest_string(const char *isa, bool keep_sstc, char *out, size_t len)
+{
+	size_t pos = 0;
+	const char *p, *end;
+
+	if (!len)
+		return -1;
+	out[0] = '\0';
+	if (!isa || strlen(isa) < 4 || !append(out, len, &pos, isa, 4))
+		return -1;
+
+	/* Single letters, each with its version; 'h' left out. */
+	for (p = isa + 4; *p && *p != '_' && !starts_multi_letter(*p);
+	     p = end) {
+		end = skip_version(p + 1);
+		if (lower(*p) != 'h' &&
+		    !append(out, len, &pos, p, (size_t)(end - p)))
+			return -1;
+	}
+	/* Multi-letter names, underscore-separated; sstc only if kept. */
+	while (*p) {
+		const char *tok;
+		size_t n;
+
+		while (*p == '_')
+			p++;
+		tok = p;
+		while (*p && *p != '_')
+			p++;
+		n = (size_t)(p - tok);
+		if (!n)
+			continue;
+		if (!keep_sstc && n >= 4 && !strncmp(tok, "sstc", 4) &&
+		    (n == 4 || is_digit(tok[4])))
+			continue;
+		if (!append(out, len, &pos, "_", 1) ||
+		    !append(out, len, &pos, tok, n))
+			return -1;
+	}
+	return 0;
+}

@@ -56,6 +56,14 @@ static void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 	spin_unlock(&console_lock);
 }
 
+void log_console_write(const char *buf, size_t n)
+{
+	spin_lock(&console_lock);
+	while (n--)
+		arch_console_putc(*buf++);
+	spin_unlock(&console_lock);
+}
+
 void log_printf(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;

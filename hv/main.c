@@ -11,6 +11,9 @@
 #include "log.h"
 #include "platform.h"
 #include "printf.h"
+#include "sbi.h"
+#include "vcpu.h"
+#include "vm.h"
 
 #ifndef HV_VERSION
 #define HV_VERSION "unknown"
@@ -92,6 +95,7 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 {
 	struct mem_range hv = arch_hv_region();
 	char line[LOG_LINE_MAX];
+	struct vcpu *self = NULL;
 	uint64_t start;
 	int ret;
 
@@ -108,6 +112,15 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 	report_platform(&platform);
 
 	harts_init(&platform, hartid);
+	ret = vm_create(&the_vm, &platform, hv, host_dtb, line, sizeof(line));
+	if (ret == SBI_ERR_NOT_SUPPORTED) {
+		pr_info("%s", line);
+		the_vm.nr_vcpus = 0;
+	} else if (ret) {
+		boot_refuse(line);
+	} else {
+		self = vcpu_create(&the_vm, arch_this_hart());
+	}
 	start = arch_time();
 	ret = harts_start_secondaries(CHECKIN_TIMEOUT_S * platform.timebase_hz);
 	if (ret)
@@ -119,6 +132,10 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 	platform_summary(&platform, line, sizeof(line));
 	pr_info("hartvisor: %s", line);
 
-	pr_info("no VM to run yet: powering off");
-	arch_poweroff(false);
+	if (!self) {
+		pr_info("powering off");
+		arch_poweroff(false);
+	}
+	vm_boot(&the_vm);
+	vcpu_run(self);
 }

@@ -9,12 +9,10 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include "arch_traps.h"
 #include "platform.h"
 #include "printf.h"
 #include "sbi.h"
-
-/* Local interrupt number of the S-mode external interrupt (scause code). */
-#define IRQ_S_EXT 9
 
 struct parse {
 	const void *fdt;

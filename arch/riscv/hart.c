@@ -59,6 +59,11 @@ void arch_wait_for_interrupt(void)
 	csr_clear(CSR_SIP, SIP_SSIP);
 }
 
+void arch_ack_ipi(void)
+{
+	csr_clear(CSR_SIP, SIP_SSIP);
+}
+
 void arch_cpu_relax(void)
 {
 	/* Zihintpause "pause"; a plain fence hint where Zihintpause is absent. */
@@ -75,6 +80,11 @@ void arch_park(void)
 	csr_write(CSR_SIE, 0);
 	for (;;)
 		__asm__ volatile("wfi");
+}
+
+void arch_system_reset(unsigned long type, unsigned long reason)
+{
+	sbi_system_reset(type, reason);
 }
 
 void arch_poweroff(bool failure)

@@ -53,6 +53,11 @@ void sbi_console_putchar(int c)
 		  0);
 }
 
+void sbi_set_timer(unsigned long when)
+{
+	sbi_ecall(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, when, 0, 0, 0, 0, 0);
+}
+
 void sbi_system_reset(unsigned long type, unsigned long reason)
 {
 	if (sbi_probe_extension(SBI_EXT_SRST) > 0)

@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "arch/csr.h"
 #include "arch/trap.h"
+#include "hart.h"
 #include "log.h"
 
 static const char *const exception_names[] = {
@@ -66,6 +67,16 @@ static void dump_frame(const struct trap_frame *f)
 void arch_trap(struct trap_frame *frame)
 {
 	unsigned long scause = csr_read(CSR_SCAUSE);
+	struct hart *self = arch_this_hart();
+
+	/* A guarded guest access (guest_access.S) faulted: resume there. */
+	if (self && self->fixup && !(scause & SCAUSE_INTERRUPT)) {
+		self->fault_cause = scause;
+		self->fault_tval = csr_read(CSR_STVAL);
+		frame->sepc = self->fixup;
+		self->fixup = 0;
+		return;
+	}
 
 	pr_err("registers at the trap:");
 	dump_frame(frame);

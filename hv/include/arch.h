@@ -7,7 +7,9 @@
 #ifndef HV_ARCH_H
 #define HV_ARCH_H
 
+#include "arch_traps.h"
 #include "types.h"
+#include "vcpu_context.h"
 
 struct hart;
 
@@ -37,6 +39,9 @@ int arch_send_ipi(unsigned long hartid);
  */
 void arch_wait_for_interrupt(void);
 
+/* Acknowledge an IPI (clear sip.SSIP) that ended a guest run. */
+void arch_ack_ipi(void);
+
 /* A hint for spin-wait loops. */
 void arch_cpu_relax(void);
 
@@ -52,8 +57,82 @@ void arch_dump_csrs(void);
  */
 __noreturn void arch_poweroff(bool failure);
 
+/* SBI SRST through the firmware; returns only if the firmware refused. */
+void arch_system_reset(unsigned long type, unsigned long reason);
+
 /* Park this hart for good: interrupts masked, wfi forever. */
 __noreturn void arch_park(void);
+
+/* ---- Virtualization. Unless said otherwise: on the vCPU's own hart. ---- */
+
+/* Choose the guest timer once, before any hart enters a guest. */
+void arch_timer_init(bool sstc);
+
+/* Per-hart H-extension setup: delegation, counters, timer, G-stage. */
+void arch_hart_virt_init(unsigned long vmid);
+
+/* Page permissions for arch_gstage_map. */
+#define GSTAGE_R 1U
+#define GSTAGE_W 2U
+#define GSTAGE_X 4U
+
+/*
+ * Map guest-physical [gpa, gpa + size) to host-physical @hpa in the VM's
+ * G-stage table, with the largest pages that fit. Boot hart, before any
+ * hart enables the table. Returns 0 or a negative SBI error.
+ */
+int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot);
+/* Install the VM's G-stage table (hgatp) on this hart. */
+void arch_gstage_enable(unsigned long vmid);
+/* Pages of G-stage tables in use, for the boot log. */
+unsigned int arch_gstage_tables_used(void);
+
+/* Run the guest in @ctx until its next trap; fills ctx->scause etc. */
+void arch_vcpu_enter(struct vcpu_context *ctx);
+
+/*
+ * Reset the vCPU to its SBI HSM start state: pc, a0, a1 as given, VS-mode,
+ * satp 0, SIE 0, no interrupt pending, timer parked, TLB flushed.
+ */
+void arch_vcpu_reset(struct vcpu_context *ctx, unsigned long pc,
+		     unsigned long a0, unsigned long a1);
+
+/* Deliver exception @cause to the guest's own trap handler (vstvec). */
+void arch_vcpu_inject_exception(struct vcpu_context *ctx, unsigned long cause,
+				unsigned long tval);
+
+/* Raise / clear the guest's supervisor software interrupt (VSSIP). */
+void arch_vcpu_raise_ipi(void);
+void arch_vcpu_clear_ipi(void);
+
+/* True when a VS interrupt is pending and enabled by the guest (vsie). */
+bool arch_vcpu_irq_pending(void);
+
+/* Program the guest's timer (SBI set_timer); clears a pending one. */
+void arch_vcpu_timer_set(uint64_t when);
+/* Stop the guest's timer (stopped vCPU) and clear its interrupt. */
+void arch_vcpu_timer_park(void);
+/* Without Sstc: if our timer fired, raise VSTIP and return true. */
+bool arch_vcpu_timer_poll(void);
+
+void arch_fence_i(void);
+/* Flush this hart's guest TLB entries of the VM: all, or one page. */
+void arch_hfence_vvma_all(void);
+void arch_hfence_vvma_page(unsigned long gva, long asid);
+
+/*
+ * Read guest memory at guest-virtual @gva through the guest's own
+ * translation. Returns 0, or SBI_ERR_INVALID_ADDRESS if the access
+ * faults. insn: a whole instruction (16 or 32 bits).
+ */
+int arch_guest_load_ulong(unsigned long gva, unsigned long *val);
+int arch_guest_load_insn(unsigned long gva, unsigned long *insn);
+
+/* An SBI BASE value of the firmware (mvendorid, marchid, mimpid...). */
+long arch_firmware_base(unsigned long fid);
+
+/* One character from the console, or -1 when none is waiting. */
+int arch_console_getc(void);
 
 /*
  * Ticket spinlock. Every trap runs to completion and HS-mode never takes

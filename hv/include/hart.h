@@ -10,7 +10,8 @@
 /* Offsets and size used by arch/riscv/head.S; pinned below. */
 #define HART_HARTID_OFFSET 0
 #define HART_STACK_TOP_OFFSET 8
-#define HART_SIZE 64
+#define HART_FIXUP_OFFSET 16
+#define HART_SIZE 128
 #define HART_STACK_SIZE (16 * 1024)
 
 #ifndef __ASSEMBLER__
@@ -21,21 +22,34 @@
 #include "types.h"
 
 /* Mailbox bits: requests from other harts, drained before guest entry. */
-#define HART_MSG_HALT (1UL << 0)
+#define HART_MSG_HALT (1UL << 0) /* park for good (panic) */
+#define HART_MSG_FENCE (1UL << 1) /* see fence_from */
+#define HART_MSG_VCPU_START (1UL << 2) /* the vCPU left STOPPED */
+#define HART_MSG_VCPU_IPI (1UL << 3) /* raise the guest's VSSIP */
+#define HART_MSG_VCPU_RESET (1UL << 4) /* SRST reboot: stop and ack */
+
+struct vcpu;
 
 struct hart {
 	unsigned long hartid;
 	unsigned long stack_top;
+	unsigned long fixup; /* where a faulting guest access resumes */
 	unsigned int slot; /* index in harts[] */
 	int plic_s_context; /* from the PLIC's interrupts-extended */
 	unsigned long mailbox; /* HART_MSG_* bits, atomic */
 	bool online; /* checked in (atomic) */
+	struct vcpu *vcpu; /* pinned here for life */
+	uint64_t fence_from; /* slots of harts waiting for our fence */
+	unsigned long fault_cause; /* of the last guarded guest access */
+	unsigned long fault_tval;
 } __aligned(HART_SIZE);
 
 _Static_assert(offsetof(struct hart, hartid) == HART_HARTID_OFFSET,
 	       "head.S reads hartid");
 _Static_assert(offsetof(struct hart, stack_top) == HART_STACK_TOP_OFFSET,
 	       "head.S reads stack_top");
+_Static_assert(offsetof(struct hart, fixup) == HART_FIXUP_OFFSET,
+	       "guest_access.S sets fixup");
 _Static_assert(sizeof(struct hart) == HART_SIZE, "head.S walks harts[]");
 
 extern struct hart harts[HV_MAX_HARTS];
@@ -65,6 +79,22 @@ void hart_post(struct hart *h, unsigned long msg);
 
 /* Ask every other online hart to park (for panic). Any context. */
 void harts_stop_others(void);
+
+/*
+ * Take this hart's mail: park on HALT, do requested fences, and return
+ * the bits left for the caller (HART_MSG_VCPU_*). Own hart.
+ */
+unsigned long hart_take_mail(struct hart *self);
+
+/*
+ * Make every hart in @slots (a bitmap of harts[] indices; the caller is
+ * skipped) execute fence.i and flush its guest TLB, and wait until they
+ * have. While waiting, serve the fences others ask of us. Any hart.
+ */
+void harts_fence(uint64_t slots);
+
+/* Serve fence requests addressed to this hart. Own hart. */
+void hart_do_fences(struct hart *self);
 
 #endif /* __ASSEMBLER__ */
 #endif

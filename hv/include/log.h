@@ -31,6 +31,9 @@ void log_printf(enum log_level level, const char *fmt, ...) __printf(2, 3);
 	} while (0)
 #endif
 
+/* Write @n raw bytes (guest console output) under the console lock. */
+void log_console_write(const char *buf, size_t n);
+
 /*
  * Stop the hypervisor because one of its own invariants broke: print the
  * hart, the reason and the trap CSRs, stop every hart and power off with

@@ -103,4 +103,11 @@ const char *platform_module_kind_name(enum module_kind kind);
  */
 bool isa_has_ext(const char *isa, const char *ext);
 
+/*
+ * The ISA string a guest sees: @isa without 'h' and, unless @keep_sstc,
+ * without "sstc". Returns 0, or -1 if @out (@len bytes) is too small or
+ * @isa is not an ISA string.
+ */
+int isa_guest_string(const char *isa, bool keep_sstc, char *out, size_t len);
+
 #endif

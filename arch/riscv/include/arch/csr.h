@@ -7,6 +7,8 @@
 #ifndef ARCH_CSR_H
 #define ARCH_CSR_H
 
+#include "arch_traps.h"
+
 #define CSR_SSTATUS 0x100
 #define CSR_SIE 0x104
 #define CSR_STVEC 0x105
@@ -17,13 +19,26 @@
 #define CSR_STVAL 0x143
 #define CSR_SIP 0x144
 #define CSR_SATP 0x180
+#define CSR_STIMECMP 0x14d
 #define CSR_TIME 0xc01
+
+#define CSR_VSSTATUS 0x200
+#define CSR_VSIE 0x204
+#define CSR_VSTVEC 0x205
+#define CSR_VSSCRATCH 0x240
+#define CSR_VSEPC 0x241
+#define CSR_VSCAUSE 0x242
+#define CSR_VSTVAL 0x243
+#define CSR_VSIP 0x244
+#define CSR_VSTIMECMP 0x24d
+#define CSR_VSATP 0x280
 
 #define CSR_HSTATUS 0x600
 #define CSR_HEDELEG 0x602
 #define CSR_HIDELEG 0x603
 #define CSR_HIE 0x604
 #define CSR_HCOUNTEREN 0x606
+#define CSR_HTIMEDELTA 0x605
 #define CSR_HGEIE 0x607
 #define CSR_HTVAL 0x643
 #define CSR_HIP 0x644
@@ -35,14 +50,41 @@
 #define SSTATUS_SIE (1UL << 1)
 #define SSTATUS_SPIE (1UL << 5)
 #define SSTATUS_SPP (1UL << 8)
+#define SSTATUS_FS (3UL << 13)
+#define SSTATUS_FS_INITIAL (1UL << 13)
+#define SSTATUS_SUM (1UL << 18)
 
-#define IRQ_S_SOFT 1
-#define IRQ_S_TIMER 5
-#define IRQ_S_EXT 9
+#define HSTATUS_GVA (1UL << 6)
+#define HSTATUS_SPV (1UL << 7)
+#define HSTATUS_SPVP (1UL << 8)
+#define HSTATUS_HU (1UL << 9)
+#define HSTATUS_VTVM (1UL << 20)
+#define HSTATUS_VTW (1UL << 21)
+#define HSTATUS_VTSR (1UL << 22)
+#define HSTATUS_VSXL_SHIFT 32
+#define HSTATUS_VSXL (3UL << HSTATUS_VSXL_SHIFT)
+#define HSTATUS_VSXL_64 (2UL << HSTATUS_VSXL_SHIFT)
+
+#define HENVCFG_STCE (1UL << 63)
+
+#define HGATP_MODE_SV39X4 (8UL << 60)
+#define HGATP_VMID_SHIFT 44
+#define HGATP_VMID_MASK (0x3fffUL << HGATP_VMID_SHIFT)
+
+#define HCOUNTEREN_CY (1UL << 0)
+#define HCOUNTEREN_TM (1UL << 1)
+#define HCOUNTEREN_IR (1UL << 2)
+
 #define SIP_SSIP (1UL << IRQ_S_SOFT)
+#define SIP_STIP (1UL << IRQ_S_TIMER)
+#define SIP_SEIP (1UL << IRQ_S_EXT)
 #define SIE_SSIE (1UL << IRQ_S_SOFT)
-
-#define SCAUSE_INTERRUPT (1UL << 63)
+#define SIE_STIE (1UL << IRQ_S_TIMER)
+#define SIE_SEIE (1UL << IRQ_S_EXT)
+#define HVIP_VSSIP (1UL << IRQ_VS_SOFT)
+#define HVIP_VSTIP (1UL << IRQ_VS_TIMER)
+#define HVIP_VSEIP (1UL << IRQ_VS_EXT)
+#define HIDELEG_VS (HVIP_VSSIP | HVIP_VSTIP | HVIP_VSEIP)
 
 #define __CSR_STR(x) #x
 #define CSR_STR(x) __CSR_STR(x)

@@ -18,6 +18,7 @@ long sbi_hart_start(unsigned long hartid, unsigned long addr,
 		    unsigned long opaque);
 long sbi_send_ipi(unsigned long hart_mask, unsigned long hart_mask_base);
 void sbi_console_putchar(int c);
+void sbi_set_timer(unsigned long when);
 /* SRST system_reset, falling back to the legacy shutdown; returns on error. */
 void sbi_system_reset(unsigned long type, unsigned long reason);
 

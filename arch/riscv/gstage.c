@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * G-stage translation: one Sv39x4 table for the VM, built once at boot
+ * with the largest pages that fit (1 GiB, 2 MiB, 4 KiB), then installed
+ * in hgatp on every hart.
+ */
+#include <string.h>
+
+#include "arch.h"
+#include "arch/csr.h"
+#include "log.h"
+#include "sbi.h"
+
+#define PTE_V (1UL << 0)
+#define PTE_R (1UL << 1)
+#define PTE_W (1UL << 2)
+#define PTE_X (1UL << 3)
+#define PTE_U (1UL << 4) /* G-stage leaves must be user pages */
+#define PTE_A (1UL << 6)
+#define PTE_D (1UL << 7)
+#define PTE_PPN_SHIFT 10
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1UL << PAGE_SHIFT)
+#define GSTAGE_LEVELS 3
+#define GSTAGE_GPA_BITS 41 /* Sv39x4 */
+/* Intermediate tables; 64 cover tens of GiB of RAM plus scattered MMIO. */
+#define GSTAGE_POOL_PAGES 64
+
+/* The root of Sv39x4 is 16 KiB: 2048 entries, 16 KiB aligned. */
+static uint64_t gstage_root[2048] __aligned(16 * 1024);
+static uint64_t gstage_pool[GSTAGE_POOL_PAGES][512] __aligned(PAGE_SIZE);
+static unsigned int gstage_pool_used;
+static unsigned long gstage_hgatp;
+
+static unsigned int level_shift(int level)
+{
+	return PAGE_SHIFT + 9 * level;
+}
+
+static unsigned int pte_index(gpa_t gpa, int level)
+{
+	unsigned int mask = level == GSTAGE_LEVELS - 1 ? 0x7ff : 0x1ff;
+
+	return (gpa >> level_shift(level)) & mask;
+}
+
+/* The table one level below @pte, allocating it if needed. */
+static uint64_t *next_table(uint64_t *pte)
+{
+	uint64_t *table;
+
+	if (*pte & PTE_V) {
+		if (*pte & (PTE_R | PTE_W | PTE_X))
+			return NULL; /* a large page is already there */
+		return (uint64_t *)((*pte >> PTE_PPN_SHIFT) << PAGE_SHIFT);
+	}
+	if (gstage_pool_used >= GSTAGE_POOL_PAGES)
+		return NULL;
+	table = gstage_pool[gstage_pool_used++];
+	memset(table, 0, PAGE_SIZE);
+	*pte = (((uint64_t)(uintptr_t)table >> PAGE_SHIFT) << PTE_PPN_SHIFT) |
+	       PTE_V;
+	return table;
+}
+
+int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot)
+{
+	uint64_t leaf = PTE_V | PTE_U | PTE_A | PTE_D;
+
+	if ((gpa | hpa | size) & (PAGE_SIZE - 1) || !size ||
+	    gpa + size > (1UL << GSTAGE_GPA_BITS) || gpa + size < gpa)
+		return SBI_ERR_INVALID_PARAM;
+	leaf |= (prot & GSTAGE_R ? PTE_R : 0) | (prot & GSTAGE_W ? PTE_W : 0) |
+		(prot & GSTAGE_X ? PTE_X : 0);
+
+	while (size) {
+		uint64_t *table = gstage_root;
+		int level = GSTAGE_LEVELS - 1;
+		uint64_t *pte;
+
+		/* Descend until the largest page that fits here. */
+		for (;;) {
+			uint64_t psize = 1UL << level_shift(level);
+
+			pte = &table[pte_index(gpa, level)];
+			if (!((gpa | hpa) & (psize - 1)) && size >= psize)
+				break;
+			if (level == 0)
+				break;
+			table = next_table(pte);
+			if (!table)
+				return SBI_ERR_NO_SHMEM;
+			level--;
+		}
+		if (*pte & PTE_V)
+			return SBI_ERR_ALREADY_AVAILABLE;
+		*pte = ((hpa >> PAGE_SHIFT) << PTE_PPN_SHIFT) | leaf;
+		gpa += 1UL << level_shift(level);
+		hpa += 1UL << level_shift(level);
+		size -= 1UL << level_shift(level);
+	}
+	return 0;
+}
+
+void arch_gstage_enable(unsigned long vmid)
+{
+	if (!gstage_hgatp)
+		gstage_hgatp = HGATP_MODE_SV39X4 |
+			       ((vmid << HGATP_VMID_SHIFT) & HGATP_VMID_MASK) |
+			       ((uintptr_t)gstage_root >> PAGE_SHIFT);
+	csr_write(CSR_HGATP, gstage_hgatp);
+	/* The tables were written with plain stores: make them visible. */
+	__asm__ volatile(".option push\n.option arch, +h\n"
+			 "hfence.gvma zero, zero\n.option pop" ::
+				 : "memory");
+}
+
+unsigned int arch_gstage_tables_used(void)
+{
+	return gstage_pool_used + 4;
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The hart-local half of a vCPU: H-extension setup, reset, exception
+ * injection, virtual interrupts, the timer, fences. A vCPU is pinned to
+ * its hart, so its VS-level CSRs live in the hart between exits and every
+ * function here runs on the vCPU's own hart.
+ */
+#include <string.h>
+
+#include "arch.h"
+#include "arch/csr.h"
+#include "arch/sbi_call.h"
+#include "sbi.h"
+
+/* Set once at boot: Sstc on every hart (vstimecmp) or the SBI timer. */
+static bool use_sstc;
+
+/* Exceptions the guest handles itself, without an exit. */
+#define HEDELEG_GUEST                                                  \
+	((1UL << EXC_INST_MISALIGNED) | (1UL << EXC_ILLEGAL_INST) |    \
+	 (1UL << EXC_BREAKPOINT) | (1UL << EXC_ECALL_U) |              \
+	 (1UL << EXC_INST_PAGE_FAULT) | (1UL << EXC_LOAD_PAGE_FAULT) | \
+	 (1UL << EXC_STORE_PAGE_FAULT))
+
+void arch_timer_init(bool sstc)
+{
+	use_sstc = sstc;
+}
+
+void arch_hart_virt_init(unsigned long vmid)
+{
+	csr_write(CSR_HEDELEG, HEDELEG_GUEST);
+	csr_write(CSR_HIDELEG, HIDELEG_VS);
+	csr_write(CSR_HCOUNTEREN,
+		  HCOUNTEREN_CY | HCOUNTEREN_TM | HCOUNTEREN_IR);
+	csr_write(CSR_HVIP, 0);
+	csr_write(CSR_HTIMEDELTA, 0);
+	if (use_sstc) {
+		csr_set(CSR_HENVCFG, HENVCFG_STCE);
+		csr_write(CSR_VSTIMECMP, -1UL);
+	}
+	/* The guest's FPU needs sstatus.FS on as well as its vsstatus.FS. */
+	if (!(csr_read(CSR_SSTATUS) & SSTATUS_FS))
+		csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
+	/* IPIs end a guest run (or a wfi); they are never taken in HS. */
+	csr_set(CSR_SIE, SIE_SSIE);
+	arch_gstage_enable(vmid);
+}
+
+void arch_vcpu_reset(struct vcpu_context *ctx, unsigned long pc,
+		     unsigned long a0, unsigned long a1)
+{
+	memset(ctx->x, 0, sizeof(ctx->x));
+	ctx->x[REG_A0] = a0;
+	ctx->x[REG_A1] = a1;
+	ctx->sepc = pc;
+	/* sret goes to VS-mode (SPV, SPP) with HS interrupts still masked. */
+	ctx->sstatus = (csr_read(CSR_SSTATUS) & ~(SSTATUS_SIE | SSTATUS_SPIE)) |
+		       SSTATUS_SPP;
+	ctx->hstatus = (csr_read(CSR_HSTATUS) &
+			~(HSTATUS_VTW | HSTATUS_VTSR | HSTATUS_VTVM |
+			  HSTATUS_HU | HSTATUS_GVA | HSTATUS_VSXL)) |
+		       HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VSXL_64;
+
+	/* The SBI HSM start state: satp 0, SIE 0, nothing pending. */
+	csr_write(CSR_VSSTATUS, 0);
+	csr_write(CSR_VSIE, 0);
+	csr_write(CSR_VSTVEC, 0);
+	csr_write(CSR_VSSCRATCH, 0);
+	csr_write(CSR_VSEPC, 0);
+	csr_write(CSR_VSCAUSE, 0);
+	csr_write(CSR_VSTVAL, 0);
+	csr_write(CSR_VSATP, 0);
+	csr_write(CSR_HVIP, 0);
+	arch_vcpu_timer_park();
+	arch_hfence_vvma_all();
+	arch_fence_i();
+}
+
+void arch_vcpu_inject_exception(struct vcpu_context *ctx, unsigned long cause,
+				unsigned long tval)
+{
+	unsigned long vsstatus = csr_read(CSR_VSSTATUS);
+
+	/* What a trap into VS-mode does in hardware, done by hand. */
+	vsstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
+	if (ctx->sstatus & SSTATUS_SPP)
+		vsstatus |= SSTATUS_SPP;
+	if (vsstatus & SSTATUS_SIE)
+		vsstatus |= SSTATUS_SPIE;
+	vsstatus &= ~SSTATUS_SIE;
+	csr_write(CSR_VSSTATUS, vsstatus);
+	csr_write(CSR_VSEPC, ctx->sepc);
+	csr_write(CSR_VSCAUSE, cause);
+	csr_write(CSR_VSTVAL, tval);
+	ctx->sepc = csr_read(CSR_VSTVEC) & ~3UL;
+	ctx->sstatus |= SSTATUS_SPP;
+}
+
+void arch_vcpu_raise_ipi(void)
+{
+	csr_set(CSR_HVIP, HVIP_VSSIP);
+}
+
+void arch_vcpu_clear_ipi(void)
+{
+	csr_clear(CSR_HVIP, HVIP_VSSIP);
+}
+
+bool arch_vcpu_irq_pending(void)
+{
+	/* hie holds the guest's vsie bits: this is wfi's own wake rule. */
+	return csr_read(CSR_HIP) & csr_read(CSR_HIE) & HIDELEG_VS;
+}
+
+void arch_vcpu_timer_set(uint64_t when)
+{
+	if (use_sstc) {
+		csr_write(CSR_VSTIMECMP, when);
+		return;
+	}
+	csr_clear(CSR_HVIP, HVIP_VSTIP);
+	sbi_set_timer(when);
+	csr_set(CSR_SIE, SIE_STIE);
+}
+
+void arch_vcpu_timer_park(void)
+{
+	if (use_sstc) {
+		csr_write(CSR_VSTIMECMP, -1UL);
+	} else {
+		csr_clear(CSR_SIE, SIE_STIE);
+		sbi_set_timer(-1UL);
+	}
+	csr_clear(CSR_HVIP, HVIP_VSTIP);
+}
+
+bool arch_vcpu_timer_poll(void)
+{
+	/* Without Sstc our own timer fired: hand it to the guest as VSTIP. */
+	if (use_sstc || !(csr_read(CSR_SIE) & SIE_STIE) ||
+	    !(csr_read(CSR_SIP) & SIP_STIP))
+		return false;
+	csr_clear(CSR_SIE, SIE_STIE);
+	csr_set(CSR_HVIP, HVIP_VSTIP);
+	return true;
+}
+
+void arch_fence_i(void)
+{
+	__asm__ volatile("fence.i" ::: "memory");
+}
+
+void arch_hfence_vvma_all(void)
+{
+	__asm__ volatile(".option push\n.option arch, +h\n"
+			 "hfence.vvma zero, zero\n.option pop" ::
+				 : "memory");
+}
+
+void arch_hfence_vvma_page(unsigned long gva, long asid)
+{
+	if (asid < 0)
+		__asm__ volatile(".option push\n.option arch, +h\n"
+				 "hfence.vvma %0, zero\n.option pop"
+				 :
+				 : "r"(gva)
+				 : "memory");
+	else
+		__asm__ volatile(".option push\n.option arch, +h\n"
+				 "hfence.vvma %0, %1\n.option pop"
+				 :
+				 : "r"(gva), "r"(asid)
+				 : "memory");
+}
+
+long arch_firmware_base(unsigned long fid)
+{
+	struct sbiret r = sbi_ecall(SBI_EXT_BASE, fid, 0, 0, 0, 0, 0, 0);
+
+	return r.error ? 0 : r.value;
+}
+
+int arch_console_getc(void)
+{
+	return (int)sbi_ecall(SBI_EXT_0_1_CONSOLE_GETCHAR, 0, 0, 0, 0, 0, 0, 0)
+		.error;
+}

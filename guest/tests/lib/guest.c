@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* The runtime of the bare-metal test guests (see guest.h). */
+#include <stdarg.h>
+
+#include "guest.h"
+#include "printf.h"
+
+static int print_lock;
+static int passed, failed;
+
+void (*on_soft_irq)(unsigned long hartid);
+void (*on_timer_irq)(unsigned long hartid);
+
+/* Per-hart trap expectations, indexed by hart ID. */
+static struct {
+	bool armed;
+	long cause;
+	unsigned long tval;
+} expected[MAX_HARTS];
+
+struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long a0,
+		       unsigned long a1, unsigned long a2, unsigned long a3,
+		       unsigned long a4, unsigned long a5)
+{
+	register unsigned long r0 __asm__("a0") = a0;
+	register unsigned long r1 __asm__("a1") = a1;
+	register unsigned long r2 __asm__("a2") = a2;
+	register unsigned long r3 __asm__("a3") = a3;
+	register unsigned long r4 __asm__("a4") = a4;
+	register unsigned long r5 __asm__("a5") = a5;
+	register unsigned long r6 __asm__("a6") = fid;
+	register unsigned long r7 __asm__("a7") = eid;
+
+	__asm__ volatile("ecall"
+			 : "+r"(r0), "+r"(r1)
+			 : "r"(r2), "r"(r3), "r"(r4), "r"(r5), "r"(r6), "r"(r7)
+			 : "memory");
+	return (struct sbiret){ (long)r0, (long)r1 };
+}
+
+long sbi_legacy(unsigned long eid, unsigned long a0, unsigned long a1,
+		unsigned long a2, unsigned long a3)
+{
+	return sbi_call(eid, 0, a0, a1, a2, a3, 0, 0).error;
+}
+
+unsigned long this_hartid(void)
+{
+	unsigned long id;
+
+	__asm__ volatile("mv %0, tp" : "=r"(id));
+	return id;
+}
+
+static void lock(void)
+{
+	while (__atomic_exchange_n(&print_lock, 1, __ATOMIC_ACQUIRE))
+		;
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&print_lock, 0, __ATOMIC_RELEASE);
+}
+
+static void vprint_line(const char *prefix, const char *fmt, va_list ap)
+{
+	char line[256];
+	int n = snprintf(line, sizeof(line), "%s", prefix);
+
+	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	lock();
+	/* DBCN: a line in one call (with its newline as a second one). */
+	for (n = 0; line[n]; n++)
+		;
+	sbi_call(SBI_EXT_DBCN, 0, (unsigned long)n, (unsigned long)line, 0, 0,
+		 0, 0);
+	sbi_call(SBI_EXT_DBCN, 2, '\n', 0, 0, 0, 0, 0);
+	unlock();
+}
+
+void gprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint_line("", fmt, ap);
+	va_end(ap);
+}
+
+bool check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint_line(ok ? "PASS: " : "FAIL: ", fmt, ap);
+	va_end(ap);
+	__atomic_fetch_add(ok ? &passed : &failed, 1, __ATOMIC_RELAXED);
+	return ok;
+}
+
+void shutdown(void)
+{
+	sbi_call(SBI_EXT_SRST, 0, SBI_SRST_RESET_TYPE_SHUTDOWN, 0, 0, 0, 0, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void finish(void)
+{
+	gprintf("RESULT: %d passed, %d failed", passed, failed);
+	shutdown();
+}
+
+unsigned int count_harts(void)
+{
+	unsigned int n = 0;
+
+	while (n < MAX_HARTS &&
+	       !SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, n).error)
+		n++;
+	return n;
+}
+
+void expect_trap(void)
+{
+	unsigned long id = this_hartid();
+
+	expected[id].cause = -1;
+	expected[id].tval = 0;
+	__atomic_store_n(&expected[id].armed, true, __ATOMIC_RELEASE);
+}
+
+long trapped_cause(void)
+{
+	return expected[this_hartid()].cause;
+}
+
+unsigned long trapped_tval(void)
+{
+	return expected[this_hartid()].tval;
+}
+
+void guest_trap(struct frame *f);
+void guest_trap(struct frame *f)
+{
+	unsigned long id = this_hartid();
+	unsigned long cause = f->scause;
+
+	if (cause >> 63) {
+		cause &= ~(1UL << 63);
+		if (cause == 1) {
+			csr_clear(sip, SIE_SSIE);
+			if (on_soft_irq)
+				on_soft_irq(id);
+			return;
+		}
+		if (cause == 5 && on_timer_irq) {
+			on_timer_irq(id);
+			return;
+		}
+		check(false, "hart %lu: unexpected interrupt %lu", id, cause);
+		finish();
+	}
+	if (id < MAX_HARTS && expected[id].armed) {
+		uint16_t insn = *(volatile uint16_t *)f->sepc;
+
+		expected[id].armed = false;
+		expected[id].cause = (long)cause;
+		expected[id].tval = csr_read(stval);
+		/* Skip the faulting instruction (2 or 4 bytes). */
+		f->sepc += (insn & 3) == 3 ? 4 : 2;
+		return;
+	}
+	check(false, "hart %lu: unexpected exception %lu at 0x%lx, stval 0x%lx",
+	      id, cause, f->sepc, csr_read(stval));
+	finish();
+}
+
+/* Called from start.S; tp = hart ID for this_hartid(). */
+void guest_boot(unsigned long hartid, unsigned long dtb);
+void guest_secondary(unsigned long hartid, unsigned long opaque);
+void guest_resumed(unsigned long hartid, unsigned long opaque);
+
+void guest_boot(unsigned long hartid, unsigned long dtb)
+{
+	__asm__ volatile("mv tp, %0" ::"r"(hartid));
+	guest_main(hartid, dtb);
+	finish();
+}
+
+void guest_secondary(unsigned long hartid, unsigned long opaque)
+{
+	__asm__ volatile("mv tp, %0" ::"r"(hartid));
+	guest_secondary_main(hartid, opaque);
+	SBI0(SBI_EXT_HSM, SBI_EXT_HSM_HART_STOP);
+}
+
+void guest_resumed(unsigned long hartid, unsigned long opaque)
+{
+	__asm__ volatile("mv tp, %0" ::"r"(hartid));
+	guest_resumed_main(hartid, opaque);
+	SBI0(SBI_EXT_HSM, SBI_EXT_HSM_HART_STOP);
+}
+
+/* Weak defaults for guests that start no other hart. */
+__attribute__((weak)) void guest_secondary_main(unsigned long h,
+						unsigned long o)
+{
+	(void)h;
+	(void)o;
+}
+
+__attribute__((weak)) void guest_resumed_main(unsigned long h, unsigned long o)
+{
+	(void)h;
+	(void)o;
+}

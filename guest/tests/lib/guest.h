@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The runtime of hartvisor's bare-metal test guests: SBI calls, a console,
+ * PASS/FAIL checks, traps. A guest defines guest_main(hartid, dtb) and,
+ * if it starts other harts, guest_secondary_main / guest_resumed_main.
+ */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sbi.h"
+
+#define MAX_HARTS 64
+
+struct sbiret {
+	long error;
+	long value;
+};
+
+struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long a0,
+		       unsigned long a1, unsigned long a2, unsigned long a3,
+		       unsigned long a4, unsigned long a5);
+#define SBI0(e, f) sbi_call(e, f, 0, 0, 0, 0, 0, 0)
+#define SBI1(e, f, a) sbi_call(e, f, a, 0, 0, 0, 0, 0)
+#define SBI2(e, f, a, b) sbi_call(e, f, a, b, 0, 0, 0, 0)
+#define SBI3(e, f, a, b, c) sbi_call(e, f, a, b, c, 0, 0, 0)
+/* Legacy v0.1 call: returns a0. */
+long sbi_legacy(unsigned long eid, unsigned long a0, unsigned long a1,
+		unsigned long a2, unsigned long a3);
+
+/* Printing (one line at a time across harts) and checks. */
+void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Record one check: "PASS: what" or "FAIL: what". Returns @ok. */
+bool check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define CHECK_EQ(got, want, what)                                             \
+	check((long)(got) == (long)(want), "%s (got %ld, want %ld)", what,     \
+	      (long)(got), (long)(want))
+/* Print "RESULT: N passed, M failed" and shut down through SRST. */
+__attribute__((noreturn)) void finish(void);
+__attribute__((noreturn)) void shutdown(void);
+
+/* Number of vCPUs, counted with HSM get_status. */
+unsigned int count_harts(void);
+
+/* Traps the guest handles. */
+struct frame {
+	unsigned long x[32];
+	unsigned long sepc;
+	unsigned long scause;
+};
+/*
+ * Arm the calling hart to expect one exception: the faulting instruction
+ * is skipped and its cause and stval recorded. Returns after arming.
+ */
+void expect_trap(void);
+/* The cause of the trap since expect_trap(), or -1 if none came. */
+long trapped_cause(void);
+unsigned long trapped_tval(void);
+/* Interrupt handlers a test may install (software, timer). */
+extern void (*on_soft_irq)(unsigned long hartid);
+extern void (*on_timer_irq)(unsigned long hartid);
+
+/* Per-hart ID as passed in a0 at entry (tp holds it). */
+unsigned long this_hartid(void);
+
+static inline unsigned long read_time(void)
+{
+	unsigned long t;
+
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
+#define csr_read(csr)                                                   \
+	({                                                              \
+		unsigned long __v;                                      \
+		__asm__ volatile("csrr %0, " #csr : "=r"(__v)::"memory"); \
+		__v;                                                    \
+	})
+#define csr_write(csr, v) __asm__ volatile("csrw " #csr ", %0" ::"r"(v) : "memory")
+#define csr_set(csr, v) __asm__ volatile("csrs " #csr ", %0" ::"r"(v) : "memory")
+#define csr_clear(csr, v) __asm__ volatile("csrc " #csr ", %0" ::"r"(v) : "memory")
+
+#define SIE_SSIE (1UL << 1)
+#define SIE_STIE (1UL << 5)
+#define SSTATUS_SIE (1UL << 1)
+
+/* Test entry points. */
+void guest_main(unsigned long hartid, unsigned long dtb);
+void guest_secondary_main(unsigned long hartid, unsigned long opaque);
+void guest_resumed_main(unsigned long hartid, unsigned long opaque);
+extern char secondary_entry[], resume_entry[], __image_end[];
+
+#endif

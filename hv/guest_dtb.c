@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Rewriting the host device tree into the guest's. libfdt offsets move
+ * whenever a node or property changes size, so every step looks its nodes
+ * up again instead of keeping offsets across edits.
+ */
+#include <libfdt.h>
+#include <string.h>
+
+#include "arch_traps.h"
+#include "guest_dtb.h"
+#include "platform.h"
+#include "printf.h"
+#include "sbi.h"
+
+#define ISA_MAX 256
+/* Guest RAM ranges the memory node can list. */
+#define GUEST_DTB_MAX_RAM 8
+
+struct rewrite {
+	void *fdt;
+	const struct guest_dtb_params *p;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct rewrite *rw, const char *step, int fdt_err)
+{
+	snprintf(rw->err, rw->errlen, "guest DTB: %s: %s", step,
+		 fdt_err < 0 ? fdt_strerror(fdt_err) : "invalid input");
+	return SBI_ERR_INVALID_PARAM;
+}
+
+static bool is_cpu(const void *fdt, int node)
+{
+	const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+
+	return type && !strcmp(type, "cpu");
+}
+
+/* The vCPU ID of host hart @hartid, or -1 if it gets none. */
+static int vcpu_of_hart(const struct guest_dtb_params *p, uint64_t hartid)
+{
+	for (unsigned int i = 0; i < p->nr_vcpus; i++)
+		if (p->vcpu_hartids[i] == hartid)
+			return (int)i;
+	return -1;
+}
+
+static uint64_t cpu_reg(const void *fdt, int node)
+{
+	int len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+
+	if (!reg || len < 4)
+		return ~0ULL;
+	return len >= 8 ? ((uint64_t)fdt32_to_cpu(reg[0]) << 32) |
+				  fdt32_to_cpu(reg[1]) :
+			  fdt32_to_cpu(reg[0]);
+}
+
+/* Delete every cpu node that carries no vCPU; a deletion moves offsets. */
+static int drop_unused_cpus(struct rewrite *rw)
+{
+	int cpus, node;
+	bool again = true;
+
+	while (again) {
+		again = false;
+		cpus = fdt_path_offset(rw->fdt, "/cpus");
+		if (cpus < 0)
+			return fail(rw, "find /cpus", cpus);
+		fdt_for_each_subnode(node, rw->fdt, cpus) {
+			if (!is_cpu(rw->fdt, node) ||
+			    vcpu_of_hart(rw->p, cpu_reg(rw->fdt, node)) >= 0)
+				continue;
+			if (fdt_del_node(rw->fdt, node))
+				return fail(rw, "delete unused cpu", -1);
+			again = true;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int find_cpu(struct rewrite *rw, const char *name, uint64_t reg)
+{
+	int cpus = fdt_path_offset(rw->fdt, "/cpus");
+	int node;
+
+	if (name)
+		return fdt_subnode_offset(rw->fdt, cpus, name);
+	fdt_for_each_subnode(node, rw->fdt, cpus)
+		if (is_cpu(rw->fdt, node) && cpu_reg(rw->fdt, node) == reg)
+			return node;
+	return -FDT_ERR_NOTFOUND;
+}
+
+/* riscv,isa-extensions without "h" (and "sstc" unless kept). */
+static int rewrite_isa_extensions(struct rewrite *rw, int node)
+{
+	char list[ISA_MAX * 2];
+	const char *exts;
+	int len, out = 0;
+
+	exts = fdt_getprop(rw->fdt, node, "riscv,isa-extensions", &len);
+	if (!exts)
+		return 0;
+	if (len > (int)sizeof(list))
+		return fail(rw, "riscv,isa-extensions too long", -1);
+	for (int i = 0; i < len;) {
+		int n = (int)strnlen(exts + i, (size_t)(len - i));
+
+		if (strcmp(exts + i, "h") &&
+		    (rw->p->sstc || strcmp(exts + i, "sstc"))) {
+			memcpy(list + out, exts + i, (size_t)n + 1);
+			out += n + 1;
+		}
+		i += n + 1;
+	}
+	return fdt_setprop(rw->fdt, node, "riscv,isa-extensions", list, out);
+}
+
+/* Each vCPU's cpu node: guest ISA, then temporary names (pass 1). */
+static int rewrite_cpus(struct rewrite *rw)
+{
+	char name[32], isa[ISA_MAX];
+	int ret, node;
+
+	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
+		const char *host_isa;
+
+		node = find_cpu(rw, NULL, rw->p->vcpu_hartids[i]);
+		if (node < 0)
+			return fail(rw, "find the cpu node of a vCPU", node);
+		host_isa = fdt_getprop(rw->fdt, node, "riscv,isa", NULL);
+		if (!host_isa ||
+		    isa_guest_string(host_isa, rw->p->sstc, isa, sizeof(isa)))
+			return fail(rw, "rewrite riscv,isa", -1);
+		ret = fdt_setprop_string(rw->fdt, node, "riscv,isa", isa);
+		if (!ret)
+			ret = rewrite_isa_extensions(
+				rw, find_cpu(rw, NULL, rw->p->vcpu_hartids[i]));
+		if (ret)
+			return fail(rw, "set riscv,isa", ret);
+		node = find_cpu(rw, NULL, rw->p->vcpu_hartids[i]);
+		snprintf(name, sizeof(name), "hartvisor-vcpu-%u", i);
+		ret = fdt_set_name(rw->fdt, node, name);
+		if (!ret)
+			ret = fdt_setprop_string(rw->fdt, find_cpu(rw, name, 0),
+						 "status", "okay");
+		if (ret)
+			return fail(rw, "rename cpu", ret);
+	}
+	/* Pass 2: reg and name become the vCPU ID. */
+	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
+		snprintf(name, sizeof(name), "hartvisor-vcpu-%u", i);
+		node = find_cpu(rw, name, 0);
+		ret = node < 0 ? node :
+				 fdt_setprop_u32(rw->fdt, node, "reg", i);
+		if (!ret) {
+			snprintf(name, sizeof(name), "cpu@%u", i);
+			ret = fdt_set_name(rw->fdt, node, name);
+		}
+		if (ret)
+			return fail(rw, "renumber cpu", ret);
+	}
+	return 0;
+}
+
+/* Delete cpu-map entries that point at a cpu that is gone (recursive). */
+static int prune_cpu_map(struct rewrite *rw)
+{
+	bool again = true;
+
+	while (again) {
+		int map = fdt_path_offset(rw->fdt, "/cpus/cpu-map");
+		int node, depth = 0;
+
+		again = false;
+		if (map < 0)
+			return 0;
+		for (node = fdt_next_node(rw->fdt, map, &depth);
+		     node >= 0 && depth > 0;
+		     node = fdt_next_node(rw->fdt, node, &depth)) {
+			int len;
+			const fdt32_t *cpu =
+				fdt_getprop(rw->fdt, node, "cpu", &len);
+			bool dead = cpu && len == 4 &&
+				    fdt_node_offset_by_phandle(
+					    rw->fdt, fdt32_to_cpu(*cpu)) < 0;
+			/* A cluster or core left with nothing in it. */
+			bool empty = !cpu &&
+				     fdt_first_subnode(rw->fdt, node) < 0;
+
+			if (dead || empty) {
+				if (fdt_del_node(rw->fdt, node))
+					return fail(rw, "prune cpu-map", -1);
+				again = true;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static int drop_compatible(struct rewrite *rw, const char *compat)
+{
+	int node;
+
+	while ((node = fdt_node_offset_by_compatible(rw->fdt, -1, compat)) >= 0)
+		if (fdt_del_node(rw->fdt, node))
+			return fail(rw, "delete CLINT node", -1);
+	return 0;
+}
+
+static int rewrite_plic(struct rewrite *rw)
+{
+	static const char *const compat[] = { "riscv,plic0",
+					      "sifive,plic-1.0.0" };
+	fdt32_t cells[HV_MAX_HARTS * 4];
+	char name[32];
+	int plic = -1;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(compat) && plic < 0; i++)
+		plic = fdt_node_offset_by_compatible(rw->fdt, -1, compat[i]);
+	if (plic < 0)
+		return 0;
+	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
+		int cpu, intc;
+		uint32_t phandle = 0;
+
+		snprintf(name, sizeof(name), "cpu@%u", i);
+		cpu = find_cpu(rw, name, 0);
+		fdt_for_each_subnode(intc, rw->fdt, cpu)
+			if (!fdt_node_check_compatible(rw->fdt, intc,
+						       "riscv,cpu-intc"))
+				phandle = fdt_get_phandle(rw->fdt, intc);
+		if (!phandle)
+			return fail(
+				rw,
+				"a vCPU's cpu has no riscv,cpu-intc phandle",
+				-1);
+		cells[4 * i + 0] = cpu_to_fdt32(phandle);
+		cells[4 * i + 1] = cpu_to_fdt32(0xffffffff);
+		cells[4 * i + 2] = cpu_to_fdt32(phandle);
+		cells[4 * i + 3] = cpu_to_fdt32(IRQ_S_EXT);
+	}
+	plic = -1;
+	for (unsigned int i = 0; i < ARRAY_SIZE(compat) && plic < 0; i++)
+		plic = fdt_node_offset_by_compatible(rw->fdt, -1, compat[i]);
+	if (fdt_setprop(rw->fdt, plic, "interrupts-extended", cells,
+			(int)(rw->p->nr_vcpus * 4 * sizeof(fdt32_t))))
+		return fail(rw, "set the PLIC's interrupts-extended", -1);
+	return 0;
+}
+
+static bool in_guest_ram(const struct guest_dtb_params *p, uint64_t base,
+			 uint64_t size)
+{
+	for (unsigned int i = 0; i < p->nr_ram; i++)
+		if (range_contains(p->ram[i].base, p->ram[i].size, base, size))
+			return true;
+	return false;
+}
+
+static int rewrite_memory(struct rewrite *rw)
+{
+	fdt32_t reg[GUEST_DTB_MAX_RAM * 4];
+	char name[40];
+	int node, resv, ret, n = 0;
+
+	while ((node = fdt_node_offset_by_prop_value(rw->fdt, -1, "device_type",
+						     "memory",
+						     sizeof("memory"))) >= 0)
+		if (fdt_del_node(rw->fdt, node))
+			return fail(rw, "delete memory node", -1);
+	for (unsigned int i = 0; i < rw->p->nr_ram; i++) {
+		reg[n++] = cpu_to_fdt32(rw->p->ram[i].base >> 32);
+		reg[n++] = cpu_to_fdt32(rw->p->ram[i].base);
+		reg[n++] = cpu_to_fdt32(rw->p->ram[i].size >> 32);
+		reg[n++] = cpu_to_fdt32(rw->p->ram[i].size);
+	}
+	snprintf(name, sizeof(name), "memory@%lx",
+		 rw->p->nr_ram ? (unsigned long)rw->p->ram[0].base : 0UL);
+	node = fdt_add_subnode(rw->fdt, 0, name);
+	if (node < 0)
+		return fail(rw, "add memory node", node);
+	ret = fdt_setprop_string(rw->fdt, node, "device_type", "memory");
+	if (!ret)
+		ret = fdt_setprop(rw->fdt, node, "reg", reg,
+				  n * (int)sizeof(fdt32_t));
+	if (ret)
+		return fail(rw, "set memory node", ret);
+
+	/* Firmware and hypervisor reservations outside guest RAM go. */
+	for (int i = fdt_num_mem_rsv(rw->fdt) - 1; i >= 0; i--) {
+		uint64_t base, size;
+
+		if (!fdt_get_mem_rsv(rw->fdt, i, &base, &size) &&
+		    !in_guest_ram(rw->p, base, size) &&
+		    fdt_del_mem_rsv(rw->fdt, i))
+			return fail(rw, "delete /memreserve/", -1);
+	}
+	for (bool again = true; again;) {
+		again = false;
+		resv = fdt_path_offset(rw->fdt, "/reserved-memory");
+		if (resv < 0)
+			break;
+		fdt_for_each_subnode(node, rw->fdt, resv) {
+			int len;
+			const fdt32_t *r =
+				fdt_getprop(rw->fdt, node, "reg", &len);
+
+			/* QEMU virt's reserved-memory uses 2 + 2 cells. */
+			if (r && len == 16 &&
+			    in_guest_ram(rw->p,
+					 ((uint64_t)fdt32_to_cpu(r[0]) << 32) |
+						 fdt32_to_cpu(r[1]),
+					 ((uint64_t)fdt32_to_cpu(r[2]) << 32) |
+						 fdt32_to_cpu(r[3])))
+				continue;
+			if (fdt_del_node(rw->fdt, node))
+				return fail(rw, "delete reserved memory", -1);
+			again = true;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int rewrite_chosen(struct rewrite *rw)
+{
+	int chosen = fdt_path_offset(rw->fdt, "/chosen");
+	int node, ret = 0;
+
+	if (chosen < 0)
+		chosen = fdt_add_subnode(rw->fdt, 0, "chosen");
+	if (chosen < 0)
+		return fail(rw, "add /chosen", chosen);
+	for (bool again = true; again;) {
+		again = false;
+		fdt_for_each_subnode(node, rw->fdt, chosen) {
+			if (strncmp(fdt_get_name(rw->fdt, node, NULL),
+				    "module@", 7))
+				continue;
+			if (fdt_del_node(rw->fdt, node))
+				return fail(rw, "delete guest module node", -1);
+			again = true;
+			break;
+		}
+	}
+	chosen = fdt_path_offset(rw->fdt, "/chosen");
+	fdt_delprop(rw->fdt, chosen, "bootargs");
+	fdt_delprop(rw->fdt, chosen, "linux,initrd-start");
+	fdt_delprop(rw->fdt, chosen, "linux,initrd-end");
+	if (rw->p->bootargs)
+		ret = fdt_setprop_string(rw->fdt, chosen, "bootargs",
+					 rw->p->bootargs);
+	if (!ret && rw->p->has_initrd)
+		ret = fdt_setprop_u64(rw->fdt, chosen, "linux,initrd-start",
+				      rw->p->initrd_start);
+	if (!ret && rw->p->has_initrd)
+		ret = fdt_setprop_u64(rw->fdt, chosen, "linux,initrd-end",
+				      rw->p->initrd_end);
+	return ret ? fail(rw, "set /chosen", ret) : 0;
+}
+
+int guest_dtb_build(const void *host, void *out, size_t size,
+		    const struct guest_dtb_params *params, char *err,
+		    size_t errlen)
+{
+	static const char *const clint_compat[] = {
+		"riscv,clint0",	       "sifive,clint0",	    "riscv,aclint-mswi",
+		"riscv,aclint-mtimer", "riscv,aclint-sswi",
+	};
+	struct rewrite rw = { out, params, err, errlen };
+	int ret;
+
+	if (!params->nr_vcpus || params->nr_vcpus > HV_MAX_HARTS ||
+	    !params->nr_ram || params->nr_ram > GUEST_DTB_MAX_RAM)
+		return fail(&rw, "check parameters", -1);
+	ret = fdt_open_into(host, out, (int)size);
+	if (ret)
+		return fail(&rw, "copy the host DTB", ret);
+	if (fdt_address_cells(out, 0) != 2 || fdt_size_cells(out, 0) != 2)
+		return fail(&rw,
+			    "root #address-cells and #size-cells must be 2",
+			    -1);
+
+	ret = drop_unused_cpus(&rw);
+	if (!ret)
+		ret = rewrite_cpus(&rw);
+	if (!ret)
+		ret = prune_cpu_map(&rw);
+	for (unsigned int i = 0; !ret && i < ARRAY_SIZE(clint_compat); i++)
+		ret = drop_compatible(&rw, clint_compat[i]);
+	if (!ret)
+		ret = rewrite_plic(&rw);
+	if (!ret)
+		ret = rewrite_memory(&rw);
+	if (!ret)
+		ret = rewrite_chosen(&rw);
+	if (ret)
+		return ret;
+	ret = fdt_pack(out);
+	return ret ? fail(&rw, "pack", ret) : 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The guest's device tree, derived with libfdt from the host's. The same
+ * code runs in the hypervisor at boot and in the host tool behind
+ * `make guest-dtb`, so both produce the same bytes for the same inputs.
+ */
+#ifndef HV_GUEST_DTB_H
+#define HV_GUEST_DTB_H
+
+#include "types.h"
+
+struct guest_dtb_params {
+	unsigned int nr_vcpus;
+	/* Host hart ID of each vCPU, by vCPU ID. */
+	const unsigned long *vcpu_hartids;
+	unsigned int nr_ram;
+	const struct mem_range *ram; /* guest RAM, sorted */
+	const char *bootargs; /* NULL: no bootargs */
+	bool has_initrd;
+	paddr_t initrd_start, initrd_end;
+	bool sstc; /* keep "sstc": the guest's stimecmp works */
+};
+
+/*
+ * Build the guest DTB for @params from the host DTB @host into @out
+ * (@size bytes). The result has:
+ * - one cpu@N per vCPU, reg = N, riscv,isa(-extensions) without "h" (and
+ *   without "sstc" unless params->sstc); other cpus and their cpu-map
+ *   entries removed;
+ * - no CLINT / ACLINT nodes;
+ * - the PLIC's interrupts-extended listing, per vCPU in order, an M-mode
+ *   slot <intc 0xffffffff> and the S-mode external interrupt <intc 9>,
+ *   so the guest's context of vCPU i is 2i + 1;
+ * - one memory node with exactly the guest RAM, reserved memory outside
+ *   it removed;
+ * - /chosen with bootargs, linux,initrd-start/-end and no module@* nodes.
+ * Returns 0 or a negative SBI error with a sentence in @err that names
+ * the failing step.
+ */
+int guest_dtb_build(const void *host, void *out, size_t size,
+		    const struct guest_dtb_params *params, char *err,
+		    size_t errlen);
+
+#endif

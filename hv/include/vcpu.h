@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Virtual harts. vCPU i is created by physical hart harts[i] and pinned to
+ * it for life. Its state follows the SBI HSM states and changes only
+ * through vcpu_set_state() / vcpu_force_state().
+ */
+#ifndef HV_VCPU_H
+#define HV_VCPU_H
+
+#include "arch.h"
+#include "types.h"
+#include "vcpu_context.h"
+
+struct vm;
+
+/* Exits counted by cause, printed at shutdown with DEBUG=1 or on demand. */
+#define VCPU_EXIT_KINDS 32
+
+struct vcpu {
+	struct vcpu_context ctx; /* registers the world switch saves */
+	struct vm *vm;
+	struct hart *hart;
+	unsigned int id; /* the guest's hart ID */
+	int state; /* SBI_HSM_STATE_*, atomic */
+
+	/*
+	 * Where the next START or non-retentive resume begins. Written under
+	 * start_lock before the state says START_PENDING (or SUSPENDED), so
+	 * a hart that sees the state sees these too.
+	 */
+	struct spinlock start_lock;
+	unsigned long start_pc;
+	unsigned long start_arg;
+	bool resume_non_retentive;
+
+	unsigned long exits;
+	unsigned long exits_by_cause[VCPU_EXIT_KINDS];
+	unsigned long exits_by_irq[16];
+};
+
+/* Create the calling hart's vCPU for @vm. Each hart, once. */
+struct vcpu *vcpu_create(struct vm *vm, struct hart *self);
+
+/* Enter @v's run loop on its own hart: never returns. */
+__noreturn void vcpu_run(struct vcpu *v);
+
+/* @v's HSM state (acquire). Any hart. */
+int vcpu_get_state(const struct vcpu *v);
+
+/*
+ * Move @v from @from to @to in one compare-and-swap; false (and nothing
+ * changed) if @v was not in @from. Any hart: this is how two harts racing
+ * to start the same vCPU can never both win.
+ */
+bool vcpu_set_state(struct vcpu *v, int from, int to);
+
+/*
+ * Ask @v to start at @pc with a0 = its ID and a1 = @arg: STOPPED ->
+ * START_PENDING, then its hart is told. Returns 0 or
+ * SBI_ERR_ALREADY_AVAILABLE if @v is not stopped. Any hart.
+ */
+int vcpu_start(struct vcpu *v, unsigned long pc, unsigned long arg);
+
+/* Stop the calling vCPU (SBI hart_stop): its hart goes back to sleep. */
+void vcpu_stop_self(struct vcpu *v);
+
+/*
+ * Suspend the calling vCPU until an interrupt is pending for it. A
+ * non-retentive suspend resumes at @pc with a0 = ID and a1 = @arg.
+ */
+void vcpu_suspend_self(struct vcpu *v, bool non_retentive, unsigned long pc,
+		       unsigned long arg);
+
+#endif

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The one static VM. The boot hart creates it — guest RAM, G-stage table,
+ * guest images and guest DTB — before any other hart exists; every hart
+ * then registers its vCPU, and vCPU 0 starts once all are registered.
+ */
+#ifndef HV_VM_H
+#define HV_VM_H
+
+#include "platform.h"
+#include "types.h"
+
+struct vcpu;
+
+#define VM_MAX_RAM 8
+#define VM_MAX_MMIO (2 + PLATFORM_MAX_VIRTIO)
+#define VM_MAX_IMAGES PLATFORM_MAX_MODULES
+#define VM_VMID 1
+
+/* A guest image: where the guest sees it, and our pristine copy. */
+struct vm_image {
+	enum module_kind kind;
+	paddr_t base;
+	uint64_t size;
+	paddr_t pristine; /* outside guest RAM, for SRST reboot */
+};
+
+struct vm {
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus[HV_MAX_HARTS]; /* by vCPU ID */
+	unsigned int registered; /* vCPUs created so far (atomic) */
+
+	unsigned int nr_ram; /* guest RAM, GPA == HPA, sorted */
+	struct mem_range ram[VM_MAX_RAM];
+	unsigned int nr_mmio; /* device pages passed through */
+	struct mem_range mmio[VM_MAX_MMIO];
+
+	unsigned int nr_images;
+	struct vm_image images[VM_MAX_IMAGES];
+	gpa_t entry; /* the kernel image's first byte */
+	gpa_t dtb; /* where the guest DTB goes, in guest RAM */
+	uint32_t dtb_size;
+	const char *bootargs;
+	bool sstc; /* the guest gets Sstc (vstimecmp) */
+
+	/* Firmware identity, reported by SBI BASE. */
+	unsigned long mvendorid, marchid, mimpid;
+
+	int resetting; /* an SRST reboot is in progress (atomic) */
+	unsigned int reset_acks; /* harts that stopped for it (atomic) */
+	unsigned int boots; /* 1 after the first boot */
+};
+
+extern struct vm the_vm;
+
+/*
+ * Create the VM from @p and the host DTB @host_dtb, keeping clear of the
+ * hypervisor at @hv. Boot hart, before other harts start. Returns 0,
+ * SBI_ERR_NOT_SUPPORTED when there is no guest kernel to run, or another
+ * negative error; @err says why.
+ */
+int vm_create(struct vm *vm, const struct platform *p, struct mem_range hv,
+	      const void *host_dtb, char *err, size_t errlen);
+
+/* Record @v as the VM's vCPU v->id. Each hart, once. */
+void vm_register_vcpu(struct vm *vm, struct vcpu *v);
+
+/* Copy the images and DTB into guest RAM and start vCPU 0. Boot hart. */
+void vm_boot(struct vm *vm);
+
+/* The vCPU with guest hart ID @id, or NULL. */
+struct vcpu *vm_vcpu(const struct vm *vm, unsigned long id);
+
+/* True when [gpa, gpa + size) lies entirely in guest RAM. */
+bool vm_ram_contains(const struct vm *vm, gpa_t gpa, uint64_t size);
+
+/* SBI SRST shutdown: power the machine off. */
+__noreturn void vm_shutdown(struct vm *vm, bool failure);
+
+/*
+ * SBI SRST reboot, from vCPU @self: stop every vCPU, restore the guest
+ * images from their pristine copies and boot vCPU 0 again.
+ */
+void vm_reboot(struct vm *vm, struct vcpu *self);
+
+/* Print every vCPU's exit counters. */
+void vm_print_stats(const struct vm *vm);
+
+#endif

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * vCPUs: the HSM state machine, the run loop of each hart, and what
+ * happens when a guest exits. There is no scheduler: a hart runs its one
+ * vCPU or sleeps in wfi.
+ */
+#include "arch.h"
+#include "hart.h"
+#include "log.h"
+#include "sbi.h"
+#include "vcpu.h"
+#include "vm.h"
+#include "vsbi.h"
+
+static struct vcpu vcpus[HV_MAX_HARTS];
+
+struct vcpu *vcpu_create(struct vm *vm, struct hart *self)
+{
+	struct vcpu *v = &vcpus[self->slot];
+
+	v->vm = vm;
+	v->hart = self;
+	v->id = self->slot;
+	v->state = SBI_HSM_STATE_STOPPED;
+	self->vcpu = v;
+	arch_hart_virt_init(VM_VMID);
+	vm_register_vcpu(vm, v);
+	return v;
+}
+
+int vcpu_get_state(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
+}
+
+bool vcpu_set_state(struct vcpu *v, int from, int to)
+{
+	/*
+	 * Acquire-release: the winner sees what the previous owner of the
+	 * state wrote, and whoever reads the new state sees what we wrote.
+	 */
+	return __atomic_compare_exchange_n(&v->state, &from, to, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* Reset-only: whatever the state was, it is now @to. Own hart. */
+static void vcpu_force_state(struct vcpu *v, int to)
+{
+	__atomic_store_n(&v->state, to, __ATOMIC_RELEASE);
+}
+
+int vcpu_start(struct vcpu *v, unsigned long pc, unsigned long arg)
+{
+	int ret = 0;
+
+	/*
+	 * The start address goes in before START_PENDING is published (the
+	 * order OpenSBI 1.1 got wrong); the lock keeps a second starter from
+	 * overwriting it between our check and our state change.
+	 */
+	spin_lock(&v->start_lock);
+	if (vcpu_get_state(v) != SBI_HSM_STATE_STOPPED) {
+		ret = SBI_ERR_ALREADY_AVAILABLE;
+	} else {
+		v->start_pc = pc;
+		v->start_arg = arg;
+		v->resume_non_retentive = false;
+		if (!vcpu_set_state(v, SBI_HSM_STATE_STOPPED,
+				    SBI_HSM_STATE_START_PENDING))
+			ret = SBI_ERR_ALREADY_AVAILABLE;
+	}
+	spin_unlock(&v->start_lock);
+	if (!ret)
+		hart_post(v->hart, HART_MSG_VCPU_START);
+	return ret;
+}
+
+void vcpu_stop_self(struct vcpu *v)
+{
+	vcpu_force_state(v, SBI_HSM_STATE_STOPPED);
+	arch_vcpu_timer_park();
+	arch_vcpu_clear_ipi();
+}
+
+void vcpu_suspend_self(struct vcpu *v, bool non_retentive, unsigned long pc,
+		       unsigned long arg)
+{
+	spin_lock(&v->start_lock);
+	v->resume_non_retentive = non_retentive;
+	v->start_pc = pc;
+	v->start_arg = arg;
+	vcpu_set_state(v, SBI_HSM_STATE_STARTED, SBI_HSM_STATE_SUSPENDED);
+	spin_unlock(&v->start_lock);
+}
+
+/* SUSPENDED and an interrupt is pending: carry on, or restart. */
+static void vcpu_resume(struct vcpu *v)
+{
+	if (!vcpu_set_state(v, SBI_HSM_STATE_SUSPENDED, SBI_HSM_STATE_STARTED))
+		return;
+	if (v->resume_non_retentive)
+		arch_vcpu_reset(&v->ctx, v->start_pc, v->id, v->start_arg);
+}
+
+/*
+ * Act on what other harts posted. Runs before every guest entry and after
+ * every wakeup, so nothing posted is lost. Own hart.
+ */
+static void vcpu_process_mailbox(struct vcpu *v)
+{
+	struct hart *self = v->hart;
+	unsigned long msg = hart_take_mail(self);
+
+	if (msg & HART_MSG_VCPU_RESET) {
+		vcpu_stop_self(v);
+		/* Release: our vCPU is stopped before the rebooter counts us. */
+		__atomic_fetch_add(&v->vm->reset_acks, 1, __ATOMIC_RELEASE);
+	}
+	if (msg & HART_MSG_VCPU_START) {
+		if (vcpu_set_state(v, SBI_HSM_STATE_START_PENDING,
+				   SBI_HSM_STATE_STARTED))
+			arch_vcpu_reset(&v->ctx, v->start_pc, v->id,
+					v->start_arg);
+	}
+	if (msg & HART_MSG_VCPU_IPI) {
+		int state = vcpu_get_state(v);
+
+		if (state == SBI_HSM_STATE_STARTED ||
+		    state == SBI_HSM_STATE_SUSPENDED)
+			arch_vcpu_raise_ipi();
+	}
+}
+
+static void vcpu_inject(struct vcpu *v, unsigned long cause)
+{
+	pr_debug("vcpu%u: %s exit at 0x%lx: inject cause %lu, tval 0x%lx",
+		 v->id, "guest", v->ctx.sepc, cause, v->ctx.stval);
+	arch_vcpu_inject_exception(&v->ctx, cause, v->ctx.stval);
+}
+
+static void vcpu_handle_interrupt(struct vcpu *v, unsigned long irq)
+{
+	if (irq < ARRAY_SIZE(v->exits_by_irq))
+		v->exits_by_irq[irq]++;
+	switch (irq) {
+	case IRQ_S_SOFT:
+		/* An IPI: the mailbox is read before the next entry. */
+		arch_ack_ipi();
+		break;
+	case IRQ_S_TIMER:
+		arch_vcpu_timer_poll();
+		break;
+	default:
+		pr_warn("vcpu%u: unexpected interrupt %lu", v->id, irq);
+		break;
+	}
+}
+
+static void vcpu_handle_exit(struct vcpu *v)
+{
+	unsigned long cause = v->ctx.scause;
+
+	v->exits++;
+	if (cause & SCAUSE_INTERRUPT) {
+		vcpu_handle_interrupt(v, cause & ~SCAUSE_INTERRUPT);
+		return;
+	}
+	if (cause < VCPU_EXIT_KINDS)
+		v->exits_by_cause[cause]++;
+
+	switch (cause) {
+	case EXC_ECALL_VS:
+		vsbi_handle(v);
+		break;
+	case EXC_VIRTUAL_INST:
+		/* A hypervisor instruction or CSR: illegal, as without H. */
+		vcpu_inject(v, EXC_ILLEGAL_INST);
+		break;
+	case EXC_INST_GUEST_PAGE_FAULT:
+		vcpu_inject(v, EXC_INST_ACCESS);
+		break;
+	case EXC_LOAD_GUEST_PAGE_FAULT:
+		/* Nothing is emulated yet: unmapped memory does not exist. */
+		vcpu_inject(v, EXC_LOAD_ACCESS);
+		break;
+	case EXC_STORE_GUEST_PAGE_FAULT:
+		vcpu_inject(v, EXC_STORE_ACCESS);
+		break;
+	default:
+		/* Anything else the guest caused is the guest's to handle. */
+		vcpu_inject(v, cause);
+		break;
+	}
+}
+
+void vcpu_run(struct vcpu *v)
+{
+	for (;;) {
+		vcpu_process_mailbox(v);
+		switch (vcpu_get_state(v)) {
+		case SBI_HSM_STATE_STARTED:
+			break;
+		case SBI_HSM_STATE_SUSPENDED:
+			arch_vcpu_timer_poll();
+			if (arch_vcpu_irq_pending()) {
+				vcpu_resume(v);
+				continue;
+			}
+			arch_wait_for_interrupt();
+			continue;
+		default:
+			arch_wait_for_interrupt();
+			continue;
+		}
+		arch_vcpu_enter(&v->ctx);
+		vcpu_handle_exit(v);
+	}
+}

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The static VM: where guest RAM is, what the G-stage maps, the guest
+ * images and their pristine copies, the guest DTB, and the VM-wide
+ * events (boot, reboot, shutdown).
+ */
+#include <libfdt.h>
+#include <string.h>
+
+#include "arch.h"
+#include "guest_dtb.h"
+#include "hart.h"
+#include "log.h"
+#include "printf.h"
+#include "sbi.h"
+#include "vcpu.h"
+#include "vm.h"
+
+/* The guest DTB occupies this much at the top of guest RAM. */
+#define GUEST_DTB_SLOT (2 * MiB)
+#define GUEST_DTB_MAX (64 * KiB)
+
+struct vm the_vm;
+static uint8_t guest_dtb[GUEST_DTB_MAX] __aligned(8);
+
+static int vm_fail(char *err, size_t errlen, int code, const char *fmt, ...)
+	__printf(4, 5);
+
+static int vm_fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/*
+ * Guest RAM: every RAM range, less everything up to the end of the
+ * hypervisor in its range (OpenSBI sits below it), less the pristine copies
+ * at the very top.
+ */
+static void vm_layout_ram(struct vm *vm, const struct platform *p,
+			  struct mem_range hv, paddr_t pristine_base)
+{
+	for (unsigned int i = 0; i < p->nr_mem && vm->nr_ram < VM_MAX_RAM;
+	     i++) {
+		paddr_t start = p->mem[i].base;
+		paddr_t end = start + p->mem[i].size;
+
+		if (range_contains(start, end - start, hv.base, hv.size))
+			start = hv.base + hv.size;
+		if (pristine_base >= start && pristine_base < end)
+			end = pristine_base;
+		if (end > start)
+			vm->ram[vm->nr_ram++] =
+				(struct mem_range){ start, end - start };
+	}
+}
+
+static int vm_layout_images(struct vm *vm, const struct platform *p, char *err,
+			    size_t errlen)
+{
+	const struct mem_range *top = &vm->ram[vm->nr_ram - 1];
+	paddr_t pristine = 0;
+	bool kernel = false;
+
+	vm->dtb = ALIGN_DOWN(top->base + top->size - GUEST_DTB_SLOT,
+			     GUEST_DTB_SLOT);
+	for (unsigned int i = 0; i < p->nr_modules; i++) {
+		const struct platform_module *m = &p->modules[i];
+		struct vm_image *img = &vm->images[vm->nr_images++];
+
+		img->kind = m->kind;
+		img->base = m->base;
+		img->size = m->size;
+		if (!vm_ram_contains(vm, m->base, m->size))
+			return vm_fail(
+				err, errlen, SBI_ERR_INVALID_ADDRESS,
+				"guest %s at 0x%lx-0x%lx is not in guest RAM",
+				platform_module_kind_name(m->kind), m->base,
+				m->base + m->size);
+		if (ranges_overlap(m->base, m->size, vm->dtb, GUEST_DTB_SLOT))
+			return vm_fail(
+				err, errlen, SBI_ERR_INVALID_ADDRESS,
+				"guest %s at 0x%lx-0x%lx overlaps the guest DTB slot 0x%lx-0x%lx: load it lower",
+				platform_module_kind_name(m->kind), m->base,
+				m->base + m->size, vm->dtb,
+				vm->dtb + GUEST_DTB_SLOT);
+		if (m->kind == MODULE_KERNEL && !kernel) {
+			kernel = true;
+			vm->entry = m->base;
+			vm->bootargs = m->bootargs;
+		}
+	}
+	if (!kernel)
+		return vm_fail(
+			err, errlen, SBI_ERR_NOT_SUPPORTED,
+			"no guest kernel (QEMU -device guest-loader,kernel=FILE,addr=ADDR): nothing to run");
+
+	/* Pristine copies, for SRST reboot, right above guest RAM. */
+	pristine = top->base + top->size;
+	for (unsigned int i = 0; i < vm->nr_images; i++) {
+		vm->images[i].pristine = pristine;
+		memcpy((void *)(uintptr_t)pristine,
+		       (const void *)(uintptr_t)vm->images[i].base,
+		       vm->images[i].size);
+		pristine += ALIGN_UP(vm->images[i].size, 4096);
+	}
+	return 0;
+}
+
+static int vm_map(struct vm *vm, const struct platform *p, char *err,
+		  size_t errlen)
+{
+	int ret;
+
+	for (unsigned int i = 0; i < vm->nr_ram; i++) {
+		ret = arch_gstage_map(vm->ram[i].base, vm->ram[i].base,
+				      vm->ram[i].size,
+				      GSTAGE_R | GSTAGE_W | GSTAGE_X);
+		if (ret)
+			return vm_fail(err, errlen, ret,
+				       "cannot map guest RAM 0x%lx+0x%lx: %s",
+				       vm->ram[i].base, vm->ram[i].size,
+				       sbi_strerror(ret));
+	}
+	/* Devices the guest owns, one page each; never the PLIC or CLINT. */
+	if (p->uart.present)
+		vm->mmio[vm->nr_mmio++] =
+			(struct mem_range){ p->uart.base, 4096 };
+	for (unsigned int i = 0; i < p->nr_virtio && vm->nr_mmio < VM_MAX_MMIO;
+	     i++)
+		vm->mmio[vm->nr_mmio++] =
+			(struct mem_range){ p->virtio[i].base, 4096 };
+	for (unsigned int i = 0; i < vm->nr_mmio; i++) {
+		ret = arch_gstage_map(ALIGN_DOWN(vm->mmio[i].base, 4096),
+				      ALIGN_DOWN(vm->mmio[i].base, 4096), 4096,
+				      GSTAGE_R | GSTAGE_W);
+		if (ret)
+			return vm_fail(err, errlen, ret,
+				       "cannot map device page 0x%lx: %s",
+				       vm->mmio[i].base, sbi_strerror(ret));
+	}
+	return 0;
+}
+
+static int vm_build_dtb(struct vm *vm, const struct platform *p,
+			const void *host_dtb, char *err, size_t errlen)
+{
+	unsigned long hartids[HV_MAX_HARTS];
+	struct guest_dtb_params params = {
+		.nr_vcpus = vm->nr_vcpus,
+		.vcpu_hartids = hartids,
+		.nr_ram = vm->nr_ram,
+		.ram = vm->ram,
+		.bootargs = vm->bootargs,
+		.sstc = vm->sstc,
+	};
+	int ret;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		hartids[i] = p->harts[i].hartid;
+	for (unsigned int i = 0; i < vm->nr_images; i++) {
+		if (vm->images[i].kind == MODULE_RAMDISK &&
+		    !params.has_initrd) {
+			params.has_initrd = true;
+			params.initrd_start = vm->images[i].base;
+			params.initrd_end =
+				vm->images[i].base + vm->images[i].size;
+		}
+	}
+	ret = guest_dtb_build(host_dtb, guest_dtb, sizeof(guest_dtb), &params,
+			      err, errlen);
+	if (!ret)
+		vm->dtb_size = fdt_totalsize(guest_dtb);
+	return ret;
+}
+
+int vm_create(struct vm *vm, const struct platform *p, struct mem_range hv,
+	      const void *host_dtb, char *err, size_t errlen)
+{
+	uint64_t pristine_size = 0;
+	const struct mem_range *top = &p->mem[p->nr_mem - 1];
+	int ret;
+
+	vm->nr_vcpus = p->nr_harts;
+	vm->sstc = true;
+	for (unsigned int i = 0; i < p->nr_harts; i++)
+		vm->sstc &= p->harts[i].has_sstc;
+	for (unsigned int i = 0; i < p->nr_modules; i++)
+		pristine_size += ALIGN_UP(p->modules[i].size, 4096);
+	vm_layout_ram(vm, p, hv,
+		      ALIGN_DOWN(top->base + top->size - pristine_size,
+				 2 * MiB));
+	if (!vm->nr_ram || vm->ram[vm->nr_ram - 1].size < 2 * GUEST_DTB_SLOT)
+		return vm_fail(err, errlen, SBI_ERR_NO_SHMEM,
+			       "no room for guest RAM next to the hypervisor");
+	ret = vm_layout_images(vm, p, err, errlen);
+	if (!ret)
+		ret = vm_map(vm, p, err, errlen);
+	if (!ret)
+		ret = vm_build_dtb(vm, p, host_dtb, err, errlen);
+	if (ret)
+		return ret;
+
+	vm->mvendorid = arch_firmware_base(SBI_EXT_BASE_GET_MVENDORID);
+	vm->marchid = arch_firmware_base(SBI_EXT_BASE_GET_MARCHID);
+	vm->mimpid = arch_firmware_base(SBI_EXT_BASE_GET_MIMPID);
+	arch_timer_init(vm->sstc);
+	pr_info("firmware ids: mvendorid 0x%lx marchid 0x%lx mimpid 0x%lx",
+		vm->mvendorid, vm->marchid, vm->mimpid);
+	for (unsigned int i = 0; i < vm->nr_ram; i++)
+		pr_info("guest RAM 0x%lx-0x%lx (%lu MiB)", vm->ram[i].base,
+			vm->ram[i].base + vm->ram[i].size,
+			(unsigned long)(vm->ram[i].size / MiB));
+	pr_info("guest DTB at 0x%lx (%u bytes), entry 0x%lx, %u vCPUs, timer: %s",
+		vm->dtb, vm->dtb_size, vm->entry, vm->nr_vcpus,
+		vm->sstc ? "Sstc (vstimecmp)" : "SBI (no Sstc)");
+	return 0;
+}
+
+void vm_register_vcpu(struct vm *vm, struct vcpu *v)
+{
+	vm->vcpus[v->id] = v;
+	/* Release: the vCPU is complete before it is counted. */
+	__atomic_fetch_add(&vm->registered, 1, __ATOMIC_RELEASE);
+}
+
+struct vcpu *vm_vcpu(const struct vm *vm, unsigned long id)
+{
+	return id < vm->nr_vcpus ? vm->vcpus[id] : NULL;
+}
+
+bool vm_ram_contains(const struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	for (unsigned int i = 0; i < vm->nr_ram; i++)
+		if (range_contains(vm->ram[i].base, vm->ram[i].size, gpa, size))
+			return true;
+	return false;
+}
+
+void vm_boot(struct vm *vm)
+{
+	/* After a reboot the guest may have written over its images. */
+	if (vm->boots)
+		for (unsigned int i = 0; i < vm->nr_images; i++)
+			memcpy((void *)(uintptr_t)vm->images[i].base,
+			       (const void *)(uintptr_t)vm->images[i].pristine,
+			       vm->images[i].size);
+	memcpy((void *)(uintptr_t)vm->dtb, guest_dtb, vm->dtb_size);
+	vm->boots++;
+	/* Each vCPU executes fence.i on its reset: the one flush needed. */
+	vcpu_start(vm_vcpu(vm, 0), vm->entry, vm->dtb);
+}
+
+void vm_print_stats(const struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu *v = vm->vcpus[i];
+
+		if (!v)
+			continue;
+		pr_info("vcpu%u exits %lu: ecall %lu, virtual-inst %lu, guest-page-fault %lu, ipi %lu, timer %lu, external %lu",
+			i, v->exits, v->exits_by_cause[EXC_ECALL_VS],
+			v->exits_by_cause[EXC_VIRTUAL_INST],
+			v->exits_by_cause[EXC_INST_GUEST_PAGE_FAULT] +
+				v->exits_by_cause[EXC_LOAD_GUEST_PAGE_FAULT] +
+				v->exits_by_cause[EXC_STORE_GUEST_PAGE_FAULT],
+			v->exits_by_irq[IRQ_S_SOFT],
+			v->exits_by_irq[IRQ_S_TIMER],
+			v->exits_by_irq[IRQ_S_EXT]);
+	}
+}
+
+void vm_shutdown(struct vm *vm, bool failure)
+{
+	pr_info("guest asked for %s: powering off",
+		failure ? "shutdown (system failure)" : "shutdown");
+	vm_print_stats(vm);
+	arch_poweroff(failure);
+}
+
+void vm_reboot(struct vm *vm, struct vcpu *self)
+{
+	struct hart *me = arch_this_hart();
+
+	vcpu_stop_self(self);
+	/* One reboot at a time; a second asker just stops (it is reset). */
+	if (__atomic_exchange_n(&vm->resetting, 1, __ATOMIC_ACQ_REL))
+		return;
+	pr_info("guest asked for a reboot (boot %u): restarting it",
+		vm->boots + 1);
+	__atomic_store_n(&vm->reset_acks, 0, __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i] != self)
+			hart_post(vm->vcpus[i]->hart, HART_MSG_VCPU_RESET);
+	/* Acquire: pairs with each hart's release after it stopped. */
+	while (__atomic_load_n(&vm->reset_acks, __ATOMIC_ACQUIRE) <
+	       vm->nr_vcpus - 1) {
+		hart_do_fences(me);
+		arch_cpu_relax();
+	}
+	vm_boot(vm);
+	__atomic_store_n(&vm->resetting, 0, __ATOMIC_RELEASE);
+}

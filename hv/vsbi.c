@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The vSBI dispatcher: find the extension, let it fill in the result, and
+ * hand the result to the guest. Results start zeroed, so nothing of the
+ * hypervisor's reaches a guest register.
+ */
+#include "hart.h"
+#include "log.h"
+#include "sbi.h"
+#include "vcpu.h"
+#include "vm.h"
+#include "vsbi.h"
+
+static const struct vsbi_ext *const extensions[] = {
+	&vsbi_legacy, &vsbi_base, &vsbi_time, &vsbi_ipi,
+	&vsbi_rfence, &vsbi_hsm,  &vsbi_srst, &vsbi_dbcn,
+};
+
+static const struct vsbi_ext *vsbi_find(unsigned long eid)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(extensions); i++)
+		if (eid >= extensions[i]->eid_min &&
+		    eid <= extensions[i]->eid_max)
+			return extensions[i];
+	return NULL;
+}
+
+unsigned long vsbi_probe(unsigned long eid)
+{
+	return vsbi_find(eid) ? 1 : 0;
+}
+
+void vsbi_handle(struct vcpu *v)
+{
+	unsigned long *x = v->ctx.x;
+	struct vsbi_call call = {
+		.eid = x[REG_A7],
+		.fid = x[REG_A6],
+		.args = { x[REG_A0], x[REG_A1], x[REG_A2], x[REG_A3], x[REG_A4],
+			  x[REG_A5] },
+		.error = SBI_SUCCESS,
+		.value = 0,
+		.action = VSBI_RETURN,
+	};
+	const struct vsbi_ext *ext = vsbi_find(call.eid);
+
+	if (ext)
+		ext->handle(v, &call);
+	else
+		call.error = SBI_ERR_NOT_SUPPORTED;
+
+	switch (call.action) {
+	case VSBI_RETURN:
+		x[REG_A0] = (unsigned long)call.error;
+		x[REG_A1] = call.value;
+		v->ctx.sepc += 4;
+		break;
+	case VSBI_RETURN_LEGACY:
+		x[REG_A0] = (unsigned long)call.error;
+		v->ctx.sepc += 4;
+		break;
+	case VSBI_NO_RETURN:
+		break;
+	}
+}
+
+int vsbi_hart_mask(const struct vm *vm, unsigned long mask, unsigned long base,
+		   uint64_t *vcpus)
+{
+	uint64_t out = 0;
+
+	if (base == -1UL) {
+		*vcpus = vm->nr_vcpus >= 64 ? ~0ULL :
+					      (1ULL << vm->nr_vcpus) - 1;
+		return 0;
+	}
+	for (unsigned int bit = 0; mask; bit++, mask >>= 1) {
+		if (!(mask & 1))
+			continue;
+		/* base + bit must not wrap, and must name a vCPU. */
+		if (base >= vm->nr_vcpus || bit >= vm->nr_vcpus - base)
+			return SBI_ERR_INVALID_PARAM;
+		out |= 1ULL << (base + bit);
+	}
+	*vcpus = out;
+	return 0;
+}
+
+uint64_t vsbi_vcpus_to_slots(const struct vm *vm, uint64_t vcpus)
+{
+	uint64_t slots = 0;
+
+	for (unsigned int id = 0; id < vm->nr_vcpus; id++)
+		if (vcpus & (1ULL << id))
+			slots |= 1ULL << vm_vcpu(vm, id)->hart->slot;
+	return slots;
+}
+
+/* Above this many pages, one full flush is cheaper than a page each. */
+#define FENCE_PAGES_MAX 64
+
+void vsbi_fence(struct vcpu *v, uint64_t vcpus, unsigned long start,
+		unsigned long size, long asid)
+{
+	bool all = (start == 0 && size == 0) || size == -1UL ||
+		   size / 4096 > FENCE_PAGES_MAX;
+
+	if (vcpus & (1ULL << v->id)) {
+		arch_fence_i();
+		if (all) {
+			arch_hfence_vvma_all();
+		} else {
+			for (unsigned long off = 0; off < size; off += 4096)
+				arch_hfence_vvma_page(start + off, asid);
+			if ((start + size) & 4095)
+				arch_hfence_vvma_page(start + size - 1, asid);
+		}
+	}
+	harts_fence(vsbi_vcpus_to_slots(v->vm, vcpus & ~(1ULL << v->id)));
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * SBI DBCN, the debug console. Buffers are guest-physical and must lie in
+ * guest RAM; guest RAM is identity mapped, so they are read in place.
+ */
+#include "arch.h"
+#include "log.h"
+#include "sbi.h"
+#include "vcpu.h"
+#include "vm.h"
+#include "vsbi.h"
+
+#define SBI_EXT_DBCN_CONSOLE_WRITE 0
+#define SBI_EXT_DBCN_CONSOLE_READ 1
+#define SBI_EXT_DBCN_CONSOLE_WRITE_BYTE 2
+
+static void dbcn_handle(struct vcpu *v, struct vsbi_call *c)
+{
+	unsigned long num = c->args[0], base = c->args[1];
+	char *buf = (char *)(uintptr_t)base;
+
+	switch (c->fid) {
+	case SBI_EXT_DBCN_CONSOLE_WRITE:
+	case SBI_EXT_DBCN_CONSOLE_READ:
+		/* base_hi != 0 is an address past 2^64: never guest RAM. */
+		if (c->args[2] || !vm_ram_contains(v->vm, base, num)) {
+			c->error = SBI_ERR_INVALID_PARAM;
+			return;
+		}
+		if (c->fid == SBI_EXT_DBCN_CONSOLE_WRITE) {
+			log_console_write(buf, num);
+			c->value = num;
+			return;
+		}
+		while (c->value < num) {
+			int ch = arch_console_getc();
+
+			if (ch < 0)
+				break;
+			buf[c->value++] = (char)ch;
+		}
+		break;
+	case SBI_EXT_DBCN_CONSOLE_WRITE_BYTE: {
+		char ch = (char)c->args[0];
+
+		log_console_write(&ch, 1);
+		break;
+	}
+	default:
+		c->error = SBI_ERR_NOT_SUPPORTED;
+		break;
+	}
+}
+
+const struct vsbi_ext vsbi_dbcn = {
+	.name = "DBCN",
+	.eid_min = SBI_EXT_DBCN,
+	.eid_max = SBI_EXT_DBCN,
+	.handle = dbcn_handle,
+};
