@@ -34,7 +34,8 @@ def test_every_hart_checks_in(smp):
     for m in b.lines(r"^\[h(\d+)\] online: slot (\d+), PLIC S-mode context (\d+)"):
         assert m.group(1) == m.group(2)
         assert int(m.group(3)) == 2 * int(m.group(1)) + 1
-    assert "no VM to run yet: powering off" in b.log
+    assert "no guest kernel (QEMU -device guest-loader,kernel=FILE,addr=ADDR): nothing to run" in b.log
+    assert "] powering off" in b.log
     assert "error" not in b.log.lower(), b.log
 
 
@@ -62,19 +63,44 @@ def test_no_sstc_is_reported():
     assert summary(b).group(4) == " h"
 
 
-def test_guest_module_is_found(tmp_path):
-    img = tmp_path / "kernel.img"
-    img.write_bytes(b"\x13\x00\x00\x00" * 1024)
-    b = boot(2, extra=["-device", f"guest-loader,kernel={img},addr=0x80400000,"
+def test_guest_module_is_found():
+    img = os.path.join(BUILD, "guest", "sbi_base.bin")
+    size = os.path.getsize(img)
+    b = boot(2, extra=["-device", f"guest-loader,kernel={img},addr=0x81000000,"
                                   "bootargs=console=hvc0 earlycon=sbi"])
     assert b.returncode == 0, b.log
-    assert re.search(r'^\[h\d+\] guest kernel at 0x80400000-0x80401000 \(4 KiB\), '
-                     r'bootargs "console=hvc0 earlycon=sbi"$', b.log, re.M), b.log
+    assert re.search(rf'^\[h\d+\] guest kernel at 0x81000000-{0x81000000 + size:#x} '
+                     rf'\({size // 1024} KiB\), bootargs "console=hvc0 earlycon=sbi"$',
+                     b.log, re.M), b.log
     summary(b)
+    assert "RESULT: " in b.log
+
+
+def hv_region():
+    """[start, end) of hypervisor memory: the image up to _hv_end, rounded
+    up to 2 MiB, as arch_hv_region() computes it."""
+    syms = subprocess.run(["riscv64-unknown-elf-nm", os.path.join(BUILD, "hartvisor.elf")],
+                          capture_output=True, text=True, check=True).stdout
+    end = int(re.search(r"^([0-9a-f]+) \w _hv_end$", syms, re.M).group(1), 16)
+    return 0x80200000, end, (end + 0x1fffff) & ~0x1fffff
+
+
+def test_guest_module_over_hypervisor_memory_is_refused(tmp_path):
+    """QEMU itself refuses to load over the ELF; the last page of the
+    2 MiB-rounded region is hypervisor memory QEMU does not know about."""
+    start, image_end, region_end = hv_region()
+    assert image_end <= region_end - 4096, "no slack after the image for this test"
+    img = tmp_path / "kernel.img"
+    img.write_bytes(b"\0" * 8192)
+    b = boot(2, extra=["-device", f"guest-loader,kernel={img},addr={region_end - 4096:#x}"])
+    assert b.returncode == 0, b.log
+    errors = b.lines(r"^\[h\d+\] error: (.*)$")
+    assert errors and (f"overlaps hypervisor memory {start:#x}-{region_end:#x}"
+                       in errors[0].group(1)), b.log
+    assert not b.lines(r"online: slot"), b.log
 
 
 @pytest.mark.parametrize("addr,what", [
-    ("0x80380000", "overlaps hypervisor memory 0x80200000-0x80400000"),
     ("0x80070000", "overlaps reserved (firmware) memory 0x80000000-0x80080000"),
     ("0xc0000000", "is not in RAM"),
 ])

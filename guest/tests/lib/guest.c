@@ -122,6 +122,27 @@ unsigned int count_harts(void)
 	return n;
 }
 
+bool wait_eq(volatile unsigned long *p, unsigned long want, unsigned long ticks)
+{
+	unsigned long end = read_time() + ticks;
+
+	while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != want)
+		if (read_time() > end)
+			return false;
+	return true;
+}
+
+bool wait_state(unsigned long hart, long state, unsigned long ticks)
+{
+	unsigned long end = read_time() + ticks;
+
+	while (SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, hart).value !=
+	       state)
+		if (read_time() > end)
+			return false;
+	return true;
+}
+
 void expect_trap(void)
 {
 	unsigned long id = this_hartid();
@@ -163,13 +184,22 @@ void guest_trap(struct frame *f)
 		finish();
 	}
 	if (id < MAX_HARTS && expected[id].armed) {
-		uint16_t insn = *(volatile uint16_t *)f->sepc;
+		uint16_t insn = cause == 1 || cause == 12 ?
+					0 :
+					*(volatile uint16_t *)f->sepc;
 
 		expected[id].armed = false;
 		expected[id].cause = (long)cause;
 		expected[id].tval = csr_read(stval);
-		/* Skip the faulting instruction (2 or 4 bytes). */
-		f->sepc += (insn & 3) == 3 ? 4 : 2;
+		/*
+		 * A failed fetch returns to the caller (the test jumped
+		 * there through a function pointer); anything else skips
+		 * the faulting instruction (2 or 4 bytes).
+		 */
+		if (cause == 1 || cause == 12)
+			f->sepc = f->x[1];
+		else
+			f->sepc += (insn & 3) == 3 ? 4 : 2;
 		return;
 	}
 	check(false, "hart %lu: unexpected exception %lu at 0x%lx, stval 0x%lx",

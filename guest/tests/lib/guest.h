@@ -88,6 +88,15 @@ static inline unsigned long read_time(void)
 #define SIE_STIE (1UL << 5)
 #define SSTATUS_SIE (1UL << 1)
 
+/*
+ * Spin until *@p == @want or @ticks of the time CSR pass; false on
+ * timeout (the caller records a FAIL: a lost event must not hang a test).
+ */
+bool wait_eq(volatile unsigned long *p, unsigned long want, unsigned long ticks);
+/* Spin until vCPU @hart reports HSM state @state, or time out. */
+bool wait_state(unsigned long hart, long state, unsigned long ticks);
+#define SECONDS(s) ((unsigned long)(s) * 10000000UL) /* 10 MHz timebase */
+
 /* Test entry points. */
 void guest_main(unsigned long hartid, unsigned long dtb);
 void guest_secondary_main(unsigned long hartid, unsigned long opaque);
