@@ -9,7 +9,7 @@
 #   make check           clang-format and cppcheck
 #   make dtb SMP=4       dump and decompile QEMU's own device tree
 #
-# Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS QEMU_EXTRA
+# Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS VSTIMECMP QEMU_EXTRA
 #        GDB_PORT TEST_JOBS
 
 CROSS_COMPILE ?= riscv64-unknown-elf-
@@ -20,6 +20,7 @@ SMP ?= 4
 MEM ?= 1G
 CPU ?= rv64
 HV_MAX_HARTS ?= 64
+VSTIMECMP ?= auto
 QEMU_EXTRA ?=
 GDB_PORT ?= 1234
 TEST_JOBS ?= 2
@@ -49,13 +50,22 @@ ARCH_SRCS := $(wildcard arch/riscv/*.c arch/riscv/*.S)
 OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(HV_SRCS) $(ARCH_SRCS)))
 LIBFDT_OBJS := $(patsubst %.c,$(O)/obj/libfdt/%.o,$(LIBFDT_SRCS))
 
+VSTIMECMP_off := 0
+VSTIMECMP_on := 1
+VSTIMECMP_auto := 2
+ifeq ($(VSTIMECMP_$(VSTIMECMP)),)
+$(error VSTIMECMP=$(VSTIMECMP): use on, off or auto)
+endif
+
 TARGET_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla
 COMMON_CFLAGS := $(TARGET_FLAGS) -std=gnu11 -g -ffreestanding -fno-common \
 	-fno-stack-protector -fno-pic -ffunction-sections -fdata-sections \
 	-isystem $(PICOLIBC)/include -I$(LIBFDT_DIR) -Ihv/include \
-	-Iarch/riscv/include -DHV_MAX_HARTS=$(HV_MAX_HARTS) -MMD -MP
+	-Iarch/riscv/include -DHV_MAX_HARTS=$(HV_MAX_HARTS) -MMD -MP \
+	-DHV_VSTIMECMP=$(VSTIMECMP_$(VSTIMECMP))
+
 ifeq ($(DEBUG),1)
 COMMON_CFLAGS += -Og -DHV_DEBUG
 else
@@ -135,6 +145,7 @@ $(O)/guest/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
 $(O)/guest/%.bin: $(O)/guest/%.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
 
+.PRECIOUS: $(O)/guest/%.elf
 guests: $(patsubst %,$(O)/guest/%.bin,$(GUEST_TESTS))
 
 # ---------------------------------------------------------------- QEMU
@@ -225,7 +236,8 @@ test: all unit guests
 # ---------------------------------------------------------------- style
 
 STYLE_SRCS := $(wildcard hv/*.c hv/include/*.h arch/riscv/*.c \
-	arch/riscv/include/arch/*.h tests/unit/*.c tests/unit/*.h)
+	arch/riscv/include/arch/*.h tests/unit/*.c tests/unit/*.h \
+	guest/tests/*.c guest/tests/lib/*.c guest/tests/lib/*.h)
 
 check: | setup
 	$(Q)clang-format --dry-run --Werror $(STYLE_SRCS)

@@ -12,8 +12,13 @@
 #include "arch/sbi_call.h"
 #include "sbi.h"
 
-/* Set once at boot: Sstc on every hart (vstimecmp) or the SBI timer. */
-static bool use_sstc;
+/*
+ * Chosen once at boot. use_vstimecmp: the guest's timer is vstimecmp (it
+ * may write stimecmp itself, no exits). Otherwise SBI set_timer programs
+ * this hart's own timer — its stimecmp when hs_sstc, else OpenSBI's — and
+ * the interrupt is forwarded as hvip.VSTIP.
+ */
+static bool use_vstimecmp, hs_sstc;
 
 /* Exceptions the guest handles itself, without an exit. */
 #define HEDELEG_GUEST                                                  \
@@ -22,9 +27,10 @@ static bool use_sstc;
 	 (1UL << EXC_INST_PAGE_FAULT) | (1UL << EXC_LOAD_PAGE_FAULT) | \
 	 (1UL << EXC_STORE_PAGE_FAULT))
 
-void arch_timer_init(bool sstc)
+void arch_timer_init(bool vstimecmp, bool host_sstc)
 {
-	use_sstc = sstc;
+	use_vstimecmp = vstimecmp;
+	hs_sstc = host_sstc;
 }
 
 void arch_hart_virt_init(unsigned long vmid)
@@ -35,9 +41,12 @@ void arch_hart_virt_init(unsigned long vmid)
 		  HCOUNTEREN_CY | HCOUNTEREN_TM | HCOUNTEREN_IR);
 	csr_write(CSR_HVIP, 0);
 	csr_write(CSR_HTIMEDELTA, 0);
-	if (use_sstc) {
+	if (use_vstimecmp) {
 		csr_set(CSR_HENVCFG, HENVCFG_STCE);
 		csr_write(CSR_VSTIMECMP, -1UL);
+	} else {
+		/* The guest's stimecmp traps (virtual instruction). */
+		csr_clear(CSR_HENVCFG, HENVCFG_STCE);
 	}
 	/* The guest's FPU needs sstatus.FS on as well as its vsstatus.FS. */
 	if (!(csr_read(CSR_SSTATUS) & SSTATUS_FS))
@@ -113,32 +122,41 @@ bool arch_vcpu_irq_pending(void)
 	return csr_read(CSR_HIP) & csr_read(CSR_HIE) & HIDELEG_VS;
 }
 
+/* This hart's own (HS) timer. */
+static void hs_timer_set(uint64_t when)
+{
+	if (hs_sstc)
+		csr_write(CSR_STIMECMP, when);
+	else
+		sbi_set_timer(when);
+}
+
 void arch_vcpu_timer_set(uint64_t when)
 {
-	if (use_sstc) {
+	if (use_vstimecmp) {
 		csr_write(CSR_VSTIMECMP, when);
 		return;
 	}
 	csr_clear(CSR_HVIP, HVIP_VSTIP);
-	sbi_set_timer(when);
+	hs_timer_set(when);
 	csr_set(CSR_SIE, SIE_STIE);
 }
 
 void arch_vcpu_timer_park(void)
 {
-	if (use_sstc) {
+	if (use_vstimecmp) {
 		csr_write(CSR_VSTIMECMP, -1UL);
 	} else {
 		csr_clear(CSR_SIE, SIE_STIE);
-		sbi_set_timer(-1UL);
+		hs_timer_set(-1UL);
 	}
 	csr_clear(CSR_HVIP, HVIP_VSTIP);
 }
 
 bool arch_vcpu_timer_poll(void)
 {
-	/* Without Sstc our own timer fired: hand it to the guest as VSTIP. */
-	if (use_sstc || !(csr_read(CSR_SIE) & SIE_STIE) ||
+	/* Our own timer fired for the guest: hand it over as VSTIP. */
+	if (use_vstimecmp || !(csr_read(CSR_SIE) & SIE_STIE) ||
 	    !(csr_read(CSR_SIP) & SIP_STIP))
 		return false;
 	csr_clear(CSR_SIE, SIE_STIE);

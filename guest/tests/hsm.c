@@ -113,22 +113,23 @@ static void check_errors(unsigned int n)
 	CHECK_EQ(start(other, 0x80200000, 0).error, SBI_ERR_INVALID_ADDRESS,
 		 "start in the hypervisor: INVALID_ADDRESS");
 	CHECK_EQ(start(other, 0xffffffff00000000UL, 0).error,
-		 SBI_ERR_INVALID_ADDRESS, "start at 2^64-2^32: INVALID_ADDRESS");
+		 SBI_ERR_INVALID_ADDRESS,
+		 "start at 2^64-2^32: INVALID_ADDRESS");
 	CHECK_EQ(start(0, good, 0).error, SBI_ERR_ALREADY_AVAILABLE,
 		 "start self: ALREADY_AVAILABLE");
 
-	static const unsigned long bad_types[] = { 1, 0x0fffffff, 0x10000000,
-						   0x7fffffff, 0x80000001,
-						   0x8fffffff, 0x90000000,
-						   0xffffffff };
+	static const unsigned long bad_types[] = { 1,	       0x0fffffff,
+						   0x10000000, 0x7fffffff,
+						   0x80000001, 0x8fffffff,
+						   0x90000000, 0xffffffff };
 	for (unsigned int i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]);
 	     i++)
 		check(SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_SUSPEND, bad_types[i],
 			   good, 0)
 				      .error == SBI_ERR_INVALID_PARAM,
 		      "suspend type 0x%lx: INVALID_PARAM", bad_types[i]);
-	CHECK_EQ(SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_SUSPEND, 0x80000000,
-		      0x1000, 0)
+	CHECK_EQ(SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_SUSPEND, 0x80000000, 0x1000,
+		      0)
 			 .error,
 		 SBI_ERR_INVALID_ADDRESS,
 		 "non-retentive suspend to 0x1000: INVALID_ADDRESS");
@@ -233,8 +234,7 @@ static void check_race(void)
 		     wait_eq(&arrivals[2], 1, SECONDS(5)) &&
 		     wait_state(1, SBI_HSM_STATE_STOPPED, SECONDS(5));
 		__atomic_store_n(&release[2], 1, __ATOMIC_RELEASE);
-		ok = ok &&
-		     wait_state(2, SBI_HSM_STATE_STOPPED, SECONDS(5));
+		ok = ok && wait_state(2, SBI_HSM_STATE_STOPPED, SECONDS(5));
 		/* Exactly one of the two starts won; hart 2 ran once. */
 		ok = ok && ((mine == 0) != ((long)race_result == 0)) &&
 		     (mine == SBI_ERR_ALREADY_AVAILABLE ||
@@ -263,7 +263,8 @@ static void check_suspend(void)
 	SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1UL << 1, 0);
 	check(wait_eq(&resumed[1], 1, SECONDS(5)) && suspend_ret[1] == 0,
 	      "retentive suspend returns SUCCESS after an IPI");
-	check(wait_state(1, SBI_HSM_STATE_STOPPED, SECONDS(5)), "hart 1 stopped");
+	check(wait_state(1, SBI_HSM_STATE_STOPPED, SECONDS(5)),
+	      "hart 1 stopped");
 
 	/* Non-retentive: resumes at resume_addr with a0 = ID, a1 = opaque. */
 	mode[1] = M_SUSPEND_NONRET;
@@ -279,7 +280,8 @@ static void check_suspend(void)
 		      got_sie[1] == 0,
 	      "resumes at resume_addr with a0 = 1, a1 = 0x%lx, satp 0, SIE 0",
 	      got_a1[1]);
-	check(wait_state(1, SBI_HSM_STATE_STOPPED, SECONDS(5)), "hart 1 stopped");
+	check(wait_state(1, SBI_HSM_STATE_STOPPED, SECONDS(5)),
+	      "hart 1 stopped");
 }
 
 void guest_main(unsigned long hartid, unsigned long dtb)

@@ -20,7 +20,8 @@ static void soft_irq(unsigned long self)
 {
 	__atomic_fetch_add(&hits[self], 1, __ATOMIC_RELAXED);
 	for (unsigned int s = 0; s < n; s++) {
-		unsigned long r = __atomic_load_n(&req[self][s], __ATOMIC_ACQUIRE);
+		unsigned long r =
+			__atomic_load_n(&req[self][s], __ATOMIC_ACQUIRE);
 
 		if (ack[self][s] != r)
 			__atomic_store_n(&ack[self][s], r, __ATOMIC_RELEASE);
@@ -66,8 +67,7 @@ void guest_secondary_main(unsigned long hartid, unsigned long opaque)
 }
 
 /* Send with @mask/@base; return the bitmap of vCPUs that got one. */
-static unsigned long hit_by(unsigned long mask, unsigned long base,
-			    long *error)
+static unsigned long hit_by(unsigned long mask, unsigned long base, long *error)
 {
 	unsigned long before[MAX_HARTS], got = 0;
 
@@ -155,8 +155,8 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 		for (unsigned int t = 0; t < n; t++)
 			total += ack[t][s];
 	}
-	check(lost_all == 0 && total >= TOTAL,
-	      "%lu IPIs answered, %lu lost", total, lost_all);
+	check(lost_all == 0 && total >= TOTAL, "%lu IPIs answered, %lu lost",
+	      total, lost_all);
 	check_masks();
 	stop_idle = 1;
 	csr_clear(sstatus, SSTATUS_SIE);

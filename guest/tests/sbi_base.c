@@ -88,8 +88,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	{
 		register unsigned long a0 __asm__("a0") = 0;
 		register unsigned long a1 __asm__("a1") = 0xabcdef;
-		register unsigned long a7 __asm__("a7") =
-			SBI_EXT_0_1_CLEAR_IPI;
+		register unsigned long a7 __asm__("a7") = SBI_EXT_0_1_CLEAR_IPI;
 
 		__asm__ volatile("ecall"
 				 : "+r"(a0), "+r"(a1), "+r"(a7)

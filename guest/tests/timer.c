@@ -41,7 +41,6 @@ static void run_rounds(unsigned long self, enum how h)
 	fired[self] = 0;
 	how[self] = h;
 	csr_set(sie, SIE_STIE);
-	csr_set(sstatus, SSTATUS_SIE);
 	for (unsigned long r = 1; r <= ROUNDS; r++) {
 		deadline[self] = read_time() + DELTA;
 		if (h == VIA_STIMECMP)
@@ -49,8 +48,15 @@ static void run_rounds(unsigned long self, enum how h)
 		else
 			SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER,
 			     deadline[self]);
+		/*
+		 * Check and sleep with SIE = 0 (wfi still wakes on the
+		 * pending interrupt), then open SIE so it is taken: an
+		 * interrupt between the check and the wfi cannot be missed.
+		 */
 		while (__atomic_load_n(&fired[self], __ATOMIC_ACQUIRE) < r) {
 			__asm__ volatile("wfi");
+			csr_set(sstatus, SSTATUS_SIE);
+			csr_clear(sstatus, SSTATUS_SIE);
 			if (read_time() > deadline[self] + SECONDS(5)) {
 				lost[self]++;
 				break;

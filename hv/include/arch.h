@@ -65,8 +65,13 @@ __noreturn void arch_park(void);
 
 /* ---- Virtualization. Unless said otherwise: on the vCPU's own hart. ---- */
 
-/* Choose the guest timer once, before any hart enters a guest. */
-void arch_timer_init(bool sstc);
+/*
+ * Choose the guest timer once, before any hart enters a guest: the
+ * guest's own vstimecmp (@vstimecmp), or this hart's timer forwarded as
+ * hvip.VSTIP — programmed through stimecmp when @host_sstc, else through
+ * OpenSBI.
+ */
+void arch_timer_init(bool vstimecmp, bool host_sstc);
 
 /* Per-hart H-extension setup: delegation, counters, timer, G-stage. */
 void arch_hart_virt_init(unsigned long vmid);

@@ -35,8 +35,8 @@ long sbi_legacy(unsigned long eid, unsigned long a0, unsigned long a1,
 void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Record one check: "PASS: what" or "FAIL: what". Returns @ok. */
 bool check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#define CHECK_EQ(got, want, what)                                             \
-	check((long)(got) == (long)(want), "%s (got %ld, want %ld)", what,     \
+#define CHECK_EQ(got, want, what)                                          \
+	check((long)(got) == (long)(want), "%s (got %ld, want %ld)", what, \
 	      (long)(got), (long)(want))
 /* Print "RESULT: N passed, M failed" and shut down through SRST. */
 __attribute__((noreturn)) void finish(void);
@@ -74,15 +74,18 @@ static inline unsigned long read_time(void)
 	return t;
 }
 
-#define csr_read(csr)                                                   \
-	({                                                              \
-		unsigned long __v;                                      \
+#define csr_read(csr)                                                     \
+	({                                                                \
+		unsigned long __v;                                        \
 		__asm__ volatile("csrr %0, " #csr : "=r"(__v)::"memory"); \
-		__v;                                                    \
+		__v;                                                      \
 	})
-#define csr_write(csr, v) __asm__ volatile("csrw " #csr ", %0" ::"r"(v) : "memory")
-#define csr_set(csr, v) __asm__ volatile("csrs " #csr ", %0" ::"r"(v) : "memory")
-#define csr_clear(csr, v) __asm__ volatile("csrc " #csr ", %0" ::"r"(v) : "memory")
+#define csr_write(csr, v) \
+	__asm__ volatile("csrw " #csr ", %0" ::"r"(v) : "memory")
+#define csr_set(csr, v) \
+	__asm__ volatile("csrs " #csr ", %0" ::"r"(v) : "memory")
+#define csr_clear(csr, v) \
+	__asm__ volatile("csrc " #csr ", %0" ::"r"(v) : "memory")
 
 #define SIE_SSIE (1UL << 1)
 #define SIE_STIE (1UL << 5)
@@ -92,10 +95,11 @@ static inline unsigned long read_time(void)
  * Spin until *@p == @want or @ticks of the time CSR pass; false on
  * timeout (the caller records a FAIL: a lost event must not hang a test).
  */
-bool wait_eq(volatile unsigned long *p, unsigned long want, unsigned long ticks);
+bool wait_eq(volatile unsigned long *p, unsigned long want,
+	     unsigned long ticks);
 /* Spin until vCPU @hart reports HSM state @state, or time out. */
 bool wait_state(unsigned long hart, long state, unsigned long ticks);
-#define SECONDS(s) ((unsigned long)(s) * 10000000UL) /* 10 MHz timebase */
+#define SECONDS(s) ((unsigned long)(s)*10000000UL) /* 10 MHz timebase */
 
 /* Test entry points. */
 void guest_main(unsigned long hartid, unsigned long dtb);

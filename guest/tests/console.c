@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * DBCN and the legacy console, then SRST: bad arguments, and three reboots
+ * in a row (cold, warm, cold) before a shutdown. A reboot restores the
+ * guest's image from the pristine copy and stops every other vCPU.
+ */
+#include "guest.h"
+
+#define MAGIC 0x68617274766973UL /* "hartvis" */
+#define DBCN_WRITE 0
+#define DBCN_READ 1
+#define DBCN_WRITE_BYTE 2
+
+/* Not loaded and not cleared: survives reboots. */
+static unsigned long magic __attribute__((section(".noinit")));
+static unsigned long boots __attribute__((section(".noinit")));
+/* Part of the image: a reboot must bring back 1234. */
+static volatile unsigned long image_marker = 1234;
+static volatile unsigned long spinning;
+
+void guest_secondary_main(unsigned long hartid, unsigned long opaque)
+{
+	(void)hartid;
+	(void)opaque;
+	spinning = 1;
+	for (;;) /* until the reboot stops this vCPU */
+		__asm__ volatile("wfi");
+}
+
+static void check_console(void)
+{
+	static char msg[] = "dbcn: written with console_write";
+	char in[16];
+	struct sbiret r;
+
+	r = sbi_call(SBI_EXT_DBCN, DBCN_WRITE, sizeof(msg) - 1,
+		     (unsigned long)msg, 0, 0, 0, 0);
+	sbi_call(SBI_EXT_DBCN, DBCN_WRITE_BYTE, '\n', 0, 0, 0, 0, 0);
+	check(!r.error && r.value == sizeof(msg) - 1,
+	      "console_write returns the bytes written (%ld)", r.value);
+	r = sbi_call(SBI_EXT_DBCN, DBCN_WRITE, 8, 0x80200000, 0, 0, 0, 0);
+	CHECK_EQ(r.error, SBI_ERR_INVALID_PARAM,
+		 "console_write from hypervisor memory: INVALID_PARAM");
+	r = sbi_call(SBI_EXT_DBCN, DBCN_WRITE, 8, 0x1000, 0, 0, 0, 0);
+	CHECK_EQ(r.error, SBI_ERR_INVALID_PARAM,
+		 "console_write from unmapped memory: INVALID_PARAM");
+	r = sbi_call(SBI_EXT_DBCN, DBCN_WRITE, 8, (unsigned long)msg, 1, 0, 0,
+		     0);
+	CHECK_EQ(r.error, SBI_ERR_INVALID_PARAM,
+		 "console_write with base_addr_hi != 0: INVALID_PARAM");
+	r = sbi_call(SBI_EXT_DBCN, DBCN_WRITE, -1UL, (unsigned long)msg, 0, 0,
+		     0, 0);
+	CHECK_EQ(r.error, SBI_ERR_INVALID_PARAM,
+		 "console_write of 2^64-1 bytes: INVALID_PARAM");
+	r = sbi_call(SBI_EXT_DBCN, DBCN_READ, sizeof(in), (unsigned long)in, 0,
+		     0, 0, 0);
+	check(!r.error && r.value == 0,
+	      "console_read with no input: 0 bytes (%ld, %ld)", r.error,
+	      r.value);
+	r = sbi_call(SBI_EXT_DBCN, DBCN_READ, sizeof(in), 0x80000000, 0, 0, 0,
+		     0);
+	CHECK_EQ(r.error, SBI_ERR_INVALID_PARAM,
+		 "console_read into OpenSBI: INVALID_PARAM");
+	r = sbi_call(SBI_EXT_DBCN, DBCN_WRITE_BYTE, '!', 0, 0, 0, 0, 0);
+	sbi_call(SBI_EXT_DBCN, DBCN_WRITE_BYTE, '\n', 0, 0, 0, 0, 0);
+	check(!r.error && r.value == 0, "console_write_byte");
+	CHECK_EQ(SBI0(SBI_EXT_DBCN, 3).error, SBI_ERR_NOT_SUPPORTED,
+		 "DBCN fid 3: NOT_SUPPORTED");
+
+	for (const char *p = "legacy putchar\n"; *p; p++)
+		sbi_legacy(SBI_EXT_0_1_CONSOLE_PUTCHAR, *p, 0, 0, 0);
+	CHECK_EQ(sbi_legacy(SBI_EXT_0_1_CONSOLE_GETCHAR, 0, 0, 0, 0), -1,
+		 "legacy getchar with no input: -1");
+}
+
+static void check_srst_errors(void)
+{
+	CHECK_EQ(SBI2(SBI_EXT_SRST, 0, 3, 0).error, SBI_ERR_INVALID_PARAM,
+		 "reset type 3: INVALID_PARAM");
+	CHECK_EQ(SBI2(SBI_EXT_SRST, 0, 0xf0000000, 0).error,
+		 SBI_ERR_INVALID_PARAM, "vendor reset type: INVALID_PARAM");
+	CHECK_EQ(SBI2(SBI_EXT_SRST, 0, 0, 2).error, SBI_ERR_INVALID_PARAM,
+		 "reset reason 2: INVALID_PARAM");
+	CHECK_EQ(SBI2(SBI_EXT_SRST, 0, 1, 0xe0000000).error,
+		 SBI_ERR_INVALID_PARAM,
+		 "implementation-specific reason: INVALID_PARAM");
+	CHECK_EQ(SBI2(SBI_EXT_SRST, 1, 0, 0).error, SBI_ERR_NOT_SUPPORTED,
+		 "SRST fid 1: NOT_SUPPORTED");
+}
+
+void guest_main(unsigned long hartid, unsigned long dtb)
+{
+	unsigned int n = count_harts();
+
+	(void)hartid;
+	(void)dtb;
+	if (magic != MAGIC) {
+		magic = MAGIC;
+		boots = 0;
+	}
+	boots++;
+	gprintf("console: boot %lu of 4, %u harts", boots, n);
+	check(image_marker == 1234, "boot %lu: the image is pristine", boots);
+	image_marker = 0;
+	for (unsigned int i = 1; i < n; i++)
+		check(SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, i).value ==
+			      SBI_HSM_STATE_STOPPED,
+		      "boot %lu: hart %u starts STOPPED", boots, i);
+
+	if (boots == 1) {
+		check_console();
+		check_srst_errors();
+	}
+	if (boots <= 3) {
+		/* Leave a vCPU running: the reboot must stop it. */
+		if (n > 1) {
+			SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, 1,
+			     (unsigned long)secondary_entry, 0);
+			check(wait_eq(&spinning, 1, SECONDS(5)),
+			      "hart 1 runs before the reboot");
+		}
+		gprintf("RESULT: boot %lu done, rebooting", boots);
+		SBI2(SBI_EXT_SRST, 0, boots == 2 ? 2 : 1, 0);
+		check(false, "SRST reboot returned");
+	}
+	magic = 0;
+}
