@@ -7,6 +7,7 @@
 #   make debug           same, QEMU waits for GDB
 #   make test            unit and QEMU tests
 #   make check           clang-format and cppcheck
+#   make bench           micro-benchmarks (null SBI call, IPI, hart_start)
 #   make dtb SMP=4       dump and decompile QEMU's own device tree
 #
 # Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS VSTIMECMP QEMU_EXTRA
@@ -79,7 +80,7 @@ LDFLAGS := $(TARGET_FLAGS) -nostdlib -static -Wl,--gc-sections \
 LIBGCC := $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null)
 LIBS := $(PICOLIBC)/lib/rv64imac/lp64/libc.a $(LIBGCC)
 
-.PHONY: all setup run debug test unit guests check format dtb clean
+.PHONY: all setup run debug test unit guests bench check format dtb clean
 all: $(O)/hartvisor.elf $(O)/hartvisor.bin
 
 # Installs missing Debian packages; silent when all are there.
@@ -232,6 +233,10 @@ unit: $(UNIT_BINS) $(FIXTURES)
 
 test: all unit guests
 	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) $(PYTHON) tools/run-tests $(UNIT_BINS)
+
+# Micro-benchmarks (bench guest): see tools/bench. RUNS=N repetitions.
+bench: all $(O)/guest/bench.bin
+	$(Q)O=$(O) $(PYTHON) tools/bench
 
 # ---------------------------------------------------------------- style
 

@@ -71,7 +71,8 @@ int harts_start_secondaries(uint64_t timeout_ticks)
 					       harts[i].hartid);
 			return SBI_ERR_FAILED;
 		}
-		arch_cpu_relax();
+		/* Sleep, not spin: each check-in sends us an IPI. */
+		arch_wait_until(deadline);
 	}
 	return 0;
 }
@@ -167,6 +168,7 @@ void hart_secondary_main(struct hart *self)
 		self->plic_s_context, v ? ", vcpu registered" : "");
 	/* Release: the boot hart counts check-ins with acquire loads. */
 	__atomic_store_n(&self->online, true, __ATOMIC_RELEASE);
+	arch_send_ipi(log_boot_hartid);
 	if (v)
 		vcpu_run(v);
 	hart_idle(self);

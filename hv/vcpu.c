@@ -14,6 +14,8 @@
 
 static struct vcpu vcpus[HV_MAX_HARTS];
 
+_Static_assert(offsetof(struct vcpu, ctx) == 0, "vcpu_exit casts ctx");
+
 struct vcpu *vcpu_create(struct vm *vm, struct hart *self)
 {
 	struct vcpu *v = &vcpus[self->slot];
@@ -22,6 +24,8 @@ struct vcpu *vcpu_create(struct vm *vm, struct hart *self)
 	v->hart = self;
 	v->id = self->slot;
 	v->state = SBI_HSM_STATE_STOPPED;
+	v->ctx.host_sp = self->stack_top;
+	v->ctx.host_tp = (unsigned long)self;
 	self->vcpu = v;
 	arch_hart_virt_init(VM_VMID);
 	vm_register_vcpu(vm, v);
@@ -193,13 +197,14 @@ static void vcpu_handle_exit(struct vcpu *v)
 	}
 }
 
-void vcpu_run(struct vcpu *v)
+/* Act on mail; sleep while stopped or suspended; return once runnable. */
+static void vcpu_wait_runnable(struct vcpu *v)
 {
 	for (;;) {
 		vcpu_process_mailbox(v);
 		switch (vcpu_get_state(v)) {
 		case SBI_HSM_STATE_STARTED:
-			break;
+			return;
 		case SBI_HSM_STATE_SUSPENDED:
 			arch_vcpu_timer_poll();
 			if (arch_vcpu_irq_pending()) {
@@ -212,7 +217,20 @@ void vcpu_run(struct vcpu *v)
 			arch_wait_for_interrupt();
 			continue;
 		}
-		arch_vcpu_enter(&v->ctx);
-		vcpu_handle_exit(v);
 	}
+}
+
+void vcpu_run(struct vcpu *v)
+{
+	vcpu_wait_runnable(v);
+	arch_vcpu_enter(&v->ctx);
+}
+
+struct vcpu_context *vcpu_exit(struct vcpu_context *ctx)
+{
+	struct vcpu *v = (struct vcpu *)ctx;
+
+	vcpu_handle_exit(v);
+	vcpu_wait_runnable(v);
+	return ctx;
 }

@@ -36,8 +36,7 @@ void vsbi_handle(struct vcpu *v)
 	struct vsbi_call call = {
 		.eid = x[REG_A7],
 		.fid = x[REG_A6],
-		.args = { x[REG_A0], x[REG_A1], x[REG_A2], x[REG_A3], x[REG_A4],
-			  x[REG_A5] },
+		.args = &x[REG_A0],
 		.error = SBI_SUCCESS,
 		.value = 0,
 		.action = VSBI_RETURN,
@@ -49,6 +48,7 @@ void vsbi_handle(struct vcpu *v)
 	else
 		call.error = SBI_ERR_NOT_SUPPORTED;
 
+	/* Results go in only now: handlers read args until they return. */
 	switch (call.action) {
 	case VSBI_RETURN:
 		x[REG_A0] = (unsigned long)call.error;

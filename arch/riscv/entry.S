@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Trap entry for traps taken in HS-mode. HS-mode runs with interrupts
- * masked, so today every trap here is a hypervisor bug: arch_trap reports
- * it and panics. The frame still returns, so handled traps can be added.
+ * masked, so a trap here is either a guarded guest access that faulted
+ * (guest_access.S; arch_trap resumes it at its fixup) or a hypervisor bug
+ * (arch_trap panics). Such a trap sets hstatus.SPV to 0; guest entry
+ * (switch.S) sets it again.
  */
 #include "arch/csr.h"
 #include "arch/trap.h"

@@ -60,6 +60,7 @@ void arch_vcpu_reset(struct vcpu_context *ctx, unsigned long pc,
 		     unsigned long a0, unsigned long a1)
 {
 	memset(ctx->x, 0, sizeof(ctx->x));
+	ctx->full_reload = 1; /* all of x[], hstatus: a new context */
 	ctx->x[REG_A0] = a0;
 	ctx->x[REG_A1] = a1;
 	ctx->sepc = pc;
@@ -129,6 +130,17 @@ static void hs_timer_set(uint64_t when)
 		csr_write(CSR_STIMECMP, when);
 	else
 		sbi_set_timer(when);
+}
+
+void arch_wait_until(uint64_t deadline)
+{
+	/* Our own timer bounds the sleep; no guest timer is armed yet. */
+	hs_timer_set(deadline);
+	csr_set(CSR_SIE, SIE_STIE | SIE_SSIE);
+	__asm__ volatile("wfi" ::: "memory");
+	csr_clear(CSR_SIE, SIE_STIE);
+	hs_timer_set(-1UL);
+	csr_clear(CSR_SIP, SIP_SSIP);
 }
 
 void arch_vcpu_timer_set(uint64_t when)

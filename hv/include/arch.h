@@ -39,6 +39,12 @@ int arch_send_ipi(unsigned long hartid);
  */
 void arch_wait_for_interrupt(void);
 
+/*
+ * Sleep in wfi until an IPI arrives or the time CSR reaches @deadline
+ * (this hart's own timer is used). Before any guest runs on this hart.
+ */
+void arch_wait_until(uint64_t deadline);
+
 /* Acknowledge an IPI (clear sip.SSIP) that ended a guest run. */
 void arch_ack_ipi(void);
 
@@ -92,8 +98,12 @@ void arch_gstage_enable(unsigned long vmid);
 /* Pages of G-stage tables in use, for the boot log. */
 unsigned int arch_gstage_tables_used(void);
 
-/* Run the guest in @ctx until its next trap; fills ctx->scause etc. */
-void arch_vcpu_enter(struct vcpu_context *ctx);
+/*
+ * Enter the guest in @ctx. Never returns: each guest exit calls
+ * vcpu_exit(ctx) on the hart's stack (ctx->host_sp, ctx->host_tp), and
+ * the context it returns is entered next.
+ */
+__noreturn void arch_vcpu_enter(struct vcpu_context *ctx);
 
 /*
  * Reset the vCPU to its SBI HSM start state: pc, a0, a1 as given, VS-mode,

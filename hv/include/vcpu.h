@@ -41,8 +41,15 @@ struct vcpu {
 /* Create the calling hart's vCPU for @vm. Each hart, once. */
 struct vcpu *vcpu_create(struct vm *vm, struct hart *self);
 
-/* Enter @v's run loop on its own hart: never returns. */
+/* Start @v's life on its own hart: wait until it runs, enter it. */
 __noreturn void vcpu_run(struct vcpu *v);
+
+/*
+ * A guest exit of the vCPU whose context is @ctx (from switch.S, on its
+ * hart's stack): handle it, wait until the vCPU may run, and return the
+ * context to enter.
+ */
+struct vcpu_context *vcpu_exit(struct vcpu_context *ctx);
 
 /* @v's HSM state (acquire). Any hart. */
 int vcpu_get_state(const struct vcpu *v);

@@ -21,7 +21,7 @@ enum vsbi_action {
 
 struct vsbi_call {
 	unsigned long eid, fid;
-	unsigned long args[6];
+	const unsigned long *args; /* a0..a5 of the guest, read in place */
 	long error; /* starts SBI_SUCCESS */
 	unsigned long value; /* starts 0 */
 	enum vsbi_action action;
