@@ -57,7 +57,8 @@ static void legacy_handle(struct vcpu *v, struct vsbi_call *c)
 		c->error = arch_console_getc();
 		break;
 	case SBI_EXT_0_1_CLEAR_IPI:
-		arch_vcpu_clear_ipi();
+		/* 1 when an IPI was pending, 0 when none was. */
+		c->error = arch_vcpu_clear_ipi();
 		break;
 	case SBI_EXT_0_1_SEND_IPI:
 		if (legacy_mask(v, c, a[0], &targets))

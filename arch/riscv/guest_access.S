@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Reading guest memory through the guest's own translation (hlv, hlvx),
+ * Reading guest memory through the guest's own translation (hlv),
  * e.g. the hart mask a legacy SBI call points to. A bad guest address
  * must not take the hypervisor down: before the access we record where to
  * resume in this hart's struct hart (tp); arch_trap() sends a faulting
@@ -20,28 +20,6 @@ arch_guest_load_ulong:
 	.option	push
 	.option	arch, +h
 	hlv.d	t1, (a0)
-	.option	pop
-	sd	zero, HART_FIXUP_OFFSET(tp)
-	sd	t1, 0(a1)
-	li	a0, 0
-	ret
-
-/* int arch_guest_load_insn(unsigned long gva, unsigned long *insn) */
-	.globl	arch_guest_load_insn
-arch_guest_load_insn:
-	la	t0, guest_access_fault
-	sd	t0, HART_FIXUP_OFFSET(tp)
-	.option	push
-	.option	arch, +h
-	hlvx.hu	t1, (a0)
-	andi	t2, t1, 3
-	li	t3, 3
-	bne	t2, t3, 1f		/* compressed: 16 bits are all */
-	addi	a0, a0, 2
-	hlvx.hu	t2, (a0)
-	slli	t2, t2, 16
-	or	t1, t1, t2
-1:
 	.option	pop
 	sd	zero, HART_FIXUP_OFFSET(tp)
 	sd	t1, 0(a1)

@@ -112,9 +112,15 @@ void arch_vcpu_raise_ipi(void)
 	csr_set(CSR_HVIP, HVIP_VSSIP);
 }
 
-void arch_vcpu_clear_ipi(void)
+bool arch_vcpu_clear_ipi(void)
 {
-	csr_clear(CSR_HVIP, HVIP_VSSIP);
+	unsigned long old;
+
+	__asm__ volatile("csrrc %0, " CSR_STR(CSR_HVIP) ", %1"
+			 : "=r"(old)
+			 : "r"(HVIP_VSSIP)
+			 : "memory");
+	return old & HVIP_VSSIP;
 }
 
 bool arch_vcpu_irq_pending(void)

@@ -127,8 +127,14 @@ static void check_masks(void)
 	check(trapped_cause() == 5 && trapped_tval() == 0x1000,
 	      "legacy send_ipi with a bad mask pointer: load access fault at the ecall (cause %ld, tval 0x%lx)",
 	      trapped_cause(), trapped_tval());
+	/* With interrupts masked, an IPI to ourselves stays pending. */
+	csr_clear(sstatus, SSTATUS_SIE);
+	SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1, 0);
+	CHECK_EQ(sbi_legacy(SBI_EXT_0_1_CLEAR_IPI, 0, 0, 0, 0), 1,
+		 "legacy clear_ipi with one pending: 1");
 	CHECK_EQ(sbi_legacy(SBI_EXT_0_1_CLEAR_IPI, 0, 0, 0, 0), 0,
-		 "legacy clear_ipi");
+		 "legacy clear_ipi with none pending: 0");
+	csr_set(sstatus, SSTATUS_SIE);
 }
 
 void guest_main(unsigned long hartid, unsigned long dtb)

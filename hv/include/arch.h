@@ -116,9 +116,10 @@ void arch_vcpu_reset(struct vcpu_context *ctx, unsigned long pc,
 void arch_vcpu_inject_exception(struct vcpu_context *ctx, unsigned long cause,
 				unsigned long tval);
 
-/* Raise / clear the guest's supervisor software interrupt (VSSIP). */
+/* Raise / clear the guest's supervisor software interrupt (VSSIP); clear
+ * says whether one was pending. */
 void arch_vcpu_raise_ipi(void);
-void arch_vcpu_clear_ipi(void);
+bool arch_vcpu_clear_ipi(void);
 
 /* True when a VS interrupt is pending and enabled by the guest (vsie). */
 bool arch_vcpu_irq_pending(void);
@@ -137,11 +138,11 @@ void arch_hfence_vvma_page(unsigned long gva, long asid);
 
 /*
  * Read guest memory at guest-virtual @gva through the guest's own
- * translation. Returns 0, or SBI_ERR_INVALID_ADDRESS if the access
- * faults. insn: a whole instruction (16 or 32 bits).
+ * translation (hlv.d). Returns 0, or SBI_ERR_INVALID_ADDRESS if the
+ * access faults; the fault's cause and stval are then in this hart's
+ * fault_cause / fault_tval.
  */
 int arch_guest_load_ulong(unsigned long gva, unsigned long *val);
-int arch_guest_load_insn(unsigned long gva, unsigned long *insn);
 
 /* An SBI BASE value of the firmware (mvendorid, marchid, mimpid...). */
 long arch_firmware_base(unsigned long fid);

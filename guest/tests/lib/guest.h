@@ -35,9 +35,13 @@ long sbi_legacy(unsigned long eid, unsigned long a0, unsigned long a1,
 void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Record one check: "PASS: what" or "FAIL: what". Returns @ok. */
 bool check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#define CHECK_EQ(got, want, what)                                          \
-	check((long)(got) == (long)(want), "%s (got %ld, want %ld)", what, \
-	      (long)(got), (long)(want))
+/* Evaluates @got and @want once each. */
+#define CHECK_EQ(got, want, what)                                             \
+	({                                                                    \
+		long __got = (long)(got), __want = (long)(want);              \
+		check(__got == __want, "%s (got %ld, want %ld)", what, __got, \
+		      __want);                                                \
+	})
 /* Print "RESULT: N passed, M failed" and shut down through SRST. */
 __attribute__((noreturn)) void finish(void);
 __attribute__((noreturn)) void shutdown(void);
