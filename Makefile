@@ -210,7 +210,8 @@ $(FIX)/%.dtb: dts/test/%.dts | setup
 UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer $(WARNINGS) \
 	-Ihv/include -Itests/unit
-UNIT_PLATFORM_SRCS := hv/platform.c hv/platform_check.c hv/platform_summary.c \
+UNIT_PLATFORM_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
+	hv/platform_summary.c \
 	hv/isa.c
 UNIT_BINS := $(O)/unit/test_platform $(O)/unit/test_platform_max4 \
 	$(O)/unit/test_printf
