@@ -131,10 +131,12 @@ $(O)/hartvisor.bin: $(O)/hartvisor.elf
 # from 0x81000000 with `make run GUEST=NAME`.
 GUEST_TESTS := $(basename $(notdir $(wildcard guest/tests/*.c)))
 GUEST_ADDR := 0x81000000
-GUEST_LIB := guest/tests/lib/start.S guest/tests/lib/guest.c hv/printf.c
+GUEST_LIB := guest/tests/lib/start.S guest/tests/lib/guest.c hv/printf.c \
+	arch/riscv/sbi_call.c
 GUEST_CFLAGS := $(TARGET_FLAGS) -std=gnu11 -O2 -g -ffreestanding \
 	-fno-common -fno-stack-protector -fno-pic -isystem $(PICOLIBC)/include \
-	-Iguest/tests/lib -Ihv/include $(WARNINGS) -Wno-missing-prototypes
+	-Iguest/tests/lib -Ihv/include -Iarch/riscv/include $(WARNINGS) \
+	-Wno-missing-prototypes
 GUEST_LDFLAGS := -nostdlib -static -Wl,-T,guest/tests/lib/guest.ld -Wl,--no-warn-rwx-segments
 
 $(O)/guest/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
@@ -211,8 +213,7 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer $(WARNINGS) \
 	-Ihv/include -Itests/unit
 UNIT_PLATFORM_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
-	hv/platform_summary.c \
-	hv/isa.c
+	hv/platform_summary.c hv/isa.c hv/errorf.c
 UNIT_BINS := $(O)/unit/test_platform $(O)/unit/test_platform_max4 \
 	$(O)/unit/test_printf
 

@@ -49,9 +49,37 @@ static bool single_letter_has(const char *p, const char **end, char ext)
 	return found;
 }
 
+/* The next underscore-separated name at *@p (advanced past it), or NULL. */
+static const char *next_token(const char **p, size_t *n)
+{
+	const char *tok;
+
+	while (**p == '_')
+		(*p)++;
+	if (!**p)
+		return NULL;
+	tok = *p;
+	while (**p && **p != '_')
+		(*p)++;
+	*n = (size_t)(*p - tok);
+	return tok;
+}
+
+/* True when @tok (@n chars) names @ext, possibly with a version suffix. */
+static bool token_is(const char *tok, size_t n, const char *ext)
+{
+	size_t elen = strlen(ext), i;
+
+	if (n < elen)
+		return false;
+	for (i = 0; i < elen && lower(tok[i]) == lower(ext[i]); i++)
+		;
+	return i == elen && (n == elen || is_digit(tok[elen]));
+}
+
 bool isa_has_ext(const char *isa, const char *ext)
 {
-	size_t elen = ext ? strlen(ext) : 0;
+	size_t elen = ext ? strlen(ext) : 0, n;
 	const char *p;
 	bool found;
 
@@ -64,23 +92,9 @@ bool isa_has_ext(const char *isa, const char *ext)
 	if (elen == 1)
 		return found;
 
-	while (*p) {
-		const char *tok;
-		size_t n, i;
-
-		while (*p == '_')
-			p++;
-		tok = p;
-		while (*p && *p != '_')
-			p++;
-		n = (size_t)(p - tok);
-		if (n < elen)
-			continue;
-		for (i = 0; i < elen && lower(tok[i]) == lower(ext[i]); i++)
-			;
-		if (i == elen && (n == elen || is_digit(tok[elen])))
+	for (const char *tok; (tok = next_token(&p, &n));)
+		if (token_is(tok, n, ext))
 			return true;
-	}
 	return false;
 }
 
@@ -97,7 +111,7 @@ static bool append(char *out, size_t len, size_t *pos, const char *s, size_t n)
 
 int isa_guest_string(const char *isa, bool keep_sstc, char *out, size_t len)
 {
-	size_t pos = 0;
+	size_t pos = 0, n;
 	const char *p, *end;
 
 	if (!len)
@@ -115,20 +129,8 @@ int isa_guest_string(const char *isa, bool keep_sstc, char *out, size_t len)
 			return -1;
 	}
 	/* Multi-letter names, underscore-separated; sstc only if kept. */
-	while (*p) {
-		const char *tok;
-		size_t n;
-
-		while (*p == '_')
-			p++;
-		tok = p;
-		while (*p && *p != '_')
-			p++;
-		n = (size_t)(p - tok);
-		if (!n)
-			continue;
-		if (!keep_sstc && n >= 4 && !strncmp(tok, "sstc", 4) &&
-		    (n == 4 || is_digit(tok[4])))
+	for (const char *tok; (tok = next_token(&p, &n));) {
+		if (!keep_sstc && token_is(tok, n, "sstc"))
 			continue;
 		if (!append(out, len, &pos, "_", 1) ||
 		    !append(out, len, &pos, tok, n))

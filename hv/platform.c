@@ -13,16 +13,6 @@
 #include "printf.h"
 #include "sbi.h"
 
-int platform_fail(struct parse *ps, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ps->err, ps->errlen, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 uint64_t platform_read_cells(const fdt32_t *cells, int n)
 {
 	uint64_t v = 0;

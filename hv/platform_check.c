@@ -6,19 +6,6 @@
 #include "printf.h"
 #include "sbi.h"
 
-static int refuse(char *err, size_t errlen, int code, const char *fmt, ...)
-	__printf(4, 5);
-
-static int refuse(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 static bool in_ram(const struct platform *p, paddr_t base, uint64_t size)
 {
 	for (unsigned int i = 0; i < p->nr_mem; i++)
@@ -35,11 +22,11 @@ static int check_module(const struct platform *p,
 	paddr_t end = m->base + m->size;
 
 	if (end < m->base || !in_ram(p, m->base, m->size))
-		return refuse(err, errlen, SBI_ERR_INVALID_ADDRESS,
+		return errorf(err, errlen, SBI_ERR_INVALID_ADDRESS,
 			      "guest %s at 0x%lx-0x%lx is not in RAM", kind,
 			      m->base, end);
 	if (ranges_overlap(m->base, m->size, hv.base, hv.size))
-		return refuse(
+		return errorf(
 			err, errlen, SBI_ERR_INVALID_ADDRESS,
 			"guest %s at 0x%lx-0x%lx overlaps hypervisor memory 0x%lx-0x%lx: load it at or above 0x%lx (guest-loader addr=)",
 			kind, m->base, end, hv.base, hv.base + hv.size,
@@ -48,14 +35,14 @@ static int check_module(const struct platform *p,
 		const struct mem_range *r = &p->reserved[i];
 
 		if (ranges_overlap(m->base, m->size, r->base, r->size))
-			return refuse(
+			return errorf(
 				err, errlen, SBI_ERR_INVALID_ADDRESS,
 				"guest %s at 0x%lx-0x%lx overlaps reserved (firmware) memory 0x%lx-0x%lx",
 				kind, m->base, end, r->base, r->base + r->size);
 	}
 	for (const struct platform_module *o = p->modules; o < m; o++)
 		if (ranges_overlap(m->base, m->size, o->base, o->size))
-			return refuse(
+			return errorf(
 				err, errlen, SBI_ERR_INVALID_ADDRESS,
 				"guest %s at 0x%lx-0x%lx overlaps guest %s at 0x%lx",
 				kind, m->base, end,
@@ -69,28 +56,28 @@ int platform_check(const struct platform *p, unsigned long boot_hartid,
 	int ret;
 
 	if (!p->nr_harts)
-		return refuse(
+		return errorf(
 			err, errlen, SBI_ERR_NOT_SUPPORTED,
 			"no usable hart in the device tree (need cpu nodes with status \"okay\" and an mmu-type)");
 	for (unsigned int i = 0; i < p->nr_harts; i++) {
 		const struct platform_hart *h = &p->harts[i];
 
 		if (!h->has_h)
-			return refuse(
+			return errorf(
 				err, errlen, SBI_ERR_NOT_SUPPORTED,
 				"no H extension on hart %lu (riscv,isa = %s): run QEMU with -cpu rv64,h=true",
 				h->hartid, h->isa);
 	}
 	if (!platform_find_hart(p, boot_hartid))
-		return refuse(
+		return errorf(
 			err, errlen, SBI_ERR_INVALID_PARAM,
 			"the boot hart %lu is not a usable hart of the device tree",
 			boot_hartid);
 	if (!p->nr_mem)
-		return refuse(err, errlen, SBI_ERR_INVALID_PARAM,
+		return errorf(err, errlen, SBI_ERR_INVALID_PARAM,
 			      "no memory node in the device tree");
 	if (!in_ram(p, hv.base, hv.size))
-		return refuse(
+		return errorf(
 			err, errlen, SBI_ERR_INVALID_ADDRESS,
 			"the hypervisor at 0x%lx-0x%lx is not inside one RAM range of the device tree",
 			hv.base, hv.base + hv.size);

@@ -23,19 +23,6 @@
 struct vm the_vm;
 static uint8_t guest_dtb[GUEST_DTB_MAX] __aligned(8);
 
-static int vm_fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__printf(4, 5);
-
-static int vm_fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 /*
  * Guest RAM: every RAM range, less everything up to the end of the
  * hypervisor in its range (OpenSBI sits below it), less the pristine copies
@@ -76,13 +63,13 @@ static int vm_layout_images(struct vm *vm, const struct platform *p, char *err,
 		img->base = m->base;
 		img->size = m->size;
 		if (!vm_ram_contains(vm, m->base, m->size))
-			return vm_fail(
+			return errorf(
 				err, errlen, SBI_ERR_INVALID_ADDRESS,
 				"guest %s at 0x%lx-0x%lx is not in guest RAM",
 				platform_module_kind_name(m->kind), m->base,
 				m->base + m->size);
 		if (ranges_overlap(m->base, m->size, vm->dtb, GUEST_DTB_SLOT))
-			return vm_fail(
+			return errorf(
 				err, errlen, SBI_ERR_INVALID_ADDRESS,
 				"guest %s at 0x%lx-0x%lx overlaps the guest DTB slot 0x%lx-0x%lx: load it lower",
 				platform_module_kind_name(m->kind), m->base,
@@ -95,7 +82,7 @@ static int vm_layout_images(struct vm *vm, const struct platform *p, char *err,
 		}
 	}
 	if (!kernel)
-		return vm_fail(
+		return errorf(
 			err, errlen, SBI_ERR_NOT_SUPPORTED,
 			"no guest kernel (QEMU -device guest-loader,kernel=FILE,addr=ADDR): nothing to run");
 
@@ -121,10 +108,10 @@ static int vm_map(struct vm *vm, const struct platform *p, char *err,
 				      vm->ram[i].size,
 				      GSTAGE_R | GSTAGE_W | GSTAGE_X);
 		if (ret)
-			return vm_fail(err, errlen, ret,
-				       "cannot map guest RAM 0x%lx+0x%lx: %s",
-				       vm->ram[i].base, vm->ram[i].size,
-				       sbi_strerror(ret));
+			return errorf(err, errlen, ret,
+				      "cannot map guest RAM 0x%lx+0x%lx: %s",
+				      vm->ram[i].base, vm->ram[i].size,
+				      sbi_strerror(ret));
 	}
 	/* Devices the guest owns, one page each; never the PLIC or CLINT. */
 	if (p->uart.present)
@@ -139,9 +126,9 @@ static int vm_map(struct vm *vm, const struct platform *p, char *err,
 				      ALIGN_DOWN(vm->mmio[i].base, 4096), 4096,
 				      GSTAGE_R | GSTAGE_W);
 		if (ret)
-			return vm_fail(err, errlen, ret,
-				       "cannot map device page 0x%lx: %s",
-				       vm->mmio[i].base, sbi_strerror(ret));
+			return errorf(err, errlen, ret,
+				      "cannot map device page 0x%lx: %s",
+				      vm->mmio[i].base, sbi_strerror(ret));
 	}
 	return 0;
 }
@@ -242,8 +229,8 @@ int vm_create(struct vm *vm, const struct platform *p, struct mem_range hv,
 		      ALIGN_DOWN(top->base + top->size - pristine_size,
 				 2 * MiB));
 	if (!vm->nr_ram || vm->ram[vm->nr_ram - 1].size < 2 * GUEST_DTB_SLOT)
-		return vm_fail(err, errlen, SBI_ERR_NO_SHMEM,
-			       "no room for guest RAM next to the hypervisor");
+		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
+			      "no room for guest RAM next to the hypervisor");
 	ret = vm_layout_images(vm, p, err, errlen);
 	if (!ret)
 		ret = vm_map(vm, p, err, errlen);

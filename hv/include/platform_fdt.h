@@ -20,8 +20,8 @@ struct parse {
 };
 
 /* Write the sentence for @err and return @code. */
-int platform_fail(struct parse *ps, int code, const char *fmt, ...)
-	__printf(3, 4);
+#define platform_fail(ps, code, ...) \
+	errorf((ps)->err, (ps)->errlen, code, __VA_ARGS__)
 /* Big-endian cells to a number (1 or 2 cells). */
 uint64_t platform_read_cells(const fdt32_t *cells, int n);
 /* Entry @index of @node's "reg", sized by its parent's #*-cells. */

@@ -16,4 +16,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Write a sentence into @err (@errlen bytes) and return @code: how the
+ * parsers and checks report what is wrong with their input.
+ */
+int errorf(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif

@@ -46,6 +46,17 @@ def run_logged(cmd, timeout, env=None, cwd=ROOT):
     return Boot(proc.returncode, out.decode(errors="replace").replace("\r", ""))
 
 
+def build_variant(name, **make_vars):
+    """Build the hypervisor again into build/NAME with other make knobs
+    (sharing the extracted libfdt); return the path of its ELF."""
+    out = os.path.join(BUILD, name)
+    knobs = [f"{k}={v}" for k, v in make_vars.items()]
+    r = subprocess.run(["make", "-s", f"O={out}", f"LIBFDT_DIR={os.path.join(BUILD, 'libfdt')}",
+                        *knobs], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return os.path.join(out, "hartvisor.elf")
+
+
 def boot(smp=4, cpu="rv64", extra=(), hv=HV_ELF, timeout=60):
     """Boot @hv on QEMU virt with @smp harts; return its log."""
     env = dict(os.environ, SMP=str(smp), CPU=cpu, HV=hv, MEM="1G")

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT, boot, run_logged
+from conftest import BUILD, ROOT, boot, build_variant, run_logged
 
 SUMMARY = re.compile(
     r"^\[h(\d+)\] hartvisor: (\d+) harts \(([^)]*)\), RAM 0x80000000\+1024 MiB, "
@@ -116,16 +116,12 @@ def test_guest_module_in_the_wrong_place_is_refused(tmp_path, addr, what):
 
 def test_too_many_harts_for_the_build():
     """A build for 4 harts refuses an 8-hart machine, and says how to fix it."""
-    out = os.path.join(BUILD, "max4")
-    r = subprocess.run(["make", "-s", f"O={out}", "HV_MAX_HARTS=4",
-                        f"LIBFDT_DIR={os.path.join(BUILD, 'libfdt')}"],
-                       cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stdout + r.stderr
-    b = boot(8, hv=os.path.join(out, "hartvisor.elf"))
+    hv = build_variant("max4", HV_MAX_HARTS=4)
+    b = boot(8, hv=hv)
     assert b.returncode == 0, b.log
     assert ("error: the device tree has 8 usable harts; this build supports at most 4 "
             "(rebuild with make HV_MAX_HARTS=8)") in b.log, b.log
-    assert boot(4, hv=os.path.join(out, "hartvisor.elf")).lines(r"hartvisor: 4 harts")
+    assert boot(4, hv=hv).lines(r"hartvisor: 4 harts")
 
 
 def test_make_run():

@@ -3,11 +3,10 @@
 4 and 8: every SBI check they make passes, and the hypervisor stays up."""
 import os
 import re
-import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT, boot
+from conftest import BUILD, boot, build_variant
 
 GUEST_ADDR = "0x81000000"
 SMPS = [1, 2, 4, 8]
@@ -100,12 +99,7 @@ def test_timer(smp, cpu):
 
 @pytest.fixture(scope="module")
 def vstimecmp_build():
-    out = os.path.join(BUILD, "vstimecmp")
-    r = subprocess.run(["make", "-s", f"O={out}", "VSTIMECMP=on",
-                        f"LIBFDT_DIR={os.path.join(BUILD, 'libfdt')}"],
-                       cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stdout + r.stderr
-    return os.path.join(out, "hartvisor.elf")
+    return build_variant("vstimecmp", VSTIMECMP="on")
 
 
 def test_timer_vstimecmp(vstimecmp_build):

@@ -18,30 +18,10 @@ static struct {
 	unsigned long tval;
 } expected[MAX_HARTS];
 
-struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long a0,
-		       unsigned long a1, unsigned long a2, unsigned long a3,
-		       unsigned long a4, unsigned long a5)
-{
-	register unsigned long r0 __asm__("a0") = a0;
-	register unsigned long r1 __asm__("a1") = a1;
-	register unsigned long r2 __asm__("a2") = a2;
-	register unsigned long r3 __asm__("a3") = a3;
-	register unsigned long r4 __asm__("a4") = a4;
-	register unsigned long r5 __asm__("a5") = a5;
-	register unsigned long r6 __asm__("a6") = fid;
-	register unsigned long r7 __asm__("a7") = eid;
-
-	__asm__ volatile("ecall"
-			 : "+r"(r0), "+r"(r1)
-			 : "r"(r2), "r"(r3), "r"(r4), "r"(r5), "r"(r6), "r"(r7)
-			 : "memory");
-	return (struct sbiret){ (long)r0, (long)r1 };
-}
-
 long sbi_legacy(unsigned long eid, unsigned long a0, unsigned long a1,
 		unsigned long a2, unsigned long a3)
 {
-	return sbi_call(eid, 0, a0, a1, a2, a3, 0, 0).error;
+	return sbi_ecall(eid, 0, a0, a1, a2, a3, 0, 0).error;
 }
 
 unsigned long this_hartid(void)
