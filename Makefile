@@ -215,7 +215,7 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 UNIT_PLATFORM_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
 	hv/platform_summary.c hv/isa.c hv/errorf.c
 UNIT_BINS := $(O)/unit/test_platform $(O)/unit/test_platform_max4 \
-	$(O)/unit/test_printf
+	$(O)/unit/test_guest_dtb $(O)/unit/test_printf
 
 $(O)/unit/test_platform: tests/unit/test_platform.c $(UNIT_PLATFORM_SRCS) | setup
 	@mkdir -p $(dir $@)
@@ -225,6 +225,10 @@ $(O)/unit/test_platform_max4: tests/unit/test_platform_max4.c $(UNIT_PLATFORM_SR
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -DHV_MAX_HARTS=4 -o $@ $^ -lfdt -lcmocka
+$(O)/unit/test_guest_dtb: tests/unit/test_guest_dtb.c hv/guest_dtb.c hv/isa.c | setup
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lfdt -lcmocka
 $(O)/unit/test_printf: tests/unit/test_printf.c hv/printf.c | setup
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
