@@ -81,11 +81,6 @@ static int vm_layout_images(struct vm *vm, const struct platform *p, char *err,
 			vm->bootargs = m->bootargs;
 		}
 	}
-	if (!kernel)
-		return errorf(
-			err, errlen, SBI_ERR_NOT_SUPPORTED,
-			"no guest kernel (QEMU -device guest-loader,kernel=FILE,addr=ADDR): nothing to run");
-
 	/* Pristine copies, for SRST reboot, right above guest RAM. */
 	pristine = top->base + top->size;
 	for (unsigned int i = 0; i < vm->nr_images; i++) {
@@ -213,6 +208,16 @@ int vm_create(struct vm *vm, const struct platform *p, struct mem_range hv,
 	const struct mem_range *top = &p->mem[p->nr_mem - 1];
 	bool host_sstc = true;
 	int ret;
+
+	/* Nothing to run: say so before touching anything. */
+	ret = SBI_ERR_NOT_SUPPORTED;
+	for (unsigned int i = 0; i < p->nr_modules; i++)
+		if (p->modules[i].kind == MODULE_KERNEL)
+			ret = 0;
+	if (ret)
+		return errorf(
+			err, errlen, ret,
+			"no guest kernel (QEMU -device guest-loader,kernel=FILE,addr=ADDR): nothing to run");
 
 	vm->nr_vcpus = p->nr_harts;
 	for (unsigned int i = 0; i < p->nr_harts; i++)
