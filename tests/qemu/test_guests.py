@@ -132,3 +132,14 @@ def test_isolation(smp):
     assert len(passes(b, "access fault")) == 13
     assert len(passes(b, "illegal instruction")) == 7
     assert passes(b, "the hypervisor still answers")
+
+
+@pytest.mark.parametrize("smp", [1, 4])
+def test_sbi_fuzz(smp):
+    """20 000 random SBI calls: every answer a spec error code, the
+    hypervisor unharmed."""
+    b = run_guest("sbi_fuzz", smp)
+    m = b.lines(r"^sbi_fuzz: (\d+) calls answered, (\d+) legacy pointers faulted")
+    assert m and int(m[0].group(1)) > 10000 and int(m[0].group(2)) > 0, b.log
+    assert passes(b, "every answer is an SBI error code (0 odd)")
+    assert passes(b, "the hypervisor still answers BASE correctly")
