@@ -164,7 +164,12 @@ static void vcpu_handle_exit(struct vcpu *v)
 {
 	unsigned long cause = v->ctx.scause;
 
-	v->exits++;
+	/* SBI calls are most exits: first, and nothing else on the way. */
+	if (cause == EXC_ECALL_VS) {
+		v->exits_by_cause[EXC_ECALL_VS]++;
+		vsbi_handle(v);
+		return;
+	}
 	if (cause & SCAUSE_INTERRUPT) {
 		vcpu_handle_interrupt(v, cause & ~SCAUSE_INTERRUPT);
 		return;
@@ -173,9 +178,6 @@ static void vcpu_handle_exit(struct vcpu *v)
 		v->exits_by_cause[cause]++;
 
 	switch (cause) {
-	case EXC_ECALL_VS:
-		vsbi_handle(v);
-		break;
 	case EXC_VIRTUAL_INST:
 		/* A hypervisor instruction or CSR: illegal, as without H. */
 		vcpu_inject(v, EXC_ILLEGAL_INST);
@@ -231,6 +233,14 @@ struct vcpu_context *vcpu_exit(struct vcpu_context *ctx)
 	struct vcpu *v = (struct vcpu *)ctx;
 
 	vcpu_handle_exit(v);
+	/*
+	 * The common case — no mail, still running — goes straight back in.
+	 * Mail posted after this load comes with an IPI, which ends the
+	 * guest's run at once and lands here again: nothing is lost.
+	 */
+	if (!__atomic_load_n(&v->hart->mailbox, __ATOMIC_RELAXED) &&
+	    vcpu_get_state(v) == SBI_HSM_STATE_STARTED)
+		return ctx;
 	vcpu_wait_runnable(v);
 	return ctx;
 }

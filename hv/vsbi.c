@@ -11,18 +11,27 @@
 #include "vm.h"
 #include "vsbi.h"
 
-static const struct vsbi_ext *const extensions[] = {
-	&vsbi_legacy, &vsbi_base, &vsbi_time, &vsbi_ipi,
-	&vsbi_rfence, &vsbi_hsm,  &vsbi_srst, &vsbi_dbcn,
-};
-
+/* The dispatch table; a switch lets the compiler make it a compare tree. */
 static const struct vsbi_ext *vsbi_find(unsigned long eid)
 {
-	for (unsigned int i = 0; i < ARRAY_SIZE(extensions); i++)
-		if (eid >= extensions[i]->eid_min &&
-		    eid <= extensions[i]->eid_max)
-			return extensions[i];
-	return NULL;
+	switch (eid) {
+	case SBI_EXT_BASE:
+		return &vsbi_base;
+	case SBI_EXT_TIME:
+		return &vsbi_time;
+	case SBI_EXT_IPI:
+		return &vsbi_ipi;
+	case SBI_EXT_RFENCE:
+		return &vsbi_rfence;
+	case SBI_EXT_HSM:
+		return &vsbi_hsm;
+	case SBI_EXT_SRST:
+		return &vsbi_srst;
+	case SBI_EXT_DBCN:
+		return &vsbi_dbcn;
+	default:
+		return eid <= SBI_EXT_0_1_SHUTDOWN ? &vsbi_legacy : NULL;
+	}
 }
 
 unsigned long vsbi_probe(unsigned long eid)

@@ -3,8 +3,8 @@
  * Trap entry for traps taken in HS-mode. HS-mode runs with interrupts
  * masked, so a trap here is either a guarded guest access that faulted
  * (guest_access.S; arch_trap resumes it at its fixup) or a hypervisor bug
- * (arch_trap panics). Such a trap sets hstatus.SPV to 0; guest entry
- * (switch.S) sets it again.
+ * (arch_trap panics). Such a trap sets hstatus.SPV to 0; the fixup path
+ * (guest_access.S) sets it again before the guest is entered.
  */
 #include "arch/csr.h"
 #include "arch/trap.h"

@@ -6,6 +6,7 @@
  * resume in this hart's struct hart (tp); arch_trap() sends a faulting
  * access there and the call returns SBI_ERR_INVALID_ADDRESS.
  */
+#include "arch/csr.h"
 #include "hart.h"
 
 #define SBI_ERR_INVALID_ADDRESS -5
@@ -27,6 +28,12 @@ arch_guest_load_ulong:
 	ret
 
 guest_access_fault:
+	/*
+	 * The trap that brought us here (HS to HS) set hstatus.SPV to 0;
+	 * guest entry relies on it being 1, as every exit from V=1 leaves it.
+	 */
+	li	t0, HSTATUS_SPV
+	csrs	CSR_HSTATUS, t0
 	sd	zero, HART_FIXUP_OFFSET(tp)
 	li	a0, SBI_ERR_INVALID_ADDRESS
 	ret

@@ -11,6 +11,7 @@
 	.globl	_start
 _start:
 	csrw	CSR_SIE, zero
+	csrw	CSR_SSCRATCH, zero	/* 0: "in HS-mode" for switch.S */
 	la	t0, trap_vector
 	csrw	CSR_STVEC, t0
 

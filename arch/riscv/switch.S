@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The world switch. guest_entry loads a vCPU's context and srets into the
- * guest; while it runs, stvec points at guest_exit and sscratch holds the
- * context. guest_exit saves the caller-saved registers, switches to the
- * hart's stack and calls vcpu_exit() (hv/vcpu.c), which returns the
- * context to run next; the guest's s0-s11 survive the call because C
- * preserves them. A replaced context (full_reload) loads s0-s11 and
- * hstatus too.
+ * The world switch. arch_vcpu_enter loads a vCPU's context and srets into
+ * the guest. Once a hart runs guests, stvec stays at guest_exit: sscratch
+ * holds the context while the guest runs and 0 in HS-mode, so a trap taken
+ * in HS-mode is told apart in two instructions and goes to trap_vector.
+ * guest_exit saves the caller-saved registers, switches to the hart's
+ * stack and calls vcpu_exit() (hv/vcpu.c), which returns the context to
+ * run next; the guest's s0-s11 survive the call because C preserves them.
+ * A replaced context (full_reload) loads s0-s11 and hstatus too.
  */
 #include "arch/csr.h"
 #include "vcpu_context.h"
@@ -15,15 +16,17 @@
 
 	.section .text
 	.balign	4
+	.globl	guest_exit
 guest_exit:
 	csrrw	tp, CSR_SSCRATCH, tp	/* tp = context, sscratch = guest tp */
+	beqz	tp, hs_trap
 	sd	ra, X(1)(tp)
 	sd	sp, X(2)(tp)
 	sd	gp, X(3)(tp)
 	.irp	n, 5,6,7,10,11,12,13,14,15,16,17,28,29,30,31
 	sd	x\n, X(\n)(tp)
 	.endr
-	csrr	t0, CSR_SSCRATCH
+	csrrw	t0, CSR_SSCRATCH, zero	/* guest tp; 0 marks HS-mode */
 	sd	t0, X(4)(tp)
 	csrr	t0, CSR_SEPC
 	sd	t0, VCPU_CTX_SEPC(tp)
@@ -33,9 +36,6 @@ guest_exit:
 	sd	t0, VCPU_CTX_SCAUSE(tp)
 	csrr	t0, CSR_STVAL
 	sd	t0, VCPU_CTX_STVAL(tp)
-	la	t0, trap_vector
-	csrw	CSR_STVEC, t0
-
 	mv	a0, tp
 	ld	sp, VCPU_CTX_HOST_SP(tp)
 	ld	tp, VCPU_CTX_HOST_TP(tp)
@@ -46,15 +46,10 @@ guest_exit:
 	.globl	arch_vcpu_enter
 arch_vcpu_enter:
 	csrw	CSR_SSCRATCH, a0
-	la	t0, guest_exit
-	csrw	CSR_STVEC, t0
 	ld	t0, VCPU_CTX_SEPC(a0)
 	csrw	CSR_SEPC, t0
 	ld	t0, VCPU_CTX_SSTATUS(a0)
 	csrw	CSR_SSTATUS, t0
-	/* sret to V=1; an HS trap since the exit (a guarded hlv) cleared it. */
-	li	t0, HSTATUS_SPV
-	csrs	CSR_HSTATUS, t0
 	ld	t0, VCPU_CTX_FULL_RELOAD(a0)
 	beqz	t0, 1f
 	sd	zero, VCPU_CTX_FULL_RELOAD(a0)
@@ -68,3 +63,8 @@ arch_vcpu_enter:
 	.endr
 	ld	a0, X(10)(a0)
 	sret
+
+/* A trap taken in HS-mode (sscratch was 0): put tp back, go the HS way. */
+hs_trap:
+	csrrw	tp, CSR_SSCRATCH, tp
+	j	trap_vector

@@ -35,6 +35,10 @@ void arch_timer_init(bool vstimecmp, bool host_sstc)
 
 void arch_hart_virt_init(unsigned long vmid)
 {
+	extern char guest_exit[];
+
+	/* From now on every trap comes through the world switch. */
+	csr_write(CSR_STVEC, (unsigned long)guest_exit);
 	csr_write(CSR_HEDELEG, HEDELEG_GUEST);
 	csr_write(CSR_HIDELEG, HIDELEG_VS);
 	csr_write(CSR_HCOUNTEREN,

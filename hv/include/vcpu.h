@@ -33,7 +33,6 @@ struct vcpu {
 	unsigned long start_arg;
 	bool resume_non_retentive;
 
-	unsigned long exits;
 	unsigned long exits_by_cause[VCPU_EXIT_KINDS];
 	unsigned long exits_by_irq[16];
 };
