@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The static VM: where guest RAM is, what the G-stage maps, the guest
- * images and their pristine copies, the guest DTB, and the VM-wide
- * events (boot, reboot, shutdown).
+ * The static VM at run time: firmware identity and the timer choice, the
+ * pristine image copies, the G-stage map, the guest DTB in memory, and the
+ * VM-wide events (boot, reboot, shutdown). The plan — where everything
+ * goes — is vm_plan.c.
  */
 #include <libfdt.h>
 #include <string.h>
 
 #include "arch.h"
-#include "guest_dtb.h"
+#include "crc32.h"
 #include "hart.h"
 #include "log.h"
 #include "printf.h"
@@ -16,82 +17,8 @@
 #include "vcpu.h"
 #include "vm.h"
 
-/* The guest DTB occupies this much at the top of guest RAM. */
-#define GUEST_DTB_SLOT (2 * MiB)
-#define GUEST_DTB_MAX (64 * KiB)
-
 struct vm the_vm;
 static uint8_t guest_dtb[GUEST_DTB_MAX] __aligned(8);
-
-/*
- * Guest RAM: every RAM range, less everything up to the end of the
- * hypervisor in its range (OpenSBI sits below it), less the pristine copies
- * at the very top.
- */
-static void vm_layout_ram(struct vm *vm, const struct platform *p,
-			  struct mem_range hv, paddr_t pristine_base)
-{
-	for (unsigned int i = 0; i < p->nr_mem && vm->nr_ram < VM_MAX_RAM;
-	     i++) {
-		paddr_t start = p->mem[i].base;
-		paddr_t end = start + p->mem[i].size;
-
-		if (range_contains(start, end - start, hv.base, hv.size))
-			start = hv.base + hv.size;
-		if (pristine_base >= start && pristine_base < end)
-			end = pristine_base;
-		if (end > start)
-			vm->ram[vm->nr_ram++] =
-				(struct mem_range){ start, end - start };
-	}
-}
-
-static int vm_layout_images(struct vm *vm, const struct platform *p, char *err,
-			    size_t errlen)
-{
-	const struct mem_range *top = &vm->ram[vm->nr_ram - 1];
-	paddr_t pristine = 0;
-	bool kernel = false;
-
-	vm->dtb = ALIGN_DOWN(top->base + top->size - GUEST_DTB_SLOT,
-			     GUEST_DTB_SLOT);
-	for (unsigned int i = 0; i < p->nr_modules; i++) {
-		const struct platform_module *m = &p->modules[i];
-		struct vm_image *img = &vm->images[vm->nr_images++];
-
-		img->kind = m->kind;
-		img->base = m->base;
-		img->size = m->size;
-		if (!vm_ram_contains(vm, m->base, m->size))
-			return errorf(
-				err, errlen, SBI_ERR_INVALID_ADDRESS,
-				"guest %s at 0x%lx-0x%lx is not in guest RAM",
-				platform_module_kind_name(m->kind), m->base,
-				m->base + m->size);
-		if (ranges_overlap(m->base, m->size, vm->dtb, GUEST_DTB_SLOT))
-			return errorf(
-				err, errlen, SBI_ERR_INVALID_ADDRESS,
-				"guest %s at 0x%lx-0x%lx overlaps the guest DTB slot 0x%lx-0x%lx: load it lower",
-				platform_module_kind_name(m->kind), m->base,
-				m->base + m->size, vm->dtb,
-				vm->dtb + GUEST_DTB_SLOT);
-		if (m->kind == MODULE_KERNEL && !kernel) {
-			kernel = true;
-			vm->entry = m->base;
-			vm->bootargs = m->bootargs;
-		}
-	}
-	/* Pristine copies, for SRST reboot, right above guest RAM. */
-	pristine = top->base + top->size;
-	for (unsigned int i = 0; i < vm->nr_images; i++) {
-		vm->images[i].pristine = pristine;
-		memcpy((void *)(uintptr_t)pristine,
-		       (const void *)(uintptr_t)vm->images[i].base,
-		       vm->images[i].size);
-		pristine += ALIGN_UP(vm->images[i].size, 4096);
-	}
-	return 0;
-}
 
 static int vm_map(struct vm *vm, const struct platform *p, char *err,
 		  size_t errlen)
@@ -126,38 +53,6 @@ static int vm_map(struct vm *vm, const struct platform *p, char *err,
 				      vm->mmio[i].base, sbi_strerror(ret));
 	}
 	return 0;
-}
-
-static int vm_build_dtb(struct vm *vm, const struct platform *p,
-			const void *host_dtb, char *err, size_t errlen)
-{
-	unsigned long hartids[HV_MAX_HARTS];
-	struct guest_dtb_params params = {
-		.nr_vcpus = vm->nr_vcpus,
-		.vcpu_hartids = hartids,
-		.nr_ram = vm->nr_ram,
-		.ram = vm->ram,
-		.bootargs = vm->bootargs,
-		.sstc = vm->sstc,
-	};
-	int ret;
-
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		hartids[i] = p->harts[i].hartid;
-	for (unsigned int i = 0; i < vm->nr_images; i++) {
-		if (vm->images[i].kind == MODULE_RAMDISK &&
-		    !params.has_initrd) {
-			params.has_initrd = true;
-			params.initrd_start = vm->images[i].base;
-			params.initrd_end =
-				vm->images[i].base + vm->images[i].size;
-		}
-	}
-	ret = guest_dtb_build(host_dtb, guest_dtb, sizeof(guest_dtb), &params,
-			      err, errlen);
-	if (!ret)
-		vm->dtb_size = fdt_totalsize(guest_dtb);
-	return ret;
 }
 
 /*
@@ -204,22 +99,12 @@ static void vm_choose_timer(struct vm *vm, bool host_sstc)
 int vm_create(struct vm *vm, const struct platform *p, struct mem_range hv,
 	      const void *host_dtb, char *err, size_t errlen)
 {
-	uint64_t pristine_size = 0;
-	const struct mem_range *top = &p->mem[p->nr_mem - 1];
 	bool host_sstc = true;
 	int ret;
 
-	/* Nothing to run: say so before touching anything. */
-	ret = SBI_ERR_NOT_SUPPORTED;
-	for (unsigned int i = 0; i < p->nr_modules; i++)
-		if (p->modules[i].kind == MODULE_KERNEL)
-			ret = 0;
+	ret = vm_plan(vm, p, hv, err, errlen);
 	if (ret)
-		return errorf(
-			err, errlen, ret,
-			"no guest kernel (QEMU -device guest-loader,kernel=FILE,addr=ADDR): nothing to run");
-
-	vm->nr_vcpus = p->nr_harts;
+		return ret;
 	for (unsigned int i = 0; i < p->nr_harts; i++)
 		host_sstc &= p->harts[i].has_sstc;
 	vm->mvendorid = arch_firmware_base(SBI_EXT_BASE_GET_MVENDORID);
@@ -228,28 +113,27 @@ int vm_create(struct vm *vm, const struct platform *p, struct mem_range hv,
 	pr_info("firmware ids: mvendorid 0x%lx marchid 0x%lx mimpid 0x%lx",
 		vm->mvendorid, vm->marchid, vm->mimpid);
 	vm_choose_timer(vm, host_sstc);
-	for (unsigned int i = 0; i < p->nr_modules; i++)
-		pristine_size += ALIGN_UP(p->modules[i].size, 4096);
-	vm_layout_ram(vm, p, hv,
-		      ALIGN_DOWN(top->base + top->size - pristine_size,
-				 2 * MiB));
-	if (!vm->nr_ram || vm->ram[vm->nr_ram - 1].size < 2 * GUEST_DTB_SLOT)
-		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
-			      "no room for guest RAM next to the hypervisor");
-	ret = vm_layout_images(vm, p, err, errlen);
+
+	/* Pristine copies of the images, for SRST reboot. */
+	for (unsigned int i = 0; i < vm->nr_images; i++)
+		memcpy((void *)(uintptr_t)vm->images[i].pristine,
+		       (const void *)(uintptr_t)vm->images[i].base,
+		       vm->images[i].size);
+	ret = vm_map(vm, p, err, errlen);
 	if (!ret)
-		ret = vm_map(vm, p, err, errlen);
-	if (!ret)
-		ret = vm_build_dtb(vm, p, host_dtb, err, errlen);
+		ret = vm_plan_guest_dtb(vm, p, host_dtb, guest_dtb,
+					sizeof(guest_dtb), err, errlen);
 	if (ret)
 		return ret;
+	vm->dtb_size = fdt_totalsize(guest_dtb);
 
 	for (unsigned int i = 0; i < vm->nr_ram; i++)
 		pr_info("guest RAM 0x%lx-0x%lx (%lu MiB)", vm->ram[i].base,
 			vm->ram[i].base + vm->ram[i].size,
 			(unsigned long)(vm->ram[i].size / MiB));
-	pr_info("guest DTB at 0x%lx (%u bytes), entry 0x%lx, %u vCPUs", vm->dtb,
-		vm->dtb_size, vm->entry, vm->nr_vcpus);
+	pr_info("guest DTB at 0x%lx (%u bytes, crc32 0x%08x), entry 0x%lx, %u vCPUs",
+		vm->dtb, vm->dtb_size, crc32(guest_dtb, vm->dtb_size),
+		vm->entry, vm->nr_vcpus);
 	return 0;
 }
 
@@ -263,14 +147,6 @@ void vm_register_vcpu(struct vm *vm, struct vcpu *v)
 struct vcpu *vm_vcpu(const struct vm *vm, unsigned long id)
 {
 	return id < vm->nr_vcpus ? vm->vcpus[id] : NULL;
-}
-
-bool vm_ram_contains(const struct vm *vm, gpa_t gpa, uint64_t size)
-{
-	for (unsigned int i = 0; i < vm->nr_ram; i++)
-		if (range_contains(vm->ram[i].base, vm->ram[i].size, gpa, size))
-			return true;
-	return false;
 }
 
 void vm_boot(struct vm *vm)

@@ -16,6 +16,9 @@ struct vcpu;
 #define VM_MAX_MMIO (2 + PLATFORM_MAX_VIRTIO)
 #define VM_MAX_IMAGES PLATFORM_MAX_MODULES
 #define VM_VMID 1
+/* The guest DTB's slot at the top of guest RAM, and its largest size. */
+#define GUEST_DTB_SLOT (2 * MiB)
+#define GUEST_DTB_MAX (64 * KiB)
 
 /* A guest image: where the guest sees it, and our pristine copy. */
 struct vm_image {
@@ -52,6 +55,20 @@ struct vm {
 };
 
 extern struct vm the_vm;
+
+/*
+ * Plan the VM for @p, clear of the hypervisor at @hv: vCPUs, guest RAM,
+ * images and their pristine copies, DTB slot, entry. No side effects (the
+ * host tool runs it too). Returns 0, SBI_ERR_NOT_SUPPORTED when there is
+ * no guest kernel, or another error; @err says why.
+ */
+int vm_plan(struct vm *vm, const struct platform *p, struct mem_range hv,
+	    char *err, size_t errlen);
+
+/* Build the guest DTB of the planned @vm (vm->sstc decided) into @out. */
+int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
+		      const void *host_dtb, void *out, size_t size, char *err,
+		      size_t errlen);
 
 /*
  * Create the VM from @p and the host DTB @host_dtb, keeping clear of the
