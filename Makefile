@@ -9,6 +9,7 @@
 #   make check           clang-format and cppcheck
 #   make bench           micro-benchmarks (null SBI call, IPI, hart_start)
 #   make dtb SMP=4       dump and decompile QEMU's own device tree
+#   make guest-dtb SMP=4 the guest DTB hartvisor derives from it
 #
 # Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS VSTIMECMP QEMU_EXTRA
 #        GDB_PORT TEST_JOBS
@@ -80,7 +81,7 @@ LDFLAGS := $(TARGET_FLAGS) -nostdlib -static -Wl,--gc-sections \
 LIBGCC := $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null)
 LIBS := $(PICOLIBC)/lib/rv64imac/lp64/libc.a $(LIBGCC)
 
-.PHONY: all setup run debug test unit guests bench check format dtb clean
+.PHONY: all setup run debug test unit guests bench check format dtb guest-dtb clean
 all: $(O)/hartvisor.elf $(O)/hartvisor.bin
 
 # Installs missing Debian packages; silent when all are there.
@@ -181,6 +182,34 @@ dtb: | setup
 	@echo "host device tree: $(O)/qemu-virt-smp$(SMP).dtb"
 	@echo "decompiled:       $(O)/qemu-virt-smp$(SMP).dts"
 
+# The guest DTB on the host: the hypervisor's own rewrite code, host libfdt.
+HOST_TOOL_SRCS := tools/guest-dtb.c hv/platform.c hv/platform_devices.c \
+	hv/platform_check.c hv/isa.c hv/errorf.c hv/guest_dtb.c hv/vm_plan.c \
+	hv/crc32.c
+$(O)/tools/guest-dtb: $(HOST_TOOL_SRCS) $(wildcard hv/include/*.h) | setup
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -g $(WARNINGS) -Wno-missing-prototypes \
+		-Ihv/include -o $@ $(HOST_TOOL_SRCS) -lfdt
+
+# The hypervisor's image, for the tool: _start-_hv_end from the ELF.
+HV_RANGE = $(shell $(CROSS_COMPILE)nm $(O)/hartvisor.elf | \
+	awk '/ _start$$/{s=$$1} / _hv_end$$/{e=$$1} END{print s "-" e}')
+GUEST_DTB_GUEST := $(if $(GUEST),$(GUEST),sbi_base)
+
+# make guest-dtb SMP=N [GUEST=name]: QEMU's DTB for the same machine and
+# guest images `make run` uses, rewritten as hartvisor would.
+guest-dtb: all $(O)/tools/guest-dtb $(O)/guest/$(GUEST_DTB_GUEST).bin
+	$(Q)$(QEMU_ENV) tools/qemu-run --dumpdtb $(O)/qemu-virt-smp$(SMP).dtb \
+		-device guest-loader,kernel=$(O)/guest/$(GUEST_DTB_GUEST).bin,addr=$(GUEST_ADDR) \
+		$(QEMU_EXTRA) 2>/dev/null
+	$(Q)$(O)/tools/guest-dtb --hv $(HV_RANGE) \
+		--sstc $(if $(filter on,$(VSTIMECMP)),on,off) \
+		$(O)/qemu-virt-smp$(SMP).dtb $(O)/guest-smp$(SMP).dtb
+	$(Q)dtc -q -I dtb -O dts -o $(O)/guest-smp$(SMP).dts $(O)/guest-smp$(SMP).dtb
+	@echo "host DTB:  $(O)/qemu-virt-smp$(SMP).dtb (QEMU's, before OpenSBI's fix-ups)"
+	@echo "guest DTB: $(O)/guest-smp$(SMP).dtb, decompiled: $(O)/guest-smp$(SMP).dts"
+
 # ---------------------------------------------------------------- tests
 
 FIX := $(O)/fixtures
@@ -237,7 +266,7 @@ $(O)/unit/test_printf: tests/unit/test_printf.c hv/printf.c | setup
 
 unit: $(UNIT_BINS) $(FIXTURES)
 
-test: all unit guests
+test: all unit guests $(O)/tools/guest-dtb
 	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) $(PYTHON) tools/run-tests $(UNIT_BINS)
 
 # Micro-benchmarks (bench guest): see tools/bench. RUNS=N repetitions.
@@ -246,7 +275,7 @@ bench: all $(O)/guest/bench.bin
 
 # ---------------------------------------------------------------- style
 
-STYLE_SRCS := $(wildcard hv/*.c hv/include/*.h arch/riscv/*.c \
+STYLE_SRCS := $(wildcard hv/*.c hv/include/*.h arch/riscv/*.c tools/*.c \
 	arch/riscv/include/arch/*.h tests/unit/*.c tests/unit/*.h \
 	guest/tests/*.c guest/tests/lib/*.c guest/tests/lib/*.h)
 

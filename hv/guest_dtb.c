@@ -121,6 +121,24 @@ static int rewrite_isa_extensions(struct rewrite *rw, int node)
 	return fdt_setprop(rw->fdt, node, "riscv,isa-extensions", list, out);
 }
 
+/*
+ * An interrupt provider without #address-cells makes dtc warn (QEMU's own
+ * tree does); the guest's gets <0>, which is what the binding means.
+ */
+static int mark_intc(struct rewrite *rw, int cpu)
+{
+	int intc;
+
+	fdt_for_each_subnode(intc, rw->fdt, cpu) {
+		if (fdt_node_check_compatible(rw->fdt, intc,
+					      "riscv,cpu-intc") ||
+		    fdt_getprop(rw->fdt, intc, "#address-cells", NULL))
+			continue;
+		return fdt_setprop_u32(rw->fdt, intc, "#address-cells", 0);
+	}
+	return 0;
+}
+
 /* Each vCPU's cpu node: guest ISA, then temporary names (pass 1). */
 static int rewrite_cpus(struct rewrite *rw)
 {
@@ -162,6 +180,8 @@ static int rewrite_cpus(struct rewrite *rw)
 			snprintf(name, sizeof(name), "cpu@%u", i);
 			ret = fdt_set_name(rw->fdt, node, name);
 		}
+		if (!ret)
+			ret = mark_intc(rw, find_cpu(rw, name, 0));
 		if (ret)
 			return fail(rw, "renumber cpu", ret);
 	}

@@ -25,7 +25,8 @@ struct guest_dtb_params {
  * Build the guest DTB for @params from the host DTB @host into @out
  * (@size bytes). The result has:
  * - one cpu@N per vCPU, reg = N, riscv,isa(-extensions) without "h" (and
- *   without "sstc" unless params->sstc); other cpus and their cpu-map
+ *   without "sstc" unless params->sstc), #address-cells = <0> on its
+ *   riscv,cpu-intc (dtc warns without); other cpus and their cpu-map
  *   entries removed;
  * - no CLINT / ACLINT nodes;
  * - the PLIC's interrupts-extended listing, per vCPU in order, an M-mode

@@ -57,6 +57,16 @@ def build_variant(name, **make_vars):
     return os.path.join(out, "hartvisor.elf")
 
 
+def hv_region(hv=HV_ELF):
+    """(_start, _hv_end, end of the 2 MiB-rounded region) of the ELF @hv,
+    as arch_hv_region() computes the region."""
+    syms = subprocess.run(["riscv64-unknown-elf-nm", hv], capture_output=True,
+                          text=True, check=True).stdout
+    start = int(re.search(r"^([0-9a-f]+) \w _start$", syms, re.M).group(1), 16)
+    end = int(re.search(r"^([0-9a-f]+) \w _hv_end$", syms, re.M).group(1), 16)
+    return start, end, (end + 0x1fffff) & ~0x1fffff
+
+
 def boot(smp=4, cpu="rv64", extra=(), hv=HV_ELF, timeout=60):
     """Boot @hv on QEMU virt with @smp harts; return its log."""
     env = dict(os.environ, SMP=str(smp), CPU=cpu, HV=hv, MEM="1G")

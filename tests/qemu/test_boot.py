@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT, boot, build_variant, run_logged
+from conftest import BUILD, ROOT, boot, build_variant, hv_region, run_logged
 
 SUMMARY = re.compile(
     r"^\[h(\d+)\] hartvisor: (\d+) harts \(([^)]*)\), RAM 0x80000000\+1024 MiB, "
@@ -74,15 +74,6 @@ def test_guest_module_is_found():
                      b.log, re.M), b.log
     summary(b)
     assert "RESULT: " in b.log
-
-
-def hv_region():
-    """[start, end) of hypervisor memory: the image up to _hv_end, rounded
-    up to 2 MiB, as arch_hv_region() computes it."""
-    syms = subprocess.run(["riscv64-unknown-elf-nm", os.path.join(BUILD, "hartvisor.elf")],
-                          capture_output=True, text=True, check=True).stdout
-    end = int(re.search(r"^([0-9a-f]+) \w _hv_end$", syms, re.M).group(1), 16)
-    return 0x80200000, end, (end + 0x1fffff) & ~0x1fffff
 
 
 def test_guest_module_over_hypervisor_memory_is_refused(tmp_path):

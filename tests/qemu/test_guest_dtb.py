@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""The host tool behind `make guest-dtb` builds, byte for byte, the guest
+DTB the hypervisor builds at boot from the same host DTB: GDB stops the
+hypervisor at vm_boot and dumps the host DTB it received (OpenSBI's
+fixed-up tree, with this run's rng-seed), the tool rewrites that dump, and
+both CRC-32s must match. dtc decompiles the result without a warning."""
+import os
+import re
+import signal
+import subprocess
+
+import pytest
+
+from conftest import BUILD, ROOT, hv_region
+
+TOOL = os.path.join(BUILD, "tools", "guest-dtb")
+
+
+@pytest.mark.parametrize("smp", [1, 2, 4, 8])
+def test_tool_builds_the_hypervisors_bytes(smp, tmp_path):
+    port = 25000 + (os.getpid() * 4 + smp) % 3000
+    img = os.path.join(BUILD, "guest", "sbi_base.bin")
+    env = dict(os.environ, SMP=str(smp), HV=os.path.join(BUILD, "hartvisor.elf"),
+               GDB_PORT=str(port))
+    qemu = subprocess.Popen(
+        [os.path.join(ROOT, "tools", "qemu-run"), "--gdb", "-device",
+         f"guest-loader,kernel={img},addr=0x81000000"],
+        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, start_new_session=True, text=True)
+    host = tmp_path / "host.dtb"
+    try:
+        gdb = subprocess.run(
+            ["gdb-multiarch", "-batch", "-nx", os.path.join(BUILD, "hartvisor.elf"),
+             "-ex", f"target remote localhost:{port}", "-ex", "break vm_boot",
+             "-ex", "continue",
+             "-ex", f"dump binary memory {host} &host_dtb ((char *)&host_dtb) + sizeof(host_dtb)",
+             "-ex", "kill"],
+            cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert "Breakpoint 1, vm_boot" in gdb.stdout + gdb.stderr, gdb.stdout + gdb.stderr
+        log, _ = qemu.communicate(timeout=30)
+    finally:
+        try:
+            os.killpg(qemu.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        qemu.wait()
+    m = re.search(r"guest DTB at 0x[0-9a-f]+ \((\d+) bytes, crc32 (0x[0-9a-f]{8})\), "
+                  rf"entry 0x81000000, {smp} vCPUs", log)
+    assert m, log
+
+    start, end, _ = hv_region()
+    out = tmp_path / "guest.dtb"
+    tool = subprocess.run([TOOL, "--hv", f"{start:x}-{end:x}", "--sstc", "off",
+                           str(host), str(out)], capture_output=True, text=True, timeout=30)
+    assert tool.returncode == 0, tool.stdout + tool.stderr
+    t = re.search(r": (\d+) bytes, crc32 (0x[0-9a-f]{8}) \((\d+) vCPUs", tool.stdout)
+    assert t, tool.stdout
+    assert (t.group(1), t.group(2)) == (m.group(1), m.group(2)), (tool.stdout, m.group(0))
+    assert int(t.group(3)) == smp
+
+    dts = subprocess.run(["dtc", "-I", "dtb", "-O", "dts", str(out)],
+                         capture_output=True, text=True, timeout=30)
+    assert dts.returncode == 0 and dts.stderr == "", dts.stderr
+    assert dts.stdout.count('device_type = "cpu"') == smp
+    assert "clint" not in dts.stdout
+    assert re.search(r'riscv,isa = "rv64imafdc_', dts.stdout)
+    assert "mmode_resv" not in dts.stdout  # OpenSBI's memory is not the guest's
+
+
+def test_make_guest_dtb():
+    """The README's command: files written, the path printed."""
+    r = subprocess.run(["make", "-s", "--no-print-directory", "guest-dtb", "SMP=2",
+                        f"O={os.path.relpath(BUILD, ROOT)}"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(r"guest-smp2\.dtb: \d+ bytes, crc32 0x[0-9a-f]{8} \(2 vCPUs", r.stdout), r.stdout
+    assert "guest DTB: " in r.stdout and os.path.exists(os.path.join(BUILD, "guest-smp2.dts"))

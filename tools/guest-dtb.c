@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * guest-dtb: the guest device tree hartvisor would build, on the host.
+ * The same code as the hypervisor (hv/platform*.c, hv/vm_plan.c,
+ * hv/guest_dtb.c), linked with the host's libfdt.
+ *
+ *   guest-dtb --hv START-END [--sstc on|off] HOST.dtb GUEST.dtb
+ *
+ * START-END is the hypervisor's image (_start, _hv_end); it is rounded up
+ * to 2 MiB as arch_hv_region() does. --sstc says whether the hypervisor
+ * gives the guest vstimecmp (VSTIMECMP=on); it is kept only if every hart
+ * has Sstc. Prints "GUEST.dtb: N bytes, crc32 0x...", the CRC the
+ * hypervisor logs at boot for the same inputs.
+ */
+#include <errno.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crc32.h"
+#include "vm.h"
+
+static struct platform plat;
+static struct vm vm;
+static uint8_t out[GUEST_DTB_MAX];
+
+static void *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	void *buf;
+	long n;
+
+	if (!f) {
+		fprintf(stderr, "guest-dtb: %s: %s\n", path, strerror(errno));
+		exit(2);
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(n > 0 ? (size_t)n : 1);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		fprintf(stderr, "guest-dtb: cannot read %s\n", path);
+		exit(2);
+	}
+	fclose(f);
+	*size = (size_t)n;
+	return buf;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: guest-dtb --hv START-END [--sstc on|off] HOST.dtb GUEST.dtb\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long start = 0, end = 0;
+	bool sstc = false, all_sstc = true;
+	const char *in = NULL, *outpath = NULL;
+	struct mem_range hv;
+	char err[256];
+	size_t size;
+	void *host;
+	FILE *f;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--hv") && i + 1 < argc) {
+			if (sscanf(argv[++i], "%lx-%lx", &start, &end) != 2 ||
+			    end <= start)
+				usage();
+		} else if (!strcmp(argv[i], "--sstc") && i + 1 < argc) {
+			sstc = !strcmp(argv[++i], "on");
+		} else if (!in) {
+			in = argv[i];
+		} else if (!outpath) {
+			outpath = argv[i];
+		} else {
+			usage();
+		}
+	}
+	if (!in || !outpath || !start)
+		usage();
+	hv = (struct mem_range){ start, ALIGN_UP(end, 2 * MiB) - start };
+
+	host = read_file(in, &size);
+	if (platform_parse(host, size, &plat, err, sizeof(err)) ||
+	    platform_check(&plat, plat.nr_harts ? plat.harts[0].hartid : 0, hv,
+			   err, sizeof(err)) ||
+	    vm_plan(&vm, &plat, hv, err, sizeof(err))) {
+		fprintf(stderr, "guest-dtb: %s: %s\n", in, err);
+		return 1;
+	}
+	for (unsigned int i = 0; i < plat.nr_harts; i++)
+		all_sstc &= plat.harts[i].has_sstc;
+	vm.sstc = sstc && all_sstc;
+	if (vm_plan_guest_dtb(&vm, &plat, host, out, sizeof(out), err,
+			      sizeof(err))) {
+		fprintf(stderr, "guest-dtb: %s: %s\n", in, err);
+		return 1;
+	}
+
+	f = fopen(outpath, "wb");
+	if (!f || fwrite(out, 1, fdt_totalsize(out), f) != fdt_totalsize(out) ||
+	    fclose(f)) {
+		fprintf(stderr, "guest-dtb: cannot write %s\n", outpath);
+		return 2;
+	}
+	printf("%s: %u bytes, crc32 0x%08x (%u vCPUs, guest RAM", outpath,
+	       fdt_totalsize(out), crc32(out, fdt_totalsize(out)), vm.nr_vcpus);
+	for (unsigned int i = 0; i < vm.nr_ram; i++)
+		printf(" 0x%lx-0x%lx", vm.ram[i].base,
+		       vm.ram[i].base + vm.ram[i].size);
+	printf(", %s)\n", vm.sstc ? "sstc" : "no sstc");
+	free(host);
+	return 0;
+}
