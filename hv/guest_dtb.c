@@ -386,6 +386,77 @@ static int rewrite_chosen(struct rewrite *rw)
 	return ret ? fail(rw, "set /chosen", ret) : 0;
 }
 
+static bool in_passthrough(const struct guest_dtb_params *p, uint64_t base,
+			   uint64_t size)
+{
+	for (unsigned int i = 0; i < p->nr_mmio; i++)
+		if (ranges_overlap(p->mmio[i].base, p->mmio[i].size, base,
+				   size))
+			return true;
+	return false;
+}
+
+/* Does the guest get to keep @node? See guest_dtb.h. */
+static bool guest_may_touch(struct rewrite *rw, int node)
+{
+	const void *fdt = rw->fdt;
+	int parent = fdt_parent_offset(fdt, node), len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	uint64_t base, size;
+
+	if (!fdt_node_check_compatible(fdt, node, "syscon-poweroff") ||
+	    !fdt_node_check_compatible(fdt, node, "syscon-reboot"))
+		return false;
+	if (!reg || parent < 0)
+		return true;
+	/* Only nodes on the root's 2 + 2 cell buses are devices here. */
+	if (fdt_address_cells(fdt, parent) != 2 ||
+	    fdt_size_cells(fdt, parent) != 2 || len < 16)
+		return true;
+	if (!fdt_node_check_compatible(fdt, node, "riscv,plic0") ||
+	    !fdt_node_check_compatible(fdt, node, "sifive,plic-1.0.0"))
+		return true;
+	base = ((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1]);
+	size = ((uint64_t)fdt32_to_cpu(reg[2]) << 32) | fdt32_to_cpu(reg[3]);
+	return in_guest_ram(rw->p, base, size) ||
+	       in_passthrough(rw->p, base, size);
+}
+
+/* Delete device nodes the guest cannot reach (outside /cpus etc.). */
+static int drop_unreachable_devices(struct rewrite *rw)
+{
+	static const char *const keep[] = { "/cpus", "/memory",
+					    "/reserved-memory", "/chosen" };
+
+	for (bool again = true; again;) {
+		int node, depth = 0;
+
+		again = false;
+		for (node = fdt_next_node(rw->fdt, 0, &depth);
+		     node >= 0 && depth > 0;
+		     node = fdt_next_node(rw->fdt, node, &depth)) {
+			char path[128];
+			bool kept = false;
+
+			if (fdt_get_path(rw->fdt, node, path, sizeof(path)))
+				continue;
+			for (unsigned int i = 0; i < ARRAY_SIZE(keep); i++)
+				kept |= !strncmp(path, keep[i],
+						 strlen(keep[i]));
+			if (kept || guest_may_touch(rw, node))
+				continue;
+			if (fdt_del_node(rw->fdt, node))
+				return fail(
+					rw,
+					"delete a device the guest cannot reach",
+					-1);
+			again = true;
+			break;
+		}
+	}
+	return 0;
+}
+
 int guest_dtb_build(const void *host, void *out, size_t size,
 		    const struct guest_dtb_params *params, char *err,
 		    size_t errlen)
@@ -417,6 +488,8 @@ int guest_dtb_build(const void *host, void *out, size_t size,
 		ret = drop_compatible(&rw, clint_compat[i]);
 	if (!ret)
 		ret = rewrite_plic(&rw);
+	if (!ret)
+		ret = drop_unreachable_devices(&rw);
 	if (!ret)
 		ret = rewrite_memory(&rw);
 	if (!ret)

@@ -20,8 +20,7 @@
 struct vm the_vm;
 static uint8_t guest_dtb[GUEST_DTB_MAX] __aligned(8);
 
-static int vm_map(struct vm *vm, const struct platform *p, char *err,
-		  size_t errlen)
+static int vm_map(struct vm *vm, char *err, size_t errlen)
 {
 	int ret;
 
@@ -35,18 +34,9 @@ static int vm_map(struct vm *vm, const struct platform *p, char *err,
 				      vm->ram[i].base, vm->ram[i].size,
 				      sbi_strerror(ret));
 	}
-	/* Devices the guest owns, one page each; never the PLIC or CLINT. */
-	if (p->uart.present)
-		vm->mmio[vm->nr_mmio++] =
-			(struct mem_range){ p->uart.base, 4096 };
-	for (unsigned int i = 0; i < p->nr_virtio && vm->nr_mmio < VM_MAX_MMIO;
-	     i++)
-		vm->mmio[vm->nr_mmio++] =
-			(struct mem_range){ p->virtio[i].base, 4096 };
 	for (unsigned int i = 0; i < vm->nr_mmio; i++) {
-		ret = arch_gstage_map(ALIGN_DOWN(vm->mmio[i].base, 4096),
-				      ALIGN_DOWN(vm->mmio[i].base, 4096), 4096,
-				      GSTAGE_R | GSTAGE_W);
+		ret = arch_gstage_map(vm->mmio[i].base, vm->mmio[i].base,
+				      vm->mmio[i].size, GSTAGE_R | GSTAGE_W);
 		if (ret)
 			return errorf(err, errlen, ret,
 				      "cannot map device page 0x%lx: %s",
@@ -119,7 +109,7 @@ int vm_create(struct vm *vm, const struct platform *p, struct mem_range hv,
 		memcpy((void *)(uintptr_t)vm->images[i].pristine,
 		       (const void *)(uintptr_t)vm->images[i].base,
 		       vm->images[i].size);
-	ret = vm_map(vm, p, err, errlen);
+	ret = vm_map(vm, err, errlen);
 	if (!ret)
 		ret = vm_plan_guest_dtb(vm, p, host_dtb, guest_dtb,
 					sizeof(guest_dtb), err, errlen);

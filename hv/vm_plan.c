@@ -102,6 +102,16 @@ int vm_plan(struct vm *vm, const struct platform *p, struct mem_range hv,
 	if (!vm->nr_ram || vm->ram[vm->nr_ram - 1].size < 2 * GUEST_DTB_SLOT)
 		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
 			      "no room for guest RAM next to the hypervisor");
+	/* Devices the guest owns, one page each; never the PLIC or CLINT. */
+	if (p->uart.present)
+		vm->mmio[vm->nr_mmio++] =
+			(struct mem_range){ ALIGN_DOWN(p->uart.base, 4096),
+					    4096 };
+	for (unsigned int i = 0; i < p->nr_virtio && vm->nr_mmio < VM_MAX_MMIO;
+	     i++)
+		vm->mmio[vm->nr_mmio++] =
+			(struct mem_range){ ALIGN_DOWN(p->virtio[i].base, 4096),
+					    4096 };
 	return vm_layout_images(vm, p, err, errlen);
 }
 
@@ -117,6 +127,8 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 		.ram = vm->ram,
 		.bootargs = vm->bootargs,
 		.sstc = vm->sstc,
+		.nr_mmio = vm->nr_mmio,
+		.mmio = vm->mmio,
 	};
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)

@@ -19,6 +19,8 @@ struct guest_dtb_params {
 	bool has_initrd;
 	paddr_t initrd_start, initrd_end;
 	bool sstc; /* keep "sstc": the guest's stimecmp works */
+	unsigned int nr_mmio;
+	const struct mem_range *mmio; /* device pages passed through */
 };
 
 /*
@@ -28,7 +30,10 @@ struct guest_dtb_params {
  *   without "sstc" unless params->sstc), #address-cells = <0> on its
  *   riscv,cpu-intc (dtc warns without); other cpus and their cpu-map
  *   entries removed;
- * - no CLINT / ACLINT nodes;
+ * - no CLINT / ACLINT nodes, and no other device the guest cannot touch:
+ *   a node with "reg" stays only if it is in guest RAM, passed through
+ *   (@mmio), the PLIC (emulated) or part of /cpus, /memory or
+ *   /reserved-memory; syscon power-off/reboot go (the guest uses SRST);
  * - the PLIC's interrupts-extended listing, per vCPU in order, an M-mode
  *   slot <intc 0xffffffff> and the S-mode external interrupt <intc 9>,
  *   so the guest's context of vCPU i is 2i + 1;

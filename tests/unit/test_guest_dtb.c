@@ -13,6 +13,13 @@ static uint8_t out[64 * 1024];
 static char err[256];
 static const unsigned long hartids[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
 static const struct mem_range ram[] = { { 0x80400000, 0x3fa00000 } };
+/* What hartvisor passes through on QEMU virt: the UART, 8 virtio slots. */
+static const struct mem_range mmio[] = {
+	{ 0x10000000, 0x1000 }, { 0x10001000, 0x1000 }, { 0x10002000, 0x1000 },
+	{ 0x10003000, 0x1000 }, { 0x10004000, 0x1000 }, { 0x10005000, 0x1000 },
+	{ 0x10006000, 0x1000 }, { 0x10007000, 0x1000 }, { 0x10008000, 0x1000 },
+	{ 0x10010000, 0x1000 },
+};
 
 static struct guest_dtb_params params(unsigned int vcpus, bool sstc)
 {
@@ -23,6 +30,8 @@ static struct guest_dtb_params params(unsigned int vcpus, bool sstc)
 		.ram = ram,
 		.bootargs = "console=hvc0 earlycon=sbi",
 		.sstc = sstc,
+		.nr_mmio = ARRAY_SIZE(mmio),
+		.mmio = mmio,
 	};
 }
 
@@ -113,9 +122,23 @@ static void check_common(unsigned int vcpus, bool sstc)
 
 	check_cpus(vcpus, sstc);
 	check_plic(vcpus);
-	assert_true(fdt_node_offset_by_compatible(out, -1, "riscv,clint0") < 0);
-	assert_true(fdt_node_offset_by_compatible(out, -1, "sifive,clint0") <
-		    0);
+	/* Gone: what the guest cannot reach. */
+	static const char *const gone[] = {
+		"riscv,clint0", "sifive,clint0",    "pci-host-ecam-generic",
+		"cfi-flash",	"qemu,fw-cfg-mmio", "google,goldfish-rtc",
+		"sifive,test1", "syscon-poweroff",  "syscon-reboot",
+	};
+	for (unsigned int i = 0; i < ARRAY_SIZE(gone); i++)
+		if (fdt_node_offset_by_compatible(out, -1, gone[i]) >= 0)
+			fail_msg("%s is still in the guest DTB", gone[i]);
+	/* Kept: what is passed through. */
+	assert_true(fdt_path_offset(out, "/soc/serial@10000000") >= 0);
+	node = -1;
+	len = 0;
+	while ((node = fdt_node_offset_by_compatible(out, node,
+						     "virtio,mmio")) >= 0)
+		len++;
+	assert_int_equal(len, 8);
 
 	node = fdt_node_offset_by_prop_value(out, -1, "device_type", "memory",
 					     sizeof("memory"));
