@@ -184,7 +184,8 @@ dtb: | setup
 
 # The guest DTB on the host: the hypervisor's own rewrite code, host libfdt.
 HOST_TOOL_SRCS := tools/guest-dtb.c hv/platform.c hv/platform_devices.c \
-	hv/platform_check.c hv/isa.c hv/errorf.c hv/guest_dtb.c hv/vm_plan.c \
+	hv/platform_check.c hv/isa.c hv/errorf.c hv/guest_dtb.c \
+	hv/guest_dtb_devices.c hv/vm_plan.c \
 	hv/crc32.c
 $(O)/tools/guest-dtb: $(HOST_TOOL_SRCS) $(wildcard hv/include/*.h) | setup
 	@mkdir -p $(dir $@)
@@ -254,7 +255,8 @@ $(O)/unit/test_platform_max4: tests/unit/test_platform_max4.c $(UNIT_PLATFORM_SR
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -DHV_MAX_HARTS=4 -o $@ $^ -lfdt -lcmocka
-$(O)/unit/test_guest_dtb: tests/unit/test_guest_dtb.c hv/guest_dtb.c hv/isa.c | setup
+$(O)/unit/test_guest_dtb: tests/unit/test_guest_dtb.c hv/guest_dtb.c \
+		hv/guest_dtb_devices.c hv/isa.c | setup
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lfdt -lcmocka

@@ -8,23 +8,14 @@
 #include <string.h>
 
 #include "arch_traps.h"
-#include "guest_dtb.h"
+#include "guest_dtb_rw.h"
 #include "platform.h"
 #include "printf.h"
 #include "sbi.h"
 
 #define ISA_MAX 256
-/* Guest RAM ranges the memory node can list. */
-#define GUEST_DTB_MAX_RAM 8
 
-struct rewrite {
-	void *fdt;
-	const struct guest_dtb_params *p;
-	char *err;
-	size_t errlen;
-};
-
-static int fail(struct rewrite *rw, const char *step, int fdt_err)
+int guest_dtb_fail(struct rewrite *rw, const char *step, int fdt_err)
 {
 	snprintf(rw->err, rw->errlen, "guest DTB: %s: %s", step,
 		 fdt_err < 0 ? fdt_strerror(fdt_err) : "invalid input");
@@ -69,13 +60,14 @@ static int drop_unused_cpus(struct rewrite *rw)
 		again = false;
 		cpus = fdt_path_offset(rw->fdt, "/cpus");
 		if (cpus < 0)
-			return fail(rw, "find /cpus", cpus);
+			return guest_dtb_fail(rw, "find /cpus", cpus);
 		fdt_for_each_subnode(node, rw->fdt, cpus) {
 			if (!is_cpu(rw->fdt, node) ||
 			    vcpu_of_hart(rw->p, cpu_reg(rw->fdt, node)) >= 0)
 				continue;
 			if (fdt_del_node(rw->fdt, node))
-				return fail(rw, "delete unused cpu", -1);
+				return guest_dtb_fail(rw, "delete unused cpu",
+						      -1);
 			again = true;
 			break;
 		}
@@ -107,7 +99,7 @@ static int rewrite_isa_extensions(struct rewrite *rw, int node)
 	if (!exts)
 		return 0;
 	if (len > (int)sizeof(list))
-		return fail(rw, "riscv,isa-extensions too long", -1);
+		return guest_dtb_fail(rw, "riscv,isa-extensions too long", -1);
 	for (int i = 0; i < len;) {
 		int n = (int)strnlen(exts + i, (size_t)(len - i));
 
@@ -150,17 +142,18 @@ static int rewrite_cpus(struct rewrite *rw)
 
 		node = find_cpu(rw, NULL, rw->p->vcpu_hartids[i]);
 		if (node < 0)
-			return fail(rw, "find the cpu node of a vCPU", node);
+			return guest_dtb_fail(rw, "find the cpu node of a vCPU",
+					      node);
 		host_isa = fdt_getprop(rw->fdt, node, "riscv,isa", NULL);
 		if (!host_isa ||
 		    isa_guest_string(host_isa, rw->p->sstc, isa, sizeof(isa)))
-			return fail(rw, "rewrite riscv,isa", -1);
+			return guest_dtb_fail(rw, "rewrite riscv,isa", -1);
 		ret = fdt_setprop_string(rw->fdt, node, "riscv,isa", isa);
 		if (!ret)
 			ret = rewrite_isa_extensions(
 				rw, find_cpu(rw, NULL, rw->p->vcpu_hartids[i]));
 		if (ret)
-			return fail(rw, "set riscv,isa", ret);
+			return guest_dtb_fail(rw, "set riscv,isa", ret);
 		node = find_cpu(rw, NULL, rw->p->vcpu_hartids[i]);
 		snprintf(name, sizeof(name), "hartvisor-vcpu-%u", i);
 		ret = fdt_set_name(rw->fdt, node, name);
@@ -168,7 +161,7 @@ static int rewrite_cpus(struct rewrite *rw)
 			ret = fdt_setprop_string(rw->fdt, find_cpu(rw, name, 0),
 						 "status", "okay");
 		if (ret)
-			return fail(rw, "rename cpu", ret);
+			return guest_dtb_fail(rw, "rename cpu", ret);
 	}
 	/* Pass 2: reg and name become the vCPU ID. */
 	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
@@ -183,7 +176,7 @@ static int rewrite_cpus(struct rewrite *rw)
 		if (!ret)
 			ret = mark_intc(rw, find_cpu(rw, name, 0));
 		if (ret)
-			return fail(rw, "renumber cpu", ret);
+			return guest_dtb_fail(rw, "renumber cpu", ret);
 	}
 	return 0;
 }
@@ -215,22 +208,13 @@ static int prune_cpu_map(struct rewrite *rw)
 
 			if (dead || empty) {
 				if (fdt_del_node(rw->fdt, node))
-					return fail(rw, "prune cpu-map", -1);
+					return guest_dtb_fail(
+						rw, "prune cpu-map", -1);
 				again = true;
 				break;
 			}
 		}
 	}
-	return 0;
-}
-
-static int drop_compatible(struct rewrite *rw, const char *compat)
-{
-	int node;
-
-	while ((node = fdt_node_offset_by_compatible(rw->fdt, -1, compat)) >= 0)
-		if (fdt_del_node(rw->fdt, node))
-			return fail(rw, "delete CLINT node", -1);
 	return 0;
 }
 
@@ -257,7 +241,7 @@ static int rewrite_plic(struct rewrite *rw)
 						       "riscv,cpu-intc"))
 				phandle = fdt_get_phandle(rw->fdt, intc);
 		if (!phandle)
-			return fail(
+			return guest_dtb_fail(
 				rw,
 				"a vCPU's cpu has no riscv,cpu-intc phandle",
 				-1);
@@ -271,81 +255,8 @@ static int rewrite_plic(struct rewrite *rw)
 		plic = fdt_node_offset_by_compatible(rw->fdt, -1, compat[i]);
 	if (fdt_setprop(rw->fdt, plic, "interrupts-extended", cells,
 			(int)(rw->p->nr_vcpus * 4 * sizeof(fdt32_t))))
-		return fail(rw, "set the PLIC's interrupts-extended", -1);
-	return 0;
-}
-
-static bool in_guest_ram(const struct guest_dtb_params *p, uint64_t base,
-			 uint64_t size)
-{
-	for (unsigned int i = 0; i < p->nr_ram; i++)
-		if (range_contains(p->ram[i].base, p->ram[i].size, base, size))
-			return true;
-	return false;
-}
-
-static int rewrite_memory(struct rewrite *rw)
-{
-	fdt32_t reg[GUEST_DTB_MAX_RAM * 4];
-	char name[40];
-	int node, resv, ret, n = 0;
-
-	while ((node = fdt_node_offset_by_prop_value(rw->fdt, -1, "device_type",
-						     "memory",
-						     sizeof("memory"))) >= 0)
-		if (fdt_del_node(rw->fdt, node))
-			return fail(rw, "delete memory node", -1);
-	for (unsigned int i = 0; i < rw->p->nr_ram; i++) {
-		reg[n++] = cpu_to_fdt32(rw->p->ram[i].base >> 32);
-		reg[n++] = cpu_to_fdt32(rw->p->ram[i].base);
-		reg[n++] = cpu_to_fdt32(rw->p->ram[i].size >> 32);
-		reg[n++] = cpu_to_fdt32(rw->p->ram[i].size);
-	}
-	snprintf(name, sizeof(name), "memory@%lx",
-		 rw->p->nr_ram ? (unsigned long)rw->p->ram[0].base : 0UL);
-	node = fdt_add_subnode(rw->fdt, 0, name);
-	if (node < 0)
-		return fail(rw, "add memory node", node);
-	ret = fdt_setprop_string(rw->fdt, node, "device_type", "memory");
-	if (!ret)
-		ret = fdt_setprop(rw->fdt, node, "reg", reg,
-				  n * (int)sizeof(fdt32_t));
-	if (ret)
-		return fail(rw, "set memory node", ret);
-
-	/* Firmware and hypervisor reservations outside guest RAM go. */
-	for (int i = fdt_num_mem_rsv(rw->fdt) - 1; i >= 0; i--) {
-		uint64_t base, size;
-
-		if (!fdt_get_mem_rsv(rw->fdt, i, &base, &size) &&
-		    !in_guest_ram(rw->p, base, size) &&
-		    fdt_del_mem_rsv(rw->fdt, i))
-			return fail(rw, "delete /memreserve/", -1);
-	}
-	for (bool again = true; again;) {
-		again = false;
-		resv = fdt_path_offset(rw->fdt, "/reserved-memory");
-		if (resv < 0)
-			break;
-		fdt_for_each_subnode(node, rw->fdt, resv) {
-			int len;
-			const fdt32_t *r =
-				fdt_getprop(rw->fdt, node, "reg", &len);
-
-			/* QEMU virt's reserved-memory uses 2 + 2 cells. */
-			if (r && len == 16 &&
-			    in_guest_ram(rw->p,
-					 ((uint64_t)fdt32_to_cpu(r[0]) << 32) |
-						 fdt32_to_cpu(r[1]),
-					 ((uint64_t)fdt32_to_cpu(r[2]) << 32) |
-						 fdt32_to_cpu(r[3])))
-				continue;
-			if (fdt_del_node(rw->fdt, node))
-				return fail(rw, "delete reserved memory", -1);
-			again = true;
-			break;
-		}
-	}
+		return guest_dtb_fail(rw, "set the PLIC's interrupts-extended",
+				      -1);
 	return 0;
 }
 
@@ -357,7 +268,7 @@ static int rewrite_chosen(struct rewrite *rw)
 	if (chosen < 0)
 		chosen = fdt_add_subnode(rw->fdt, 0, "chosen");
 	if (chosen < 0)
-		return fail(rw, "add /chosen", chosen);
+		return guest_dtb_fail(rw, "add /chosen", chosen);
 	for (bool again = true; again;) {
 		again = false;
 		fdt_for_each_subnode(node, rw->fdt, chosen) {
@@ -365,7 +276,8 @@ static int rewrite_chosen(struct rewrite *rw)
 				    "module@", 7))
 				continue;
 			if (fdt_del_node(rw->fdt, node))
-				return fail(rw, "delete guest module node", -1);
+				return guest_dtb_fail(
+					rw, "delete guest module node", -1);
 			again = true;
 			break;
 		}
@@ -383,78 +295,7 @@ static int rewrite_chosen(struct rewrite *rw)
 	if (!ret && rw->p->has_initrd)
 		ret = fdt_setprop_u64(rw->fdt, chosen, "linux,initrd-end",
 				      rw->p->initrd_end);
-	return ret ? fail(rw, "set /chosen", ret) : 0;
-}
-
-static bool in_passthrough(const struct guest_dtb_params *p, uint64_t base,
-			   uint64_t size)
-{
-	for (unsigned int i = 0; i < p->nr_mmio; i++)
-		if (ranges_overlap(p->mmio[i].base, p->mmio[i].size, base,
-				   size))
-			return true;
-	return false;
-}
-
-/* Does the guest get to keep @node? See guest_dtb.h. */
-static bool guest_may_touch(struct rewrite *rw, int node)
-{
-	const void *fdt = rw->fdt;
-	int parent = fdt_parent_offset(fdt, node), len;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-	uint64_t base, size;
-
-	if (!fdt_node_check_compatible(fdt, node, "syscon-poweroff") ||
-	    !fdt_node_check_compatible(fdt, node, "syscon-reboot"))
-		return false;
-	if (!reg || parent < 0)
-		return true;
-	/* Only nodes on the root's 2 + 2 cell buses are devices here. */
-	if (fdt_address_cells(fdt, parent) != 2 ||
-	    fdt_size_cells(fdt, parent) != 2 || len < 16)
-		return true;
-	if (!fdt_node_check_compatible(fdt, node, "riscv,plic0") ||
-	    !fdt_node_check_compatible(fdt, node, "sifive,plic-1.0.0"))
-		return true;
-	base = ((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1]);
-	size = ((uint64_t)fdt32_to_cpu(reg[2]) << 32) | fdt32_to_cpu(reg[3]);
-	return in_guest_ram(rw->p, base, size) ||
-	       in_passthrough(rw->p, base, size);
-}
-
-/* Delete device nodes the guest cannot reach (outside /cpus etc.). */
-static int drop_unreachable_devices(struct rewrite *rw)
-{
-	static const char *const keep[] = { "/cpus", "/memory",
-					    "/reserved-memory", "/chosen" };
-
-	for (bool again = true; again;) {
-		int node, depth = 0;
-
-		again = false;
-		for (node = fdt_next_node(rw->fdt, 0, &depth);
-		     node >= 0 && depth > 0;
-		     node = fdt_next_node(rw->fdt, node, &depth)) {
-			char path[128];
-			bool kept = false;
-
-			if (fdt_get_path(rw->fdt, node, path, sizeof(path)))
-				continue;
-			for (unsigned int i = 0; i < ARRAY_SIZE(keep); i++)
-				kept |= !strncmp(path, keep[i],
-						 strlen(keep[i]));
-			if (kept || guest_may_touch(rw, node))
-				continue;
-			if (fdt_del_node(rw->fdt, node))
-				return fail(
-					rw,
-					"delete a device the guest cannot reach",
-					-1);
-			again = true;
-			break;
-		}
-	}
-	return 0;
+	return ret ? guest_dtb_fail(rw, "set /chosen", ret) : 0;
 }
 
 int guest_dtb_build(const void *host, void *out, size_t size,
@@ -470,14 +311,14 @@ int guest_dtb_build(const void *host, void *out, size_t size,
 
 	if (!params->nr_vcpus || params->nr_vcpus > HV_MAX_HARTS ||
 	    !params->nr_ram || params->nr_ram > GUEST_DTB_MAX_RAM)
-		return fail(&rw, "check parameters", -1);
+		return guest_dtb_fail(&rw, "check parameters", -1);
 	ret = fdt_open_into(host, out, (int)size);
 	if (ret)
-		return fail(&rw, "copy the host DTB", ret);
+		return guest_dtb_fail(&rw, "copy the host DTB", ret);
 	if (fdt_address_cells(out, 0) != 2 || fdt_size_cells(out, 0) != 2)
-		return fail(&rw,
-			    "root #address-cells and #size-cells must be 2",
-			    -1);
+		return guest_dtb_fail(
+			&rw, "root #address-cells and #size-cells must be 2",
+			-1);
 
 	ret = drop_unused_cpus(&rw);
 	if (!ret)
@@ -485,17 +326,17 @@ int guest_dtb_build(const void *host, void *out, size_t size,
 	if (!ret)
 		ret = prune_cpu_map(&rw);
 	for (unsigned int i = 0; !ret && i < ARRAY_SIZE(clint_compat); i++)
-		ret = drop_compatible(&rw, clint_compat[i]);
+		ret = guest_dtb_drop_compatible(&rw, clint_compat[i]);
 	if (!ret)
 		ret = rewrite_plic(&rw);
 	if (!ret)
-		ret = drop_unreachable_devices(&rw);
+		ret = guest_dtb_drop_unreachable(&rw);
 	if (!ret)
-		ret = rewrite_memory(&rw);
+		ret = guest_dtb_rewrite_memory(&rw);
 	if (!ret)
 		ret = rewrite_chosen(&rw);
 	if (ret)
 		return ret;
 	ret = fdt_pack(out);
-	return ret ? fail(&rw, "pack", ret) : 0;
+	return ret ? guest_dtb_fail(&rw, "pack", ret) : 0;
 }

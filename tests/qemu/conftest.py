@@ -57,6 +57,32 @@ def build_variant(name, **make_vars):
     return os.path.join(out, "hartvisor.elf")
 
 
+def drive_with_gdb(cmd, port, commands, env=None, before=None, elf=HV_ELF):
+    """Start @cmd (a QEMU waiting for GDB on @port), call @before(proc)
+    if given, run gdb-multiarch -batch with @commands against it, then
+    collect QEMU's output; QEMU is killed however this ends.
+    Returns (what before returned, GDB's output, QEMU's log)."""
+    qemu = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True, text=True)
+    try:
+        seen = before(qemu) if before else None
+        gdb = subprocess.run(["gdb-multiarch", "-batch", "-nx", elf,
+                              "-ex", f"target remote localhost:{port}", *commands],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+        try:
+            log, _ = qemu.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            log = "(QEMU still running)"
+        return seen, gdb.stdout + gdb.stderr, log
+    finally:
+        try:
+            os.killpg(qemu.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        qemu.wait()
+
+
 def hv_region(hv=HV_ELF):
     """(_start, _hv_end, end of the 2 MiB-rounded region) of the ELF @hv,
     as arch_hv_region() computes the region."""

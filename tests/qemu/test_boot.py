@@ -3,7 +3,6 @@
 machines it cannot run on with one clear line, and QEMU always exits."""
 import os
 import re
-import subprocess
 
 import pytest
 

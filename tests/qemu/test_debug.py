@@ -2,24 +2,17 @@
 """make debug: QEMU waits for GDB, and the printed command really attaches."""
 import os
 import re
-import signal
-import subprocess
 
-from conftest import BUILD, ROOT
+from conftest import BUILD, ROOT, drive_with_gdb
 
 
 def gdb_session(port_offset, commands):
-    """Start make debug, run gdb-multiarch with @commands against it.
-
-    Returns (what make debug printed before QEMU started, gdb's output,
+    """Start make debug, check the command it prints, and run
+    gdb-multiarch with @commands against it. Returns (GDB's output,
     QEMU's serial log)."""
     port = 23000 + (os.getpid() * 2 + port_offset) % 2000
-    qemu = subprocess.Popen(
-        ["make", "-s", "--no-print-directory", "debug", "SMP=2",
-         f"O={os.path.relpath(BUILD, ROOT)}", f"GDB_PORT={port}"],
-        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, start_new_session=True, text=True)
-    try:
+
+    def read_hint(qemu):
         hint = ""
         for _ in range(5):
             hint += qemu.stdout.readline()
@@ -28,28 +21,18 @@ def gdb_session(port_offset, commands):
         cmd = re.search(r"^\s*(gdb-multiarch .*)$", hint, re.M)
         assert cmd, hint
         assert f"target remote localhost:{port}" in cmd.group(1)
-        gdb = subprocess.run(
-            ["gdb-multiarch", "-batch", "-nx",
-             os.path.join(BUILD, "hartvisor.elf"),
-             "-ex", f"target remote localhost:{port}", *commands],
-            cwd=ROOT, capture_output=True, text=True, timeout=60)
-        try:
-            log, _ = qemu.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            log = "(QEMU still running)"
-        return hint, gdb.stdout + gdb.stderr, log
-    finally:
-        try:
-            os.killpg(qemu.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        qemu.wait()
+
+    _, out, log = drive_with_gdb(
+        ["make", "-s", "--no-print-directory", "debug", "SMP=2",
+         f"O={os.path.relpath(BUILD, ROOT)}", f"GDB_PORT={port}"],
+        port, commands, before=read_hint)
+    return out, log
 
 
 def test_make_debug_attaches_gdb():
     # The printed command, in batch mode: stop at the boot hart's C entry
     # and read its hart ID argument.
-    _, out, _ = gdb_session(0, ["-ex", "break hv_boot_main", "-ex", "continue",
+    out, _ = gdb_session(0, ["-ex", "break hv_boot_main", "-ex", "continue",
                                 "-ex", "print/x $a0", "-ex", "info symbol $pc",
                                 "-ex", "kill"])
     assert "Breakpoint 1, hv_boot_main" in out, out
@@ -61,7 +44,7 @@ def test_hypervisor_fault_panics_cleanly():
     """A trap in HS-mode (here: a jump to address 0, forced through GDB)
     prints the reason, registers and trap CSRs, and powers the machine off:
     QEMU exits by itself."""
-    _, out, log = gdb_session(1, ["-ex", "break hv_boot_main", "-ex", "continue",
+    out, log = gdb_session(1, ["-ex", "break hv_boot_main", "-ex", "continue",
                                   "-ex", "set $pc = 0", "-ex", "continue"])
     assert "Breakpoint 1, hv_boot_main" in out, out
     assert re.search(r"^\[h\d+\] error: unexpected trap in HS-mode: instruction access fault "

@@ -6,12 +6,11 @@ fixed-up tree, with this run's rng-seed), the tool rewrites that dump, and
 both CRC-32s must match. dtc decompiles the result without a warning."""
 import os
 import re
-import signal
 import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT, hv_region
+from conftest import BUILD, ROOT, drive_with_gdb, hv_region
 
 TOOL = os.path.join(BUILD, "tools", "guest-dtb")
 
@@ -22,28 +21,16 @@ def test_tool_builds_the_hypervisors_bytes(smp, tmp_path):
     img = os.path.join(BUILD, "guest", "sbi_base.bin")
     env = dict(os.environ, SMP=str(smp), HV=os.path.join(BUILD, "hartvisor.elf"),
                GDB_PORT=str(port))
-    qemu = subprocess.Popen(
+    host = tmp_path / "host.dtb"
+    _, out, log = drive_with_gdb(
         [os.path.join(ROOT, "tools", "qemu-run"), "--gdb", "-device",
          f"guest-loader,kernel={img},addr=0x81000000"],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, start_new_session=True, text=True)
-    host = tmp_path / "host.dtb"
-    try:
-        gdb = subprocess.run(
-            ["gdb-multiarch", "-batch", "-nx", os.path.join(BUILD, "hartvisor.elf"),
-             "-ex", f"target remote localhost:{port}", "-ex", "break vm_boot",
-             "-ex", "continue",
-             "-ex", f"dump binary memory {host} &host_dtb ((char *)&host_dtb) + sizeof(host_dtb)",
-             "-ex", "kill"],
-            cwd=ROOT, capture_output=True, text=True, timeout=60)
-        assert "Breakpoint 1, vm_boot" in gdb.stdout + gdb.stderr, gdb.stdout + gdb.stderr
-        log, _ = qemu.communicate(timeout=30)
-    finally:
-        try:
-            os.killpg(qemu.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        qemu.wait()
+        port,
+        ["-ex", "break vm_boot", "-ex", "continue",
+         "-ex", f"dump binary memory {host} &host_dtb ((char *)&host_dtb) + sizeof(host_dtb)",
+         "-ex", "kill"],
+        env=env)
+    assert "Breakpoint 1, vm_boot" in out, out
     m = re.search(r"guest DTB at 0x[0-9a-f]+ \((\d+) bytes, crc32 (0x[0-9a-f]{8})\), "
                   rf"entry 0x81000000, {smp} vCPUs", log)
     assert m, log

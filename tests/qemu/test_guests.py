@@ -2,7 +2,6 @@
 """The bare-metal test guests (guest/tests/*.c) under hartvisor at SMP 1, 2,
 4 and 8: every SBI check they make passes, and the hypervisor stays up."""
 import os
-import re
 
 import pytest
 

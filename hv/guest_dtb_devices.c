@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The guest DTB's memory and devices: one memory node with exactly guest
+ * RAM, no reservations outside it, and only the device nodes the guest
+ * can touch (see guest_dtb.h).
+ */
+#include <libfdt.h>
+#include <string.h>
+
+#include "guest_dtb_rw.h"
+
+int guest_dtb_drop_compatible(struct rewrite *rw, const char *compat)
+{
+	int node;
+
+	while ((node = fdt_node_offset_by_compatible(rw->fdt, -1, compat)) >= 0)
+		if (fdt_del_node(rw->fdt, node))
+			return guest_dtb_fail(rw, "delete CLINT node", -1);
+	return 0;
+}
+
+static bool in_guest_ram(const struct guest_dtb_params *p, uint64_t base,
+			 uint64_t size)
+{
+	for (unsigned int i = 0; i < p->nr_ram; i++)
+		if (range_contains(p->ram[i].base, p->ram[i].size, base, size))
+			return true;
+	return false;
+}
+
+int guest_dtb_rewrite_memory(struct rewrite *rw)
+{
+	fdt32_t reg[GUEST_DTB_MAX_RAM * 4];
+	char name[40];
+	int node, resv, ret, n = 0;
+
+	while ((node = fdt_node_offset_by_prop_value(rw->fdt, -1, "device_type",
+						     "memory",
+						     sizeof("memory"))) >= 0)
+		if (fdt_del_node(rw->fdt, node))
+			return guest_dtb_fail(rw, "delete memory node", -1);
+	for (unsigned int i = 0; i < rw->p->nr_ram; i++) {
+		reg[n++] = cpu_to_fdt32(rw->p->ram[i].base >> 32);
+		reg[n++] = cpu_to_fdt32(rw->p->ram[i].base);
+		reg[n++] = cpu_to_fdt32(rw->p->ram[i].size >> 32);
+		reg[n++] = cpu_to_fdt32(rw->p->ram[i].size);
+	}
+	snprintf(name, sizeof(name), "memory@%lx",
+		 rw->p->nr_ram ? (unsigned long)rw->p->ram[0].base : 0UL);
+	node = fdt_add_subnode(rw->fdt, 0, name);
+	if (node < 0)
+		return guest_dtb_fail(rw, "add memory node", node);
+	ret = fdt_setprop_string(rw->fdt, node, "device_type", "memory");
+	if (!ret)
+		ret = fdt_setprop(rw->fdt, node, "reg", reg,
+				  n * (int)sizeof(fdt32_t));
+	if (ret)
+		return guest_dtb_fail(rw, "set memory node", ret);
+
+	/* Firmware and hypervisor reservations outside guest RAM go. */
+	for (int i = fdt_num_mem_rsv(rw->fdt) - 1; i >= 0; i--) {
+		uint64_t base, size;
+
+		if (!fdt_get_mem_rsv(rw->fdt, i, &base, &size) &&
+		    !in_guest_ram(rw->p, base, size) &&
+		    fdt_del_mem_rsv(rw->fdt, i))
+			return guest_dtb_fail(rw, "delete /memreserve/", -1);
+	}
+	for (bool again = true; again;) {
+		again = false;
+		resv = fdt_path_offset(rw->fdt, "/reserved-memory");
+		if (resv < 0)
+			break;
+		fdt_for_each_subnode(node, rw->fdt, resv) {
+			int len;
+			const fdt32_t *r =
+				fdt_getprop(rw->fdt, node, "reg", &len);
+
+			/* QEMU virt's reserved-memory uses 2 + 2 cells. */
+			if (r && len == 16 &&
+			    in_guest_ram(rw->p,
+					 ((uint64_t)fdt32_to_cpu(r[0]) << 32) |
+						 fdt32_to_cpu(r[1]),
+					 ((uint64_t)fdt32_to_cpu(r[2]) << 32) |
+						 fdt32_to_cpu(r[3])))
+				continue;
+			if (fdt_del_node(rw->fdt, node))
+				return guest_dtb_fail(
+					rw, "delete reserved memory", -1);
+			again = true;
+			break;
+		}
+	}
+	return 0;
+}
+
+static bool in_passthrough(const struct guest_dtb_params *p, uint64_t base,
+			   uint64_t size)
+{
+	for (unsigned int i = 0; i < p->nr_mmio; i++)
+		if (ranges_overlap(p->mmio[i].base, p->mmio[i].size, base,
+				   size))
+			return true;
+	return false;
+}
+
+/* Does the guest get to keep @node? See guest_dtb.h. */
+static bool guest_may_touch(struct rewrite *rw, int node)
+{
+	const void *fdt = rw->fdt;
+	int parent = fdt_parent_offset(fdt, node), len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	uint64_t base, size;
+
+	if (!fdt_node_check_compatible(fdt, node, "syscon-poweroff") ||
+	    !fdt_node_check_compatible(fdt, node, "syscon-reboot"))
+		return false;
+	if (!reg || parent < 0)
+		return true;
+	/* Only nodes on the root's 2 + 2 cell buses are devices here. */
+	if (fdt_address_cells(fdt, parent) != 2 ||
+	    fdt_size_cells(fdt, parent) != 2 || len < 16)
+		return true;
+	if (!fdt_node_check_compatible(fdt, node, "riscv,plic0") ||
+	    !fdt_node_check_compatible(fdt, node, "sifive,plic-1.0.0"))
+		return true;
+	base = ((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1]);
+	size = ((uint64_t)fdt32_to_cpu(reg[2]) << 32) | fdt32_to_cpu(reg[3]);
+	return in_guest_ram(rw->p, base, size) ||
+	       in_passthrough(rw->p, base, size);
+}
+
+/* Delete device nodes the guest cannot reach (outside /cpus etc.). */
+int guest_dtb_drop_unreachable(struct rewrite *rw)
+{
+	static const char *const keep[] = { "/cpus", "/memory",
+					    "/reserved-memory", "/chosen" };
+
+	for (bool again = true; again;) {
+		int node, depth = 0;
+
+		again = false;
+		for (node = fdt_next_node(rw->fdt, 0, &depth);
+		     node >= 0 && depth > 0;
+		     node = fdt_next_node(rw->fdt, node, &depth)) {
+			char path[128];
+			bool kept = false;
+
+			if (fdt_get_path(rw->fdt, node, path, sizeof(path)))
+				continue;
+			for (unsigned int i = 0; i < ARRAY_SIZE(keep); i++)
+				kept |= !strncmp(path, keep[i],
+						 strlen(keep[i]));
+			if (kept || guest_may_touch(rw, node))
+				continue;
+			if (fdt_del_node(rw->fdt, node))
+				return guest_dtb_fail(
+					rw,
+					"delete a device the guest cannot reach",
+					-1);
+			again = true;
+			break;
+		}
+	}
+	return 0;
+}
