@@ -149,7 +149,7 @@ void harts_fence(uint64_t slots)
 	}
 }
 
-static __noreturn void hart_idle(struct hart *self)
+void hart_idle(struct hart *self)
 {
 	for (;;) {
 		hart_take_mail(self);
@@ -165,7 +165,10 @@ void hart_secondary_main(struct hart *self)
 	if (the_vm.nr_vcpus > self->slot)
 		v = vcpu_create(&the_vm, self);
 	pr_info("online: slot %u, PLIC S-mode context %d%s", self->slot,
-		self->plic_s_context, v ? ", vcpu registered" : "");
+		self->plic_s_context,
+		v		? ", vcpu registered" :
+		the_vm.nr_vcpus ? ", idle (the VM has fewer vCPUs)" :
+				  "");
 	/* Release: the boot hart counts check-ins with acquire loads. */
 	__atomic_store_n(&self->online, true, __ATOMIC_RELEASE);
 	arch_send_ipi(log_boot_hartid);

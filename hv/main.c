@@ -26,6 +26,7 @@
 
 static uint8_t host_dtb[HOST_DTB_MAX] __aligned(8);
 static struct platform platform;
+static const struct vm_config *config;
 
 /* Refuse to run: one line saying why, then a clean SRST shutdown. */
 static __noreturn void boot_refuse(const char *why)
@@ -106,19 +107,21 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 
 	if (platform_parse(host_dtb, sizeof(host_dtb), &platform, line,
 			   sizeof(line)) ||
-	    platform_check(&platform, hartid, hv, line, sizeof(line)))
+	    platform_check(&platform, hartid, hv, line, sizeof(line)) ||
+	    vm_config_select(platform.cmdline, &config, line, sizeof(line)))
 		boot_refuse(line);
 	pr_info("hypervisor memory 0x%lx-0x%lx", hv.base, hv.base + hv.size);
 	report_platform(&platform);
 
 	harts_init(&platform, hartid);
-	ret = vm_create(&the_vm, &platform, hv, host_dtb, line, sizeof(line));
+	ret = vm_create(&the_vm, &platform, config, hv, host_dtb, line,
+			sizeof(line));
 	if (ret == SBI_ERR_NOT_SUPPORTED) {
 		pr_info("%s", line);
 		the_vm.nr_vcpus = 0;
 	} else if (ret) {
 		boot_refuse(line);
-	} else {
+	} else if (the_vm.nr_vcpus > arch_this_hart()->slot) {
 		self = vcpu_create(&the_vm, arch_this_hart());
 	}
 	start = arch_time();
@@ -132,10 +135,13 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 	platform_summary(&platform, line, sizeof(line));
 	pr_info("hartvisor: %s", line);
 
-	if (!self) {
+	if (!the_vm.nr_vcpus) {
 		pr_info("powering off");
 		arch_poweroff(false);
 	}
 	vm_boot(&the_vm);
-	vcpu_run(self);
+	if (self)
+		vcpu_run(self);
+	/* A config with fewer vCPUs than harts may leave this hart idle. */
+	hart_idle(arch_this_hart());
 }

@@ -126,6 +126,11 @@ int platform_parse_modules(struct parse *ps)
 
 	if (chosen < 0)
 		return 0;
+	/* QEMU's -append: the hypervisor's own command line. */
+	p->cmdline = fdt_getprop(fdt, chosen, "bootargs", &node);
+	if (p->cmdline && (node < 1 || p->cmdline[node - 1]))
+		return platform_fail(ps, SBI_ERR_INVALID_PARAM,
+				     "/chosen/bootargs is not a string");
 	fdt_for_each_subnode(node, fdt, chosen) {
 		struct platform_module *m;
 		int clen;

@@ -86,15 +86,17 @@ static void vm_choose_timer(struct vm *vm, bool host_sstc)
 		why);
 }
 
-int vm_create(struct vm *vm, const struct platform *p, struct mem_range hv,
+int vm_create(struct vm *vm, const struct platform *p,
+	      const struct vm_config *cfg, struct mem_range hv,
 	      const void *host_dtb, char *err, size_t errlen)
 {
 	bool host_sstc = true;
 	int ret;
 
-	ret = vm_plan(vm, p, hv, err, errlen);
+	ret = vm_plan(vm, p, cfg, hv, err, errlen);
 	if (ret)
 		return ret;
+	pr_info("VM config '%s': %s", cfg->name, cfg->description);
 	for (unsigned int i = 0; i < p->nr_harts; i++)
 		host_sstc &= p->harts[i].has_sstc;
 	vm->mvendorid = arch_firmware_base(SBI_EXT_BASE_GET_MVENDORID);
@@ -121,9 +123,9 @@ int vm_create(struct vm *vm, const struct platform *p, struct mem_range hv,
 		pr_info("guest RAM 0x%lx-0x%lx (%lu MiB)", vm->ram[i].base,
 			vm->ram[i].base + vm->ram[i].size,
 			(unsigned long)(vm->ram[i].size / MiB));
-	pr_info("guest DTB at 0x%lx (%u bytes, crc32 0x%08x), entry 0x%lx, %u vCPUs",
+	pr_info("guest DTB at 0x%lx (%u bytes, crc32 0x%08x), entry 0x%lx, %u vCPUs on %u harts",
 		vm->dtb, vm->dtb_size, crc32(guest_dtb, vm->dtb_size),
-		vm->entry, vm->nr_vcpus);
+		vm->entry, vm->nr_vcpus, p->nr_harts);
 	return 0;
 }
 

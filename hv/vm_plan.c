@@ -11,26 +11,82 @@
 #include "vm.h"
 
 /*
- * Guest RAM: every RAM range, less everything up to the end of the
- * hypervisor in its range (OpenSBI sits below it), less the pristine copies
- * at the very top.
+ * RAM the VM may use: every RAM range, less everything up to the end of
+ * the hypervisor in its range (OpenSBI sits below it). Returns the count.
  */
-static void vm_layout_ram(struct vm *vm, const struct platform *p,
-			  struct mem_range hv, paddr_t pristine_base)
+static unsigned int vm_free_ram(const struct platform *p, struct mem_range hv,
+				struct mem_range *free)
 {
-	for (unsigned int i = 0; i < p->nr_mem && vm->nr_ram < VM_MAX_RAM;
-	     i++) {
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < p->nr_mem && n < VM_MAX_RAM; i++) {
 		paddr_t start = p->mem[i].base;
 		paddr_t end = start + p->mem[i].size;
 
 		if (range_contains(start, end - start, hv.base, hv.size))
 			start = hv.base + hv.size;
-		if (pristine_base >= start && pristine_base < end)
-			end = pristine_base;
 		if (end > start)
-			vm->ram[vm->nr_ram++] =
-				(struct mem_range){ start, end - start };
+			free[n++] = (struct mem_range){ start, end - start };
 	}
+	return n;
+}
+
+/*
+ * Guest RAM when the config leaves it open: all free RAM but the top
+ * @pristine bytes (2 MiB-rounded), kept for the pristine copies.
+ */
+static void vm_ram_all(struct vm *vm, const struct mem_range *free,
+		       unsigned int nr_free, uint64_t pristine)
+{
+	for (unsigned int i = 0; i < nr_free; i++) {
+		paddr_t end = free[i].base + free[i].size;
+
+		if (i == nr_free - 1)
+			end = ALIGN_DOWN(end - MIN(pristine, end),
+					 VM_RAM_ALIGN);
+		if (end > free[i].base)
+			vm->ram[vm->nr_ram++] =
+				(struct mem_range){ free[i].base,
+						    end - free[i].base };
+	}
+}
+
+/* Guest RAM as the config places it: one window, pristine copies above. */
+static int vm_ram_window(struct vm *vm, const struct vm_config *cfg,
+			 const struct mem_range *free, unsigned int nr_free,
+			 uint64_t pristine, struct mem_range hv, char *err,
+			 size_t errlen)
+{
+	paddr_t base = cfg->ram_base ? cfg->ram_base : free[0].base;
+	const struct mem_range *r = NULL;
+	uint64_t size = cfg->ram_size;
+	paddr_t room;
+
+	for (unsigned int i = 0; i < nr_free; i++)
+		if (range_contains(free[i].base, free[i].size, base, 1))
+			r = &free[i];
+	if (!r)
+		return errorf(
+			err, errlen, SBI_ERR_INVALID_ADDRESS,
+			"config '%s': guest RAM at 0x%lx is not free RAM (the firmware and hartvisor use up to 0x%lx)",
+			cfg->name, (unsigned long)base,
+			(unsigned long)(hv.base + hv.size));
+	room = ALIGN_DOWN(r->base + r->size - MIN(pristine, r->size),
+			  VM_RAM_ALIGN);
+	if (!size && room > base)
+		size = room - base;
+	if (!size || base + size > room)
+		return errorf(
+			err, errlen, SBI_ERR_NO_SHMEM,
+			"config '%s': guest RAM 0x%lx+%lu MiB does not fit: %lu MiB free from 0x%lx, less %lu MiB for the pristine image copies",
+			cfg->name, (unsigned long)base,
+			(unsigned long)(size / MiB),
+			(unsigned long)((r->base + r->size - base) / MiB),
+			(unsigned long)base,
+			(unsigned long)(ALIGN_UP(pristine, VM_RAM_ALIGN) /
+					MiB));
+	vm->ram[vm->nr_ram++] = (struct mem_range){ base, size };
+	return 0;
 }
 
 static int vm_layout_images(struct vm *vm, const struct platform *p, char *err,
@@ -65,7 +121,8 @@ static int vm_layout_images(struct vm *vm, const struct platform *p, char *err,
 		if (m->kind == MODULE_KERNEL && !kernel) {
 			kernel = true;
 			vm->entry = m->base;
-			vm->bootargs = m->bootargs;
+			vm->bootargs = m->bootargs ? m->bootargs :
+						     vm->config->bootargs;
 		}
 	}
 	/* Pristine copies, for SRST reboot, right above guest RAM. */
@@ -77,11 +134,44 @@ static int vm_layout_images(struct vm *vm, const struct platform *p, char *err,
 	return 0;
 }
 
-int vm_plan(struct vm *vm, const struct platform *p, struct mem_range hv,
-	    char *err, size_t errlen)
+/* The harts and devices the config asks for, on this machine. */
+static int vm_plan_vcpus_devices(struct vm *vm, const struct platform *p,
+				 const struct vm_config *cfg, char *err,
+				 size_t errlen)
 {
-	const struct mem_range *top = &p->mem[p->nr_mem - 1];
-	uint64_t pristine_size = 0;
+	vm->nr_vcpus = cfg->nr_vcpus ? cfg->nr_vcpus : p->nr_harts;
+	if (vm->nr_vcpus > p->nr_harts)
+		return errorf(
+			err, errlen, SBI_ERR_INVALID_PARAM,
+			"config '%s' wants %u vCPUs, but this machine has %u hart%s (SMP=%u or more)",
+			cfg->name, vm->nr_vcpus, p->nr_harts,
+			p->nr_harts == 1 ? "" : "s", vm->nr_vcpus);
+	/* Devices the guest owns, one page each; never the PLIC or CLINT. */
+	if ((cfg->devices & VM_DEV_UART) && !p->uart.present)
+		return errorf(
+			err, errlen, SBI_ERR_NOT_SUPPORTED,
+			"config '%s' owns the UART, but the host DTB has none",
+			cfg->name);
+	if (cfg->devices & VM_DEV_UART)
+		vm->mmio[vm->nr_mmio++] =
+			(struct mem_range){ ALIGN_DOWN(p->uart.base, 4096),
+					    4096 };
+	for (unsigned int i = 0; (cfg->devices & VM_DEV_VIRTIO) &&
+				 i < p->nr_virtio && vm->nr_mmio < VM_MAX_MMIO;
+	     i++)
+		vm->mmio[vm->nr_mmio++] =
+			(struct mem_range){ ALIGN_DOWN(p->virtio[i].base, 4096),
+					    4096 };
+	return 0;
+}
+
+int vm_plan(struct vm *vm, const struct platform *p,
+	    const struct vm_config *cfg, struct mem_range hv, char *err,
+	    size_t errlen)
+{
+	struct mem_range free[VM_MAX_RAM];
+	unsigned int nr_free;
+	uint64_t pristine = 0;
 	int ret = SBI_ERR_NOT_SUPPORTED;
 
 	/* Nothing to run: say so before anything else. */
@@ -93,25 +183,28 @@ int vm_plan(struct vm *vm, const struct platform *p, struct mem_range hv,
 			err, errlen, ret,
 			"no guest kernel (QEMU -device guest-loader,kernel=FILE,addr=ADDR): nothing to run");
 
-	vm->nr_vcpus = p->nr_harts;
+	vm->config = cfg;
+	ret = vm_plan_vcpus_devices(vm, p, cfg, err, errlen);
+	if (ret)
+		return ret;
 	for (unsigned int i = 0; i < p->nr_modules; i++)
-		pristine_size += ALIGN_UP(p->modules[i].size, 4096);
-	vm_layout_ram(vm, p, hv,
-		      ALIGN_DOWN(top->base + top->size - pristine_size,
-				 2 * MiB));
+		pristine += ALIGN_UP(p->modules[i].size, 4096);
+	nr_free = vm_free_ram(p, hv, free);
+	if (!nr_free)
+		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
+			      "no RAM left above the hypervisor");
+	if (cfg->ram_base || cfg->ram_size)
+		ret = vm_ram_window(vm, cfg, free, nr_free, pristine, hv, err,
+				    errlen);
+	else
+		vm_ram_all(vm, free, nr_free, pristine);
+	if (ret)
+		return ret;
 	if (!vm->nr_ram || vm->ram[vm->nr_ram - 1].size < 2 * GUEST_DTB_SLOT)
 		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
-			      "no room for guest RAM next to the hypervisor");
-	/* Devices the guest owns, one page each; never the PLIC or CLINT. */
-	if (p->uart.present)
-		vm->mmio[vm->nr_mmio++] =
-			(struct mem_range){ ALIGN_DOWN(p->uart.base, 4096),
-					    4096 };
-	for (unsigned int i = 0; i < p->nr_virtio && vm->nr_mmio < VM_MAX_MMIO;
-	     i++)
-		vm->mmio[vm->nr_mmio++] =
-			(struct mem_range){ ALIGN_DOWN(p->virtio[i].base, 4096),
-					    4096 };
+			      "config '%s': guest RAM needs at least %lu MiB",
+			      cfg->name,
+			      (unsigned long)(2 * GUEST_DTB_SLOT / MiB));
 	return vm_layout_images(vm, p, err, errlen);
 }
 

@@ -6,6 +6,8 @@
  *
  *   guest-dtb --hv START-END [--sstc on|off] HOST.dtb GUEST.dtb
  *
+ * The VM config is the one the host DTB's /chosen/bootargs names
+ * ("config=NAME", QEMU -append), as at boot.
  * START-END is the hypervisor's image (_start, _hv_end); it is rounded up
  * to 2 MiB as arch_hv_region() does. --sstc says whether the hypervisor
  * gives the guest vstimecmp (VSTIMECMP=on); it is kept only if every hart
@@ -58,6 +60,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	unsigned long start = 0, end = 0;
+	const struct vm_config *cfg;
 	bool sstc = false, all_sstc = true;
 	const char *in = NULL, *outpath = NULL;
 	struct mem_range hv;
@@ -89,7 +92,8 @@ int main(int argc, char **argv)
 	if (platform_parse(host, size, &plat, err, sizeof(err)) ||
 	    platform_check(&plat, plat.nr_harts ? plat.harts[0].hartid : 0, hv,
 			   err, sizeof(err)) ||
-	    vm_plan(&vm, &plat, hv, err, sizeof(err))) {
+	    vm_config_select(plat.cmdline, &cfg, err, sizeof(err)) ||
+	    vm_plan(&vm, &plat, cfg, hv, err, sizeof(err))) {
 		fprintf(stderr, "guest-dtb: %s: %s\n", in, err);
 		return 1;
 	}
@@ -108,8 +112,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "guest-dtb: cannot write %s\n", outpath);
 		return 2;
 	}
-	printf("%s: %u bytes, crc32 0x%08x (%u vCPUs, guest RAM", outpath,
-	       fdt_totalsize(out), crc32(out, fdt_totalsize(out)), vm.nr_vcpus);
+	printf("%s: %u bytes, crc32 0x%08x (config %s, %u vCPUs, guest RAM",
+	       outpath, fdt_totalsize(out), crc32(out, fdt_totalsize(out)),
+	       cfg->name, vm.nr_vcpus);
 	for (unsigned int i = 0; i < vm.nr_ram; i++)
 		printf(" 0x%lx-0x%lx", vm.ram[i].base,
 		       vm.ram[i].base + vm.ram[i].size);

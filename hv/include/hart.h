@@ -74,6 +74,9 @@ unsigned int harts_online(void);
 /* Entry of a secondary hart from head.S, on its own stack. Never returns. */
 __noreturn void hart_secondary_main(struct hart *self);
 
+/* A hart without a vCPU: answer mail (halt, fences) and sleep. */
+__noreturn void hart_idle(struct hart *self);
+
 /* Post @msg bits to @h's mailbox and send it an IPI. Any context. */
 void hart_post(struct hart *h, unsigned long msg);
 

@@ -61,6 +61,8 @@ struct platform {
 	struct platform_device virtio[PLATFORM_MAX_VIRTIO];
 	unsigned int nr_modules;
 	struct platform_module modules[PLATFORM_MAX_MODULES];
+	/* /chosen/bootargs (QEMU -append): hartvisor's command line. */
+	const char *cmdline;
 };
 
 /*

@@ -9,6 +9,7 @@
 
 #include "platform.h"
 #include "types.h"
+#include "vm_config.h"
 
 struct vcpu;
 
@@ -29,6 +30,7 @@ struct vm_image {
 };
 
 struct vm {
+	const struct vm_config *config;
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[HV_MAX_HARTS]; /* by vCPU ID */
 	unsigned int registered; /* vCPUs created so far (atomic) */
@@ -57,13 +59,16 @@ struct vm {
 extern struct vm the_vm;
 
 /*
- * Plan the VM for @p, clear of the hypervisor at @hv: vCPUs, guest RAM,
- * images and their pristine copies, DTB slot, entry. No side effects (the
- * host tool runs it too). Returns 0, SBI_ERR_NOT_SUPPORTED when there is
- * no guest kernel, or another error; @err says why.
+ * Plan the VM of config @cfg on @p, clear of the hypervisor at @hv: vCPUs,
+ * owned devices, guest RAM, images and their pristine copies, DTB slot,
+ * entry. Checks that the config fits the machine (vCPUs <= harts, RAM
+ * free and big enough, devices present). No side effects (the host tool
+ * runs it too). Returns 0, SBI_ERR_NOT_SUPPORTED when there is no guest
+ * kernel, or another error; @err says why.
  */
-int vm_plan(struct vm *vm, const struct platform *p, struct mem_range hv,
-	    char *err, size_t errlen);
+int vm_plan(struct vm *vm, const struct platform *p,
+	    const struct vm_config *cfg, struct mem_range hv, char *err,
+	    size_t errlen);
 
 /* Build the guest DTB of the planned @vm (vm->sstc decided) into @out. */
 int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
@@ -71,12 +76,13 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 		      size_t errlen);
 
 /*
- * Create the VM from @p and the host DTB @host_dtb, keeping clear of the
- * hypervisor at @hv. Boot hart, before other harts start. Returns 0,
+ * Create the VM of config @cfg from @p and the host DTB @host_dtb, keeping
+ * clear of the hypervisor at @hv. Boot hart, before other harts start. Returns 0,
  * SBI_ERR_NOT_SUPPORTED when there is no guest kernel to run, or another
  * negative error; @err says why.
  */
-int vm_create(struct vm *vm, const struct platform *p, struct mem_range hv,
+int vm_create(struct vm *vm, const struct platform *p,
+	      const struct vm_config *cfg, struct mem_range hv,
 	      const void *host_dtb, char *err, size_t errlen);
 
 /* Record @v as the VM's vCPU v->id. Each hart, once. */

@@ -8,6 +8,7 @@ the test fails with the log so far.
 import os
 import re
 import signal
+import socket
 import subprocess
 from dataclasses import dataclass
 
@@ -57,6 +58,13 @@ def build_variant(name, **make_vars):
     return os.path.join(out, "hartvisor.elf")
 
 
+def free_port():
+    """A TCP port nobody listens on now (for QEMU's GDB stub)."""
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        return s.getsockname()[1]
+
+
 def drive_with_gdb(cmd, port, commands, env=None, before=None, elf=HV_ELF):
     """Start @cmd (a QEMU waiting for GDB on @port), call @before(proc)
     if given, run gdb-multiarch -batch with @commands against it, then
@@ -93,9 +101,10 @@ def hv_region(hv=HV_ELF):
     return start, end, (end + 0x1fffff) & ~0x1fffff
 
 
-def boot(smp=4, cpu="rv64", extra=(), hv=HV_ELF, timeout=60):
-    """Boot @hv on QEMU virt with @smp harts; return its log."""
-    env = dict(os.environ, SMP=str(smp), CPU=cpu, HV=hv, MEM="1G")
+def boot(smp=4, cpu="rv64", extra=(), hv=HV_ELF, timeout=60, config=""):
+    """Boot @hv on QEMU virt with @smp harts in VM config @config (empty:
+    the default); return its log."""
+    env = dict(os.environ, SMP=str(smp), CPU=cpu, HV=hv, MEM="1G", CONFIG=config)
     return run_logged([os.path.join(ROOT, "tools", "qemu-run"), *extra],
                       timeout, env)
 

@@ -3,14 +3,14 @@
 import os
 import re
 
-from conftest import BUILD, ROOT, drive_with_gdb
+from conftest import BUILD, ROOT, drive_with_gdb, free_port
 
 
-def gdb_session(port_offset, commands):
+def gdb_session(commands):
     """Start make debug, check the command it prints, and run
     gdb-multiarch with @commands against it. Returns (GDB's output,
     QEMU's serial log)."""
-    port = 23000 + (os.getpid() * 2 + port_offset) % 2000
+    port = free_port()
 
     def read_hint(qemu):
         hint = ""
@@ -32,7 +32,7 @@ def gdb_session(port_offset, commands):
 def test_make_debug_attaches_gdb():
     # The printed command, in batch mode: stop at the boot hart's C entry
     # and read its hart ID argument.
-    out, _ = gdb_session(0, ["-ex", "break hv_boot_main", "-ex", "continue",
+    out, _ = gdb_session(["-ex", "break hv_boot_main", "-ex", "continue",
                                 "-ex", "print/x $a0", "-ex", "info symbol $pc",
                                 "-ex", "kill"])
     assert "Breakpoint 1, hv_boot_main" in out, out
@@ -44,7 +44,7 @@ def test_hypervisor_fault_panics_cleanly():
     """A trap in HS-mode (here: a jump to address 0, forced through GDB)
     prints the reason, registers and trap CSRs, and powers the machine off:
     QEMU exits by itself."""
-    out, log = gdb_session(1, ["-ex", "break hv_boot_main", "-ex", "continue",
+    out, log = gdb_session(["-ex", "break hv_boot_main", "-ex", "continue",
                                   "-ex", "set $pc = 0", "-ex", "continue"])
     assert "Breakpoint 1, hv_boot_main" in out, out
     assert re.search(r"^\[h\d+\] error: unexpected trap in HS-mode: instruction access fault "

@@ -10,17 +10,18 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT, drive_with_gdb, hv_region
+from conftest import BUILD, ROOT, drive_with_gdb, free_port, hv_region
 
 TOOL = os.path.join(BUILD, "tools", "guest-dtb")
 
 
-@pytest.mark.parametrize("smp", [1, 2, 4, 8])
-def test_tool_builds_the_hypervisors_bytes(smp, tmp_path):
-    port = 25000 + (os.getpid() * 4 + smp) % 3000
+@pytest.mark.parametrize("smp,config,vcpus", [(1, "", 1), (2, "", 2), (4, "", 4),
+                                              (8, "", 8), (4, "small", 2)])
+def test_tool_builds_the_hypervisors_bytes(smp, config, vcpus, tmp_path):
+    port = free_port()
     img = os.path.join(BUILD, "guest", "sbi_base.bin")
     env = dict(os.environ, SMP=str(smp), HV=os.path.join(BUILD, "hartvisor.elf"),
-               GDB_PORT=str(port))
+               GDB_PORT=str(port), CONFIG=config)
     host = tmp_path / "host.dtb"
     _, out, log = drive_with_gdb(
         [os.path.join(ROOT, "tools", "qemu-run"), "--gdb", "-device",
@@ -32,7 +33,7 @@ def test_tool_builds_the_hypervisors_bytes(smp, tmp_path):
         env=env)
     assert "Breakpoint 1, vm_boot" in out, out
     m = re.search(r"guest DTB at 0x[0-9a-f]+ \((\d+) bytes, crc32 (0x[0-9a-f]{8})\), "
-                  rf"entry 0x81000000, {smp} vCPUs", log)
+                  rf"entry 0x81000000, {vcpus} vCPUs on {smp} harts", log)
     assert m, log
 
     start, end, _ = hv_region()
@@ -40,15 +41,15 @@ def test_tool_builds_the_hypervisors_bytes(smp, tmp_path):
     tool = subprocess.run([TOOL, "--hv", f"{start:x}-{end:x}", "--sstc", "off",
                            str(host), str(out)], capture_output=True, text=True, timeout=30)
     assert tool.returncode == 0, tool.stdout + tool.stderr
-    t = re.search(r": (\d+) bytes, crc32 (0x[0-9a-f]{8}) \((\d+) vCPUs", tool.stdout)
+    t = re.search(r": (\d+) bytes, crc32 (0x[0-9a-f]{8}) \(config (\w+), (\d+) vCPUs", tool.stdout)
     assert t, tool.stdout
     assert (t.group(1), t.group(2)) == (m.group(1), m.group(2)), (tool.stdout, m.group(0))
-    assert int(t.group(3)) == smp
+    assert (t.group(3), int(t.group(4))) == (config or "default", vcpus)
 
     dts = subprocess.run(["dtc", "-I", "dtb", "-O", "dts", str(out)],
                          capture_output=True, text=True, timeout=30)
     assert dts.returncode == 0 and dts.stderr == "", dts.stderr
-    assert dts.stdout.count('device_type = "cpu"') == smp
+    assert dts.stdout.count('device_type = "cpu"') == vcpus
     assert "clint" not in dts.stdout
     assert re.search(r'riscv,isa = "rv64imafdc_', dts.stdout)
     assert "mmode_resv" not in dts.stdout  # OpenSBI's memory is not the guest's
@@ -60,5 +61,5 @@ def test_make_guest_dtb():
                         f"O={os.path.relpath(BUILD, ROOT)}"],
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert re.search(r"guest-smp2\.dtb: \d+ bytes, crc32 0x[0-9a-f]{8} \(2 vCPUs", r.stdout), r.stdout
+    assert re.search(r"guest-smp2\.dtb: \d+ bytes, crc32 0x[0-9a-f]{8} \(config default, 2 vCPUs", r.stdout), r.stdout
     assert "guest DTB: " in r.stdout and os.path.exists(os.path.join(BUILD, "guest-smp2.dts"))

@@ -11,12 +11,13 @@ GUEST_ADDR = "0x81000000"
 SMPS = [1, 2, 4, 8]
 
 
-def run_guest(name, smp, cpu="rv64", timeout=240, hv=None):
+def run_guest(name, smp, cpu="rv64", timeout=240, hv=None, config="", loader=""):
+    """Boot test guest @name; @loader adds guest-loader options."""
     img = os.path.join(BUILD, "guest", f"{name}.bin")
     assert os.path.exists(img), f"{img} missing: make guests"
     kw = {"hv": hv} if hv else {}
-    b = boot(smp, cpu=cpu, timeout=timeout,
-             extra=["-device", f"guest-loader,kernel={img},addr={GUEST_ADDR}"], **kw)
+    b = boot(smp, cpu=cpu, timeout=timeout, config=config,
+             extra=["-device", f"guest-loader,kernel={img},addr={GUEST_ADDR}{loader}"], **kw)
     assert b.returncode == 0, b.log
     fails = b.lines(r"^FAIL: .*")
     assert not fails, "\n".join(m.group(0) for m in fails) + "\n" + b.log

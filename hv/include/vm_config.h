@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * VM configs: one file per scenario in configs/, each a struct the
+ * compiler checks. Every config is built into the hypervisor; the
+ * hypervisor's command line (QEMU -append, /chosen/bootargs of the host
+ * DTB) picks one with "config=NAME", else "default" runs.
+ */
+#ifndef HV_VM_CONFIG_H
+#define HV_VM_CONFIG_H
+
+#include "types.h"
+
+/* Devices a VM can own (passed through, listed in its DTB). */
+#define VM_DEV_UART (1U << 0) /* the console UART */
+#define VM_DEV_VIRTIO (1U << 1) /* every virtio-mmio slot */
+
+/* Guest RAM is placed and sized in units of this (one G-stage page). */
+#define VM_RAM_ALIGN (2 * MiB)
+
+struct vm_config {
+	const char *name; /* the file's name, the "config=" word */
+	const char *description; /* one line, for the boot log */
+	unsigned int nr_vcpus; /* 0: one per hart; else harts 0..N-1 */
+	paddr_t ram_base; /* 0: the lowest RAM above the hypervisor */
+	uint64_t ram_size; /* 0: all the RAM that is left */
+	const char *bootargs; /* when the kernel module brings none */
+	unsigned int devices; /* VM_DEV_* */
+};
+
+/*
+ * Define the config of configs/NAME.c. The build lists every config in
+ * a table (its generated vm_configs.c), so NAME must be the file's name.
+ */
+#define VM_CONFIG(id) const struct vm_config vm_config_##id
+
+/* Every config in the build, sorted by name. */
+extern const struct vm_config *const vm_configs[];
+extern const unsigned int nr_vm_configs;
+
+/* The config called @name, or NULL. */
+const struct vm_config *vm_config_find(const char *name);
+
+/*
+ * Pick the config named by the hypervisor command line @cmdline (NULL:
+ * none) and check what can be checked without a machine: a vCPU count
+ * within HV_MAX_HARTS, RAM placement in VM_RAM_ALIGN units, known device
+ * bits. Returns 0 and sets *@cfg, or a negative SBI error with a sentence
+ * in @err.
+ */
+int vm_config_select(const char *cmdline, const struct vm_config **cfg,
+		     char *err, size_t errlen);
+
+/* Check @cfg on its own, as vm_config_select() does. */
+int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen);
+
+#endif

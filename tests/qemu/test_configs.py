@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""VM configs (configs/*.c) and the guest's view of its device tree: the
+dtb test guest walks the tree it was handed with libfdt and prints what it
+found; these tests compare that with the machine, the config and the
+hypervisor's log. Bad configs and command lines are refused with one clear
+line, and QEMU exits."""
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import BUILD, ROOT, boot, run_logged
+from test_guests import SMPS, run_guest
+
+
+def guest_ram(b):
+    m = b.lines(r"^\[h\d+\] guest RAM (0x[0-9a-f]+)-(0x[0-9a-f]+) \((\d+) MiB\)$")
+    assert len(m) == 1, b.log
+    return m[0].group(1), m[0].group(2), int(m[0].group(3))
+
+
+def seen(b):
+    """What the dtb guest reports: (cpus, sstc, uarts, virtios, bootargs)."""
+    m = b.lines(r"^dtb: (\d+) cpus, sstc (yes|no), uart (\d+), virtio (\d+)$")
+    a = b.lines(r'^dtb: bootargs "(.*)"$')
+    assert m and a, b.log
+    g = m[0]
+    return int(g.group(1)), g.group(2), int(g.group(3)), int(g.group(4)), a[0].group(1)
+
+
+@pytest.mark.parametrize("smp", SMPS)
+def test_guest_walks_its_dtb(smp):
+    """The default config: every hart a vCPU, all RAM above the hypervisor,
+    the UART and QEMU's 8 virtio slots; no h, no CLINT, PLIC per vCPU."""
+    b = run_guest("dtb", smp)
+    assert seen(b) == (smp, "no", 1, 8, ""), b.log
+    base, end, mib = guest_ram(b)
+    assert b.lines(rf"^dtb: memory {base}-{end} \({mib} MiB\)$"), b.log
+    assert b.lines(r"VM config 'default': ")
+    assert len(b.lines(r"PASS: cpu \d+: riscv,isa \S+ has no h")) == smp
+
+
+@pytest.mark.parametrize("smp", [4, 8])
+def test_small_config_leaves_harts_idle(smp):
+    """configs/small.c: 2 vCPUs on harts 0 and 1, 64 MiB, no virtio, its
+    own bootargs; the other harts check in and stay idle."""
+    b = run_guest("dtb", smp, config="small")
+    assert seen(b) == (2, "no", 1, 0, "small config"), b.log
+    assert guest_ram(b) == ("0x80400000", "0x84400000", 64)
+    assert b.lines(r"^dtb: memory 0x80400000-0x84400000 \(64 MiB\)$"), b.log
+    assert b.lines(rf"entry 0x81000000, 2 vCPUs on {smp} harts$"), b.log
+    assert len(b.lines(r"online: slot \d+, .*idle \(the VM has fewer vCPUs\)")) == smp - 2
+    assert len(b.lines(r"^\[h\d+\] vcpu\d+ exits")) == 2, b.log
+
+
+def test_loader_bootargs_win_over_the_config():
+    b = run_guest("dtb", 2, config="small", loader=",bootargs=from the loader")
+    assert seen(b)[4] == "from the loader", b.log
+
+
+def refusal(b):
+    assert b.returncode == 0, b.log
+    errors = b.lines(r"^\[h\d+\] error: (.*)$")
+    assert errors and "cannot run on this machine; powering off" in errors[-1].group(1), b.log
+    assert not b.lines(r"^dtb: "), b.log
+    return errors[0].group(1)
+
+
+def dtb_guest():
+    return ["-device", f"guest-loader,kernel={os.path.join(BUILD, 'guest', 'dtb.bin')},"
+                       "addr=0x81000000"]
+
+
+def test_more_vcpus_than_harts_is_refused():
+    b = boot(1, config="small", extra=dtb_guest())
+    assert refusal(b) == "config 'small' wants 2 vCPUs, but this machine has 1 hart (SMP=2 or more)"
+
+
+@pytest.mark.parametrize("append,error", [
+    ("config=nope", "no VM config 'nope'; configs/ has: default linux small"),
+    ("config=", "unknown word 'config=' on hartvisor's command line (QEMU -append): it takes config=NAME"),
+    ("verbose", "unknown word 'verbose' on hartvisor's command line (QEMU -append): it takes config=NAME"),
+])
+def test_bad_command_line_is_refused(append, error):
+    b = boot(2, extra=["-append", append, *dtb_guest()])
+    assert refusal(b) == error
+
+
+def test_guest_outside_small_ram_is_refused():
+    """The image at 0x88000000 is beyond small's 64 MiB of guest RAM."""
+    img = os.path.join(BUILD, "guest", "dtb.bin")
+    b = boot(2, config="small", extra=["-device", f"guest-loader,kernel={img},addr=0x88000000"])
+    assert refusal(b).startswith("guest kernel at 0x88000000-"), b.log
+    assert "is not in guest RAM" in b.log
+
+
+def test_make_rejects_an_unknown_config():
+    r = subprocess.run(["make", "-s", "--no-print-directory", "run", "CONFIG=nope",
+                        f"O={os.path.relpath(BUILD, ROOT)}"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert "CONFIG=nope: no configs/nope.c (configs: default linux small)" in r.stderr

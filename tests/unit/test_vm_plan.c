@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * VM configs and the VM plan on the host: every config in configs/ plans
+ * on QEMU's machine, and each way a config or command line can be wrong
+ * gets its own sentence.
+ */
+#include "fixture.h"
+#include "platform.h"
+#include "sbi.h"
+#include "vm.h"
+
+/* The hypervisor's region as arch_hv_region() gives it on QEMU virt. */
+static const struct mem_range hv = { 0x80200000, 2 * MiB };
+
+static struct platform plat;
+static struct vm vm;
+static char err[256];
+static struct blob dtb; /* the platform points into it */
+
+/* QEMU virt with @smp harts and a 64 KiB kernel at 0x81000000. */
+static void machine(int smp)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "virt-smp%d.dtb", smp);
+	free(dtb.data);
+	dtb = fixture_load(name);
+	memset(&plat, 0, sizeof(plat));
+	memset(&vm, 0, sizeof(vm));
+	assert_int_equal(
+		platform_parse(dtb.data, dtb.size, &plat, err, sizeof(err)), 0);
+	plat.modules[0] = (struct platform_module){ MODULE_KERNEL, 0x81000000,
+						    64 * KiB, NULL };
+	plat.nr_modules = 1;
+}
+
+static int plan(const struct vm_config *cfg)
+{
+	err[0] = '\0';
+	return vm_plan(&vm, &plat, cfg, hv, err, sizeof(err));
+}
+
+static void expect_error(const struct vm_config *cfg, const char *text)
+{
+	int ret = vm_config_check(cfg, err, sizeof(err));
+
+	if (!ret)
+		ret = plan(cfg);
+	assert_int_not_equal(ret, 0);
+	if (!strstr(err, text))
+		fail_msg("error \"%s\" does not say \"%s\"", err, text);
+}
+
+static void every_config_plans_on_qemu_virt(void **state)
+{
+	(void)state;
+	assert_true(nr_vm_configs >= 3);
+	for (unsigned int i = 0; i < nr_vm_configs; i++) {
+		const struct vm_config *cfg = vm_configs[i];
+
+		assert_non_null(cfg->name);
+		assert_non_null(cfg->description);
+		assert_ptr_equal(vm_config_find(cfg->name), cfg);
+		assert_int_equal(vm_config_check(cfg, err, sizeof(err)), 0);
+		machine(8);
+		if (plan(cfg))
+			fail_msg("config %s: %s", cfg->name, err);
+		assert_int_equal(vm.nr_vcpus,
+				 cfg->nr_vcpus ? cfg->nr_vcpus : 8);
+		assert_true(vm.nr_ram >= 1);
+		assert_int_equal(vm.ram[0].base, cfg->ram_base ?: 0x80400000);
+		if (cfg->ram_size)
+			assert_int_equal(vm.ram[0].size, cfg->ram_size);
+		if (i > 0)
+			assert_true(strcmp(vm_configs[i - 1]->name, cfg->name) <
+				    0);
+	}
+}
+
+static void default_takes_every_hart_and_all_ram(void **state)
+{
+	(void)state;
+	machine(4);
+	assert_int_equal(plan(vm_config_find("default")), 0);
+	assert_int_equal(vm.nr_vcpus, 4);
+	assert_int_equal(vm.nr_ram, 1);
+	/* 1 GiB at 0x80000000, less 4 MiB (hypervisor and OpenSBI) and the
+	 * 2 MiB that hold the kernel's pristine copy. */
+	assert_int_equal(vm.ram[0].base, 0x80400000);
+	assert_int_equal(vm.ram[0].size, 1024 * MiB - 6 * MiB);
+	assert_int_equal(vm.images[0].pristine, 0xbfe00000);
+	/* UART and 8 virtio slots. */
+	assert_int_equal(vm.nr_mmio, 9);
+	assert_null(vm.bootargs);
+}
+
+static void small_is_small(void **state)
+{
+	const struct vm_config *cfg = vm_config_find("small");
+
+	(void)state;
+	machine(4);
+	assert_int_equal(plan(cfg), 0);
+	assert_int_equal(vm.nr_vcpus, 2);
+	assert_int_equal(vm.nr_ram, 1);
+	assert_int_equal(vm.ram[0].base, 0x80400000);
+	assert_int_equal(vm.ram[0].size, 64 * MiB);
+	/* The pristine copy sits right above guest RAM, the DTB at its top. */
+	assert_int_equal(vm.images[0].pristine, 0x84400000);
+	assert_int_equal(vm.dtb, 0x84200000);
+	assert_int_equal(vm.nr_mmio, 1);
+	assert_string_equal(vm.bootargs, "small config");
+}
+
+static void loader_bootargs_win(void **state)
+{
+	(void)state;
+	machine(2);
+	plat.modules[0].bootargs = "console=hvc0";
+	assert_int_equal(plan(vm_config_find("linux")), 0);
+	assert_string_equal(vm.bootargs, "console=hvc0");
+	plat.modules[0].bootargs = NULL;
+	assert_int_equal(plan(vm_config_find("linux")), 0);
+	assert_string_equal(vm.bootargs, "console=ttyS0 earlycon=sbi");
+}
+
+static void configs_that_do_not_fit_are_refused(void **state)
+{
+	struct vm_config c = { .name = "t", .description = "t" };
+
+	(void)state;
+	machine(2);
+	c.nr_vcpus = 3;
+	expect_error(
+		&c,
+		"config 't' wants 3 vCPUs, but this machine has 2 harts (SMP=3 or more)");
+	c.nr_vcpus = HV_MAX_HARTS + 1;
+	expect_error(&c, "hartvisor is built for at most");
+	c.nr_vcpus = 0;
+	c.ram_base = 0x80300000;
+	expect_error(
+		&c,
+		"config 't': guest RAM 0x80300000+0x0 is not in 2 MiB units");
+	c.ram_base = 0x80200000;
+	expect_error(
+		&c,
+		"guest RAM at 0x80200000 is not free RAM (the firmware and hartvisor use up to 0x80400000)");
+	c.ram_base = 0x100000000;
+	expect_error(&c, "guest RAM at 0x100000000 is not free RAM");
+	c.ram_base = 0;
+	c.ram_size = 1024 * MiB;
+	expect_error(
+		&c,
+		"config 't': guest RAM 0x80400000+1024 MiB does not fit: 1020 MiB free from 0x80400000, less 2 MiB for the pristine image copies");
+	c.ram_size = 2 * MiB;
+	expect_error(&c, "config 't': guest RAM needs at least 4 MiB");
+	c.ram_size = ~0ULL & ~(VM_RAM_ALIGN - 1);
+	c.ram_base = 0x80400000;
+	expect_error(&c, "guest RAM wraps around");
+	c.ram_size = 0;
+	c.ram_base = 0x90000000;
+	expect_error(
+		&c,
+		"guest kernel at 0x81000000-0x81010000 is not in guest RAM");
+	c.ram_base = 0;
+	c.devices = 1U << 7;
+	expect_error(&c, "config 't': unknown device bits 0x80");
+	c.devices = VM_DEV_UART;
+	plat.uart.present = false;
+	expect_error(&c, "config 't' owns the UART, but the host DTB has none");
+}
+
+static void no_kernel_is_not_an_error_of_the_config(void **state)
+{
+	(void)state;
+	machine(2);
+	plat.nr_modules = 0;
+	assert_int_equal(plan(vm_config_find("small")), SBI_ERR_NOT_SUPPORTED);
+	assert_non_null(strstr(err, "no guest kernel"));
+}
+
+static void command_line_picks_the_config(void **state)
+{
+	const struct vm_config *cfg = NULL;
+
+	(void)state;
+	assert_int_equal(vm_config_select(NULL, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg->name, "default");
+	assert_int_equal(vm_config_select("", &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg->name, "default");
+	assert_int_equal(vm_config_select("  config=small\n", &cfg, err,
+					  sizeof(err)),
+			 0);
+	assert_string_equal(cfg->name, "small");
+	assert_int_equal(vm_config_select("config=small config=linux", &cfg,
+					  err, sizeof(err)),
+			 0);
+	assert_string_equal(cfg->name, "linux");
+
+	assert_int_equal(vm_config_select("config=nope", &cfg, err,
+					  sizeof(err)),
+			 SBI_ERR_INVALID_PARAM);
+	assert_string_equal(
+		err, "no VM config 'nope'; configs/ has: default linux small");
+	assert_int_not_equal(
+		vm_config_select(
+			"config=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+			&cfg, err, sizeof(err)),
+		0);
+	assert_non_null(strstr(err, "no VM config 'aaaa"));
+	assert_int_not_equal(vm_config_select("quiet", &cfg, err, sizeof(err)),
+			     0);
+	assert_string_equal(
+		err,
+		"unknown word 'quiet' on hartvisor's command line (QEMU -append): it takes config=NAME");
+	assert_int_not_equal(
+		vm_config_select("config=", &cfg, err, sizeof(err)), 0);
+	/* A tiny buffer: cut short, never overrun (ASan watches). */
+	assert_int_not_equal(vm_config_select("config=nope", &cfg, err, 8), 0);
+	assert_int_equal(strlen(err), 7);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_config_plans_on_qemu_virt),
+		cmocka_unit_test(default_takes_every_hart_and_all_ram),
+		cmocka_unit_test(small_is_small),
+		cmocka_unit_test(loader_bootargs_win),
+		cmocka_unit_test(configs_that_do_not_fit_are_refused),
+		cmocka_unit_test(no_kernel_is_not_an_error_of_the_config),
+		cmocka_unit_test(command_line_picks_the_config),
+	};
+
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+	free(dtb.data);
+	return failed;
+}
