@@ -10,9 +10,14 @@
 #   make bench           micro-benchmarks (null SBI call, IPI, hart_start)
 #   make dtb SMP=4       dump and decompile QEMU's own device tree
 #   make guest-dtb SMP=4 the guest DTB hartvisor derives from it
+#   make fuzz            libFuzzer on the guest DTB rewrite (FUZZ_SECONDS)
 #
 # Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS VSTIMECMP QEMU_EXTRA
 #        GDB_PORT TEST_JOBS
+
+# Only the rules below: no built-in chains (they would try to remake .d files).
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
 
 CROSS_COMPILE ?= riscv64-unknown-elf-
 O ?= build
@@ -86,7 +91,8 @@ LDFLAGS := $(TARGET_FLAGS) -nostdlib -static -Wl,--gc-sections \
 LIBGCC := $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null)
 LIBS := $(PICOLIBC)/lib/rv64imac/lp64/libc.a $(LIBGCC)
 
-.PHONY: all setup run debug test unit guests bench check format dtb guest-dtb clean
+.PHONY: all setup run debug test unit guests bench check format dtb guest-dtb \
+	fuzz fuzz-build clean
 all: $(O)/hartvisor.elf $(O)/hartvisor.bin
 
 # Installs missing Debian packages; silent when all are there.
@@ -219,7 +225,7 @@ dtb: | setup
 
 # The guest DTB on the host: the hypervisor's own rewrite code, host libfdt.
 HOST_TOOL_SRCS := tools/guest-dtb.c hv/platform.c hv/platform_devices.c \
-	hv/platform_check.c hv/isa.c hv/errorf.c hv/guest_dtb.c \
+	hv/platform_check.c hv/isa.c hv/errorf.c hv/dtb_check.c hv/guest_dtb.c \
 	hv/guest_dtb_devices.c hv/vm_plan.c hv/vm_config.c \
 	hv/crc32.c $(CONFIG_SRCS) $(CONFIG_TABLE)
 $(O)/tools/guest-dtb: $(HOST_TOOL_SRCS) $(wildcard hv/include/*.h) | setup
@@ -278,7 +284,7 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer $(WARNINGS) \
 	-Ihv/include -Itests/unit
 UNIT_PLATFORM_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
-	hv/platform_summary.c hv/isa.c hv/errorf.c
+	hv/platform_summary.c hv/isa.c hv/errorf.c hv/dtb_check.c
 UNIT_BINS := $(O)/unit/test_platform $(O)/unit/test_platform_max4 \
 	$(O)/unit/test_guest_dtb $(O)/unit/test_vm_plan $(O)/unit/test_printf
 
@@ -291,7 +297,7 @@ $(O)/unit/test_platform_max4: tests/unit/test_platform_max4.c $(UNIT_PLATFORM_SR
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -DHV_MAX_HARTS=4 -o $@ $^ -lfdt -lcmocka
 $(O)/unit/test_guest_dtb: tests/unit/test_guest_dtb.c hv/guest_dtb.c \
-		hv/guest_dtb_devices.c hv/isa.c | setup
+		hv/guest_dtb_devices.c hv/isa.c hv/dtb_check.c | setup
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lfdt -lcmocka
@@ -309,7 +315,51 @@ $(O)/unit/test_printf: tests/unit/test_printf.c hv/printf.c | setup
 
 unit: $(UNIT_BINS) $(FIXTURES)
 
-test: all unit guests $(O)/tools/guest-dtb
+# libFuzzer on the host DTB -> guest DTB path (tests/fuzz): the hypervisor's
+# code and the extracted libfdt, built with clang, ASan and UBSan. Seeds:
+# the fixtures, packed, plus one asking for the small config.
+FUZZ_SECONDS ?= 600
+FUZZ_HV_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
+	hv/isa.c hv/errorf.c hv/dtb_check.c hv/guest_dtb.c hv/guest_dtb_devices.c \
+	hv/vm_plan.c hv/vm_config.c $(CONFIG_SRCS)
+FUZZ_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,$(FUZZ_HV_SRCS) \
+	tests/fuzz/fuzz_guest_dtb.c) $(O)/fuzz/obj/gen/vm_configs.o \
+	$(patsubst %.c,$(O)/fuzz/obj/libfdt/%.o,$(LIBFDT_SRCS))
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all -Ihv/include -I$(LIBFDT_DIR) -MMD -MP
+FUZZ_SEEDS := $(O)/fuzz/seeds
+
+$(O)/fuzz/obj/libfdt/%.o: $(LIBFDT_DIR)/%.c | $(LIBFDT_DIR)/.extracted
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) -w -c $< -o $@
+$(O)/fuzz/obj/gen/%.o: $(O)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) $(WARNINGS) -c $< -o $@
+$(O)/fuzz/obj/%.o: %.c | $(LIBFDT_DIR)/.extracted
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) $(WARNINGS) -Wno-missing-prototypes -c $< -o $@
+$(O)/fuzz/fuzz_guest_dtb: $(FUZZ_OBJS)
+	@echo "  FUZZER  $@"
+	$(Q)clang -fsanitize=fuzzer,address,undefined -o $@ $^
+$(FUZZ_SEEDS)/.done: $(FIXTURES)
+	@mkdir -p $(dir $@)
+	$(Q)for f in $(FIXTURES); do \
+		dtc -q -I dtb -O dtb -o $(dir $@)$$(basename $$f) $$f; done
+	$(Q)cp $(dir $@)virt-smp4.dtb $(dir $@)virt-smp4-small.dtb
+	$(Q)fdtput -t s $(dir $@)virt-smp4-small.dtb /chosen bootargs config=small
+	$(Q)touch $@
+-include $(FUZZ_OBJS:.o=.d)
+
+fuzz-build: $(O)/fuzz/fuzz_guest_dtb $(FUZZ_SEEDS)/.done
+
+# make fuzz [FUZZ_SECONDS=600]: a longer run; the corpus grows in
+# $(O)/fuzz/corpus, crashes land in $(O)/fuzz/ as crash-*.
+fuzz: fuzz-build
+	$(Q)mkdir -p $(O)/fuzz/corpus
+	$(Q)cd $(O)/fuzz && ./fuzz_guest_dtb -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=65536 -print_final_stats=1 corpus seeds
+
+test: all unit guests $(O)/tools/guest-dtb fuzz-build
 	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) $(PYTHON) tools/run-tests $(UNIT_BINS)
 
 # Micro-benchmarks (bench guest): see tools/bench. RUNS=N repetitions.
@@ -319,7 +369,7 @@ bench: all $(O)/guest/bench.bin
 # ---------------------------------------------------------------- style
 
 STYLE_SRCS := $(wildcard hv/*.c hv/include/*.h arch/riscv/*.c tools/*.c configs/*.c \
-	arch/riscv/include/arch/*.h tests/unit/*.c tests/unit/*.h \
+	arch/riscv/include/arch/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
 	guest/tests/*.c guest/tests/lib/*.c guest/tests/lib/*.h)
 
 check: | setup

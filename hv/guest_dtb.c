@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch_traps.h"
+#include "dtb_check.h"
 #include "guest_dtb_rw.h"
 #include "platform.h"
 #include "printf.h"
@@ -298,7 +299,7 @@ static int rewrite_chosen(struct rewrite *rw)
 	return ret ? guest_dtb_fail(rw, "set /chosen", ret) : 0;
 }
 
-int guest_dtb_build(const void *host, void *out, size_t size,
+int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 		    const struct guest_dtb_params *params, char *err,
 		    size_t errlen)
 {
@@ -312,6 +313,10 @@ int guest_dtb_build(const void *host, void *out, size_t size,
 	if (!params->nr_vcpus || params->nr_vcpus > HV_MAX_HARTS ||
 	    !params->nr_ram || params->nr_ram > GUEST_DTB_MAX_RAM)
 		return guest_dtb_fail(&rw, "check parameters", -1);
+	/* fdt_open_into copies what it does not read: check it all first. */
+	ret = dtb_check(host, host_size);
+	if (ret)
+		return guest_dtb_fail(&rw, "check the host DTB", ret);
 	ret = fdt_open_into(host, out, (int)size);
 	if (ret)
 		return guest_dtb_fail(&rw, "copy the host DTB", ret);

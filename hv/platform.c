@@ -9,6 +9,7 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include "dtb_check.h"
 #include "platform_fdt.h"
 #include "printf.h"
 #include "sbi.h"
@@ -311,6 +312,11 @@ int platform_parse(const void *fdt, size_t size, struct platform *p, char *err,
 			&ps, SBI_ERR_INVALID_PARAM,
 			"truncated device tree blob: header says %u bytes, only %zu present",
 			fdt_totalsize(fdt), size);
+	ret = dtb_check(fdt, size);
+	if (ret)
+		return platform_fail(&ps, SBI_ERR_INVALID_PARAM,
+				     "broken device tree structure: %s",
+				     fdt_strerror(ret));
 
 	ret = parse_harts(&ps);
 	if (!ret)

@@ -113,7 +113,8 @@ int vm_create(struct vm *vm, const struct platform *p,
 		       vm->images[i].size);
 	ret = vm_map(vm, err, errlen);
 	if (!ret)
-		ret = vm_plan_guest_dtb(vm, p, host_dtb, guest_dtb,
+		ret = vm_plan_guest_dtb(vm, p, host_dtb,
+					fdt_totalsize(host_dtb), guest_dtb,
 					sizeof(guest_dtb), err, errlen);
 	if (ret)
 		return ret;

@@ -209,8 +209,8 @@ int vm_plan(struct vm *vm, const struct platform *p,
 }
 
 int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
-		      const void *host_dtb, void *out, size_t size, char *err,
-		      size_t errlen)
+		      const void *host_dtb, size_t host_size, void *out,
+		      size_t size, char *err, size_t errlen)
 {
 	unsigned long hartids[HV_MAX_HARTS];
 	struct guest_dtb_params params = {
@@ -235,7 +235,8 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 				vm->images[i].base + vm->images[i].size;
 		}
 	}
-	return guest_dtb_build(host_dtb, out, size, &params, err, errlen);
+	return guest_dtb_build(host_dtb, host_size, out, size, &params, err,
+			       errlen);
 }
 
 bool vm_ram_contains(const struct vm *vm, gpa_t gpa, uint64_t size)

@@ -10,7 +10,7 @@ gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-el
 device-tree-compiler libfdt-dev linux-source-6.1
 qemu-system-misc opensbi
 python3-pytest python3-pytest-xdist python3-pexpect libcmocka-dev
-clang-format cppcheck gdb-multiarch
+clang-format cppcheck gdb-multiarch clang libclang-rt-dev
 "
 
 missing=""

@@ -24,8 +24,9 @@ struct guest_dtb_params {
 };
 
 /*
- * Build the guest DTB for @params from the host DTB @host into @out
- * (@size bytes). The result has:
+ * Build the guest DTB for @params from the host DTB @host (in a buffer of
+ * @host_size bytes) into @out (@size bytes). The
+ * result has:
  * - one cpu@N per vCPU, reg = N, riscv,isa(-extensions) without "h" (and
  *   without "sstc" unless params->sstc), #address-cells = <0> on its
  *   riscv,cpu-intc (dtc warns without); other cpus and their cpu-map
@@ -43,7 +44,7 @@ struct guest_dtb_params {
  * Returns 0 or a negative SBI error with a sentence in @err that names
  * the failing step.
  */
-int guest_dtb_build(const void *host, void *out, size_t size,
+int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 		    const struct guest_dtb_params *params, char *err,
 		    size_t errlen);
 

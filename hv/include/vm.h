@@ -70,10 +70,13 @@ int vm_plan(struct vm *vm, const struct platform *p,
 	    const struct vm_config *cfg, struct mem_range hv, char *err,
 	    size_t errlen);
 
-/* Build the guest DTB of the planned @vm (vm->sstc decided) into @out. */
+/*
+ * Build the guest DTB of the planned @vm (vm->sstc decided) from
+ * @host_dtb (@host_size bytes) into @out.
+ */
 int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
-		      const void *host_dtb, void *out, size_t size, char *err,
-		      size_t errlen);
+		      const void *host_dtb, size_t host_size, void *out,
+		      size_t size, char *err, size_t errlen);
 
 /*
  * Create the VM of config @cfg from @p and the host DTB @host_dtb, keeping

@@ -38,8 +38,8 @@ static struct guest_dtb_params params(unsigned int vcpus, bool sstc)
 static void build(const char *fixture, const struct guest_dtb_params *p)
 {
 	struct blob host = fixture_load(fixture);
-	int ret = guest_dtb_build(host.data, out, sizeof(out), p, err,
-				  sizeof(err));
+	int ret = guest_dtb_build(host.data, host.size, out, sizeof(out), p,
+				  err, sizeof(err));
 
 	free(host.data);
 	if (ret)
@@ -296,7 +296,7 @@ static void expect_error(struct blob *host, const struct guest_dtb_params *p,
 
 	/* QEMU's dumps carry 1 MiB of slack; a bad header stays as it is. */
 	fdt_pack(host->data);
-	ret = guest_dtb_build(host->data, out, sizeof(out), p, err,
+	ret = guest_dtb_build(host->data, host->size, out, sizeof(out), p, err,
 			      sizeof(err));
 
 	assert_true(ret < 0);
@@ -312,7 +312,31 @@ static void test_broken_input(void **state)
 
 	(void)state;
 	((uint8_t *)b.data)[0] ^= 0xff;
-	expect_error(&b, &p, "guest DTB: copy the host DTB: FDT_ERR_BADMAGIC");
+	expect_error(&b, &p, "guest DTB: check the host DTB: FDT_ERR_BADMAGIC");
+
+	/* Truncated: the header claims more than the buffer holds. */
+	b = fixture_load("virt-smp4.dtb");
+	fdt_pack(b.data);
+	b.size = fdt_totalsize(b.data) / 2;
+	expect_error(&b, &p,
+		     "guest DTB: check the host DTB: FDT_ERR_TRUNCATED");
+
+	/* A misaligned structure block (libfdt would load unaligned). */
+	b = fixture_load("virt-smp4.dtb");
+	fdt_set_off_dt_struct(b.data, fdt_off_dt_struct(b.data) + 2);
+	/* (Debian's libfdt has no string for FDT_ERR_ALIGNMENT; the kernel's does.) */
+	expect_error(&b, &p, "guest DTB: check the host DTB: ");
+
+	/* A reservation map with no terminator before the end of the blob. */
+	b = fixture_load("virt-smp4.dtb");
+	fdt_pack(b.data);
+	fdt_set_off_mem_rsvmap(b.data, (fdt_totalsize(b.data) - 8) & ~7U);
+	expect_error(&b, &p, "guest DTB: check the host DTB: FDT_ERR_");
+
+	/* A strings block that runs past the end of the tree. */
+	b = fixture_load("virt-smp4.dtb");
+	fdt_set_size_dt_strings(b.data, fdt_totalsize(b.data));
+	expect_error(&b, &p, "guest DTB: check the host DTB: FDT_ERR_");
 
 	b = fixture_editable("virt-smp4.dtb", 0);
 	fdt_del_node(b.data, fixture_path(&b, "/cpus"));
@@ -338,8 +362,8 @@ static void test_broken_input(void **state)
 	/* Too small an output buffer is an error, not an overflow. */
 	b = fixture_load("virt-smp4.dtb");
 	p.nr_vcpus = 4;
-	assert_true(guest_dtb_build(b.data, out, 1024, &p, err, sizeof(err)) <
-		    0);
+	assert_true(guest_dtb_build(b.data, b.size, out, 1024, &p, err,
+				    sizeof(err)) < 0);
 	assert_non_null(strstr(err, "FDT_ERR_NOSPACE"));
 	free(b.data);
 }
