@@ -185,6 +185,28 @@ $(O)/guest/%.bin: $(O)/guest/%.elf
 .PRECIOUS: $(O)/guest/%.elf
 guests: $(patsubst %,$(O)/guest/%.bin,$(GUEST_TESTS))
 
+# ---------------------------------------------------------------- Linux guest
+
+# guest/linux (config fragment, init program) on Debian's linux-source-6.1,
+# built by tools/build-linux and cached by a hash of its inputs in
+# LINUX_CACHE; $(O)/linux/Image is a copy. LINUX_IMAGE=/path/Image boots
+# your own kernel instead.
+LINUX_CACHE ?= $(HOME)/.cache/hartvisor
+OUR_LINUX := $(O)/linux/Image
+LINUX_IMAGE ?= $(OUR_LINUX)
+LINUX_ADDR := 0x80400000
+INITRD ?=
+INITRD_ADDR := 0x88000000
+BOOTARGS ?=
+comma := ,
+
+# Always asked: the script is quick when the cached Image is current.
+$(OUR_LINUX): FORCE | setup
+	$(Q)LINUX_CACHE=$(LINUX_CACHE) tools/build-linux $@
+.PHONY: FORCE linux
+FORCE:
+linux: $(OUR_LINUX)
+
 # ---------------------------------------------------------------- QEMU
 
 # GUEST=NAME runs in configs/NAME.c when there is one; CONFIG= overrides.
@@ -196,12 +218,25 @@ endif
 endif
 QEMU_ENV := SMP=$(SMP) MEM=$(MEM) CPU=$(CPU) HV=$(O)/hartvisor.elf \
 	CONFIG=$(CONFIG)
-ifneq ($(GUEST),)
+ifeq ($(GUEST),linux)
+ifneq ($(LINUX_IMAGE),$(OUR_LINUX))
+ifeq ($(wildcard $(LINUX_IMAGE)),)
+$(error LINUX_IMAGE=$(LINUX_IMAGE): no such file)
+endif
+endif
+# Linux: the kernel (ours, or LINUX_IMAGE=) at the start of guest RAM, 2 MiB
+# aligned as RISC-V Linux wants; bootargs from BOOTARGS= or configs/linux.c.
+GUEST_IMAGE := $(LINUX_IMAGE)
+GUEST_ARGS := -device 'guest-loader,kernel=$(LINUX_IMAGE),addr=$(LINUX_ADDR)$(if $(BOOTARGS),$(comma)bootargs=$(BOOTARGS))'
+ifneq ($(INITRD),)
+GUEST_ARGS += -device 'guest-loader,initrd=$(INITRD),addr=$(INITRD_ADDR)'
+endif
+else ifneq ($(GUEST),)
 ifneq ($(filter $(GUEST),$(GUEST_TESTS)),)
 GUEST_IMAGE := $(O)/guest/$(GUEST).bin
 GUEST_ARGS := -device guest-loader,kernel=$(GUEST_IMAGE),addr=$(GUEST_ADDR)
 else
-$(error GUEST=$(GUEST): no such guest (test guests: $(GUEST_TESTS)))
+$(error GUEST=$(GUEST): no such guest (linux, or a test guest: $(GUEST_TESTS)))
 endif
 endif
 
@@ -359,7 +394,7 @@ fuzz: fuzz-build
 	$(Q)cd $(O)/fuzz && ./fuzz_guest_dtb -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=65536 -print_final_stats=1 corpus seeds
 
-test: all unit guests $(O)/tools/guest-dtb fuzz-build
+test: all unit guests $(O)/tools/guest-dtb fuzz-build $(OUR_LINUX)
 	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) $(PYTHON) tools/run-tests $(UNIT_BINS)
 
 # Micro-benchmarks (bench guest): see tools/bench. RUNS=N repetitions.

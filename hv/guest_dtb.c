@@ -229,8 +229,8 @@ static int rewrite_plic(struct rewrite *rw)
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(compat) && plic < 0; i++)
 		plic = fdt_node_offset_by_compatible(rw->fdt, -1, compat[i]);
-	if (plic < 0)
-		return 0;
+	if (plic < 0 || !rw->p->plic)
+		return 0; /* none, or it goes with the unreachable devices */
 	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
 		int cpu, intc;
 		uint32_t phandle = 0;

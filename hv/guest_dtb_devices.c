@@ -112,8 +112,11 @@ static bool guest_may_touch(struct rewrite *rw, int node)
 	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
 	uint64_t base, size;
 
+	/* Power-off and reboot go through SRST; QEMU's dynamic sysbus
+	 * window (platform-bus, no reg) is not passed through. */
 	if (!fdt_node_check_compatible(fdt, node, "syscon-poweroff") ||
-	    !fdt_node_check_compatible(fdt, node, "syscon-reboot"))
+	    !fdt_node_check_compatible(fdt, node, "syscon-reboot") ||
+	    !fdt_node_check_compatible(fdt, node, "qemu,platform"))
 		return false;
 	if (!reg || parent < 0)
 		return true;
@@ -123,7 +126,7 @@ static bool guest_may_touch(struct rewrite *rw, int node)
 		return true;
 	if (!fdt_node_check_compatible(fdt, node, "riscv,plic0") ||
 	    !fdt_node_check_compatible(fdt, node, "sifive,plic-1.0.0"))
-		return true;
+		return rw->p->plic;
 	base = ((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1]);
 	size = ((uint64_t)fdt32_to_cpu(reg[2]) << 32) | fdt32_to_cpu(reg[3]);
 	return in_guest_ram(rw->p, base, size) ||

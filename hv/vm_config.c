@@ -35,11 +35,10 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 	if (cfg->ram_base + cfg->ram_size < cfg->ram_base)
 		return errorf(err, errlen, SBI_ERR_INVALID_PARAM,
 			      "config '%s': guest RAM wraps around", cfg->name);
-	if (cfg->devices & ~(VM_DEV_UART | VM_DEV_VIRTIO))
+	if (cfg->devices & ~VM_DEV_ALL)
 		return errorf(err, errlen, SBI_ERR_INVALID_PARAM,
 			      "config '%s': unknown device bits 0x%x",
-			      cfg->name,
-			      cfg->devices & ~(VM_DEV_UART | VM_DEV_VIRTIO));
+			      cfg->name, cfg->devices & ~VM_DEV_ALL);
 	return 0;
 }
 

@@ -222,6 +222,7 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 		.sstc = vm->sstc,
 		.nr_mmio = vm->nr_mmio,
 		.mmio = vm->mmio,
+		.plic = vm->config->devices & VM_DEV_PLIC,
 	};
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)

@@ -21,6 +21,7 @@ struct guest_dtb_params {
 	bool sstc; /* keep "sstc": the guest's stimecmp works */
 	unsigned int nr_mmio;
 	const struct mem_range *mmio; /* device pages passed through */
+	bool plic; /* the guest sees the PLIC (emulated, never mapped) */
 };
 
 /*
@@ -33,8 +34,9 @@ struct guest_dtb_params {
  *   entries removed;
  * - no CLINT / ACLINT nodes, and no other device the guest cannot touch:
  *   a node with "reg" stays only if it is in guest RAM, passed through
- *   (@mmio), the PLIC (emulated) or part of /cpus, /memory or
- *   /reserved-memory; syscon power-off/reboot go (the guest uses SRST);
+ *   (@mmio), the PLIC (if params->plic) or part of /cpus, /memory or
+ *   /reserved-memory; syscon power-off/reboot (the guest uses SRST) and QEMU's
+ *   platform-bus go;
  * - the PLIC's interrupts-extended listing, per vCPU in order, an M-mode
  *   slot <intc 0xffffffff> and the S-mode external interrupt <intc 9>,
  *   so the guest's context of vCPU i is 2i + 1;

@@ -32,6 +32,7 @@ static struct guest_dtb_params params(unsigned int vcpus, bool sstc)
 		.sstc = sstc,
 		.nr_mmio = ARRAY_SIZE(mmio),
 		.mmio = mmio,
+		.plic = true,
 	};
 }
 
@@ -233,6 +234,25 @@ static void test_fewer_vcpus_than_harts(void **state)
 	assert_int_equal(cores, 3);
 }
 
+/* A VM without the PLIC (or devices): no PLIC, nothing that points at it. */
+static void test_no_plic_no_devices(void **state)
+{
+	struct guest_dtb_params p = params(4, false);
+	int node, depth = 0;
+
+	(void)state;
+	p.plic = false;
+	p.nr_mmio = 0;
+	build("virt-smp4.dtb", &p);
+	assert_true(fdt_node_offset_by_compatible(out, -1, "riscv,plic0") < 0);
+	assert_true(fdt_node_offset_by_compatible(out, -1, "ns16550a") < 0);
+	assert_true(fdt_node_offset_by_compatible(out, -1, "virtio,mmio") < 0);
+	for (node = fdt_next_node(out, 0, &depth); node >= 0 && depth > 0;
+	     node = fdt_next_node(out, node, &depth))
+		assert_null(fdt_getprop(out, node, "interrupt-parent", NULL));
+	assert_true(fdt_path_offset(out, "/cpus/cpu@3") >= 0);
+}
+
 static void test_initrd_and_modules(void **state)
 {
 	struct guest_dtb_params p = params(2, false);
@@ -377,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_smp8),
 		cmocka_unit_test(test_host_without_sstc),
 		cmocka_unit_test(test_fewer_vcpus_than_harts),
+		cmocka_unit_test(test_no_plic_no_devices),
 		cmocka_unit_test(test_initrd_and_modules),
 		cmocka_unit_test(test_sparse_harts),
 		cmocka_unit_test(test_broken_input),

@@ -121,7 +121,7 @@ static void loader_bootargs_win(void **state)
 	assert_string_equal(vm.bootargs, "console=hvc0");
 	plat.modules[0].bootargs = NULL;
 	assert_int_equal(plan(vm_config_find("linux")), 0);
-	assert_string_equal(vm.bootargs, "console=ttyS0 earlycon=sbi");
+	assert_string_equal(vm.bootargs, "console=hvc0 earlycon=sbi");
 }
 
 static void configs_that_do_not_fit_are_refused(void **state)
