@@ -11,7 +11,7 @@ device-tree-compiler libfdt-dev linux-source-6.1
 qemu-system-misc opensbi
 python3-pytest python3-pytest-xdist python3-pexpect libcmocka-dev
 clang-format cppcheck gdb-multiarch clang libclang-rt-dev
-gcc-riscv64-linux-gnu libc6-dev-riscv64-cross bison flex bc
+gcc-riscv64-linux-gnu libc6-dev-riscv64-cross bison flex bc gnuplot-nox
 "
 
 missing=""
