@@ -405,7 +405,7 @@ bench: all $(O)/guest/bench.bin $(OUR_LINUX)
 
 STYLE_SRCS := $(wildcard hv/*.c hv/include/*.h arch/riscv/*.c tools/*.c configs/*.c \
 	arch/riscv/include/arch/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
-	guest/tests/*.c guest/tests/lib/*.c guest/tests/lib/*.h)
+	guest/tests/*.c guest/tests/lib/*.c guest/tests/lib/*.h guest/linux/*.[ch])
 
 check: | setup
 	$(Q)clang-format --dry-run --Werror $(STYLE_SRCS)
