@@ -321,7 +321,8 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 UNIT_PLATFORM_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
 	hv/platform_summary.c hv/isa.c hv/errorf.c hv/dtb_check.c
 UNIT_BINS := $(O)/unit/test_platform $(O)/unit/test_platform_max4 \
-	$(O)/unit/test_guest_dtb $(O)/unit/test_vm_plan $(O)/unit/test_printf
+	$(O)/unit/test_guest_dtb $(O)/unit/test_vm_plan $(O)/unit/test_printf \
+	$(O)/unit/test_mmio_decode $(O)/unit/test_vplic
 
 $(O)/unit/test_platform: tests/unit/test_platform.c $(UNIT_PLATFORM_SRCS) | setup
 	@mkdir -p $(dir $@)
@@ -347,6 +348,14 @@ $(O)/unit/test_printf: tests/unit/test_printf.c hv/printf.c | setup
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -fno-builtin -Dvsnprintf=hv_vsnprintf \
 		-Dsnprintf=hv_snprintf -o $@ $^ -lcmocka
+$(O)/unit/test_mmio_decode: tests/unit/test_mmio_decode.c hv/mmio_decode.c | setup
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+$(O)/unit/test_vplic: tests/unit/test_vplic.c hv/vplic.c | setup
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -DHV_DEBUG -o $@ $^ -lcmocka
 
 unit: $(UNIT_BINS) $(FIXTURES)
 

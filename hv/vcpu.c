@@ -10,6 +10,7 @@
 #include "sbi.h"
 #include "vcpu.h"
 #include "vm.h"
+#include "vplic.h"
 #include "vsbi.h"
 
 static struct vcpu vcpus[HV_MAX_HARTS];
@@ -28,6 +29,7 @@ struct vcpu *vcpu_create(struct vm *vm, struct hart *self)
 	v->ctx.host_tp = (unsigned long)self;
 	self->vcpu = v;
 	arch_hart_virt_init(VM_VMID);
+	vplic_hart_init(&vm->vplic, v->id);
 	vm_register_vcpu(vm, v);
 	return v;
 }
@@ -133,6 +135,30 @@ static void vcpu_process_mailbox(struct vcpu *v)
 		    state == SBI_HSM_STATE_SUSPENDED)
 			arch_vcpu_raise_ipi();
 	}
+	/*
+	 * VSEIP is the vPLIC's line for us, whatever the mail said: a reset
+	 * above cleared hvip, and HART_MSG_VCPU_EXT means it changed.
+	 */
+	arch_vcpu_set_external(vplic_line(&v->vm->vplic, v->id));
+}
+
+void vcpu_external_changed(unsigned int id)
+{
+	struct vcpu *v = &vcpus[id];
+
+	if (!v->hart)
+		return;
+	/* Our own line: now. Another hart's: before its next entry. */
+	if (v->hart == arch_this_hart())
+		arch_vcpu_set_external(vplic_line(&v->vm->vplic, id));
+	else
+		hart_post(v->hart, HART_MSG_VCPU_EXT);
+}
+
+/* The physical PLIC signals this hart: its sources become pending. */
+static void vcpu_take_external(struct vcpu *v)
+{
+	vplic_hw_claim(&v->vm->vplic, v->hart->plic_s_context);
 }
 
 static void vcpu_inject(struct vcpu *v, unsigned long cause)
@@ -153,6 +179,9 @@ static void vcpu_handle_interrupt(struct vcpu *v, unsigned long irq)
 		break;
 	case IRQ_S_TIMER:
 		arch_vcpu_timer_poll();
+		break;
+	case IRQ_S_EXT:
+		vcpu_take_external(v);
 		break;
 	default:
 		pr_warn("vcpu%u: unexpected interrupt %lu", v->id, irq);
@@ -186,11 +215,8 @@ static void vcpu_handle_exit(struct vcpu *v)
 		vcpu_inject(v, EXC_INST_ACCESS);
 		break;
 	case EXC_LOAD_GUEST_PAGE_FAULT:
-		/* Nothing is emulated yet: unmapped memory does not exist. */
-		vcpu_inject(v, EXC_LOAD_ACCESS);
-		break;
 	case EXC_STORE_GUEST_PAGE_FAULT:
-		vcpu_inject(v, EXC_STORE_ACCESS);
+		vcpu_mmio_fault(v, cause == EXC_STORE_GUEST_PAGE_FAULT);
 		break;
 	default:
 		/* Anything else the guest caused is the guest's to handle. */
@@ -203,6 +229,9 @@ static void vcpu_handle_exit(struct vcpu *v)
 static void vcpu_wait_runnable(struct vcpu *v)
 {
 	for (;;) {
+		/* Sleeping or not, a physical interrupt here is the VM's. */
+		if (arch_external_pending())
+			vcpu_take_external(v);
 		vcpu_process_mailbox(v);
 		switch (vcpu_get_state(v)) {
 		case SBI_HSM_STATE_STARTED:

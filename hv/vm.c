@@ -86,6 +86,29 @@ static void vm_choose_timer(struct vm *vm, bool host_sstc)
 		why);
 }
 
+/* The guest's PLIC: emulated, backed by the real one for owned sources. */
+static void vm_create_vplic(struct vm *vm, const struct platform *p)
+{
+	int hw_context[HV_MAX_HARTS];
+	char list[8 * VM_MAX_MMIO] = "";
+	size_t len = 0;
+
+	if (!(vm->config->devices & VM_DEV_PLIC) || !p->plic.present)
+		return;
+	/* vCPU i is pinned to harts[i], which is p->harts[i]. */
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		hw_context[i] = p->harts[i].plic_s_context;
+	arch_plic_init(p->plic.base);
+	vplic_init(&vm->vplic, p->plic.base, p->plic.size, p->plic_ndev,
+		   vm->nr_vcpus, hw_context, vm->irqs, vm->nr_irqs);
+	for (unsigned int i = 0; i < vm->nr_irqs && len < sizeof(list); i++)
+		len += snprintf(list + len, sizeof(list) - len, " %u",
+				vm->irqs[i]);
+	pr_info("vPLIC at 0x%lx: %u sources, %u contexts, passthrough sources:%s",
+		p->plic.base, vm->vplic.ndev, 2 * vm->nr_vcpus,
+		vm->nr_irqs ? list : " none");
+}
+
 int vm_create(struct vm *vm, const struct platform *p,
 	      const struct vm_config *cfg, struct mem_range hv,
 	      const void *host_dtb, char *err, size_t errlen)
@@ -105,6 +128,7 @@ int vm_create(struct vm *vm, const struct platform *p,
 	pr_info("firmware ids: mvendorid 0x%lx marchid 0x%lx mimpid 0x%lx",
 		vm->mvendorid, vm->marchid, vm->mimpid);
 	vm_choose_timer(vm, host_sstc);
+	vm_create_vplic(vm, p);
 
 	/* Pristine copies of the images, for SRST reboot. */
 	for (unsigned int i = 0; i < vm->nr_images; i++)
@@ -145,6 +169,8 @@ struct vcpu *vm_vcpu(const struct vm *vm, unsigned long id)
 void vm_boot(struct vm *vm)
 {
 	/* After a reboot the guest may have written over its images. */
+	if (vm->boots)
+		vplic_reset(&vm->vplic);
 	if (vm->boots)
 		for (unsigned int i = 0; i < vm->nr_images; i++)
 			memcpy((void *)(uintptr_t)vm->images[i].base,

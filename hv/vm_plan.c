@@ -134,6 +134,16 @@ static int vm_layout_images(struct vm *vm, const struct platform *p, char *err,
 	return 0;
 }
 
+/* Pass @dev's page through; its interrupt goes to the vPLIC, if any. */
+static void vm_plan_device(struct vm *vm, const struct vm_config *cfg,
+			   const struct platform_device *dev)
+{
+	vm->mmio[vm->nr_mmio++] =
+		(struct mem_range){ ALIGN_DOWN(dev->base, 4096), 4096 };
+	if ((cfg->devices & VM_DEV_PLIC) && dev->irq)
+		vm->irqs[vm->nr_irqs++] = dev->irq;
+}
+
 /* The harts and devices the config asks for, on this machine. */
 static int vm_plan_vcpus_devices(struct vm *vm, const struct platform *p,
 				 const struct vm_config *cfg, char *err,
@@ -153,15 +163,11 @@ static int vm_plan_vcpus_devices(struct vm *vm, const struct platform *p,
 			"config '%s' owns the UART, but the host DTB has none",
 			cfg->name);
 	if (cfg->devices & VM_DEV_UART)
-		vm->mmio[vm->nr_mmio++] =
-			(struct mem_range){ ALIGN_DOWN(p->uart.base, 4096),
-					    4096 };
+		vm_plan_device(vm, cfg, &p->uart);
 	for (unsigned int i = 0; (cfg->devices & VM_DEV_VIRTIO) &&
 				 i < p->nr_virtio && vm->nr_mmio < VM_MAX_MMIO;
 	     i++)
-		vm->mmio[vm->nr_mmio++] =
-			(struct mem_range){ ALIGN_DOWN(p->virtio[i].base, 4096),
-					    4096 };
+		vm_plan_device(vm, cfg, &p->virtio[i]);
 	return 0;
 }
 

@@ -27,6 +27,32 @@ arch_guest_load_ulong:
 	li	a0, 0
 	ret
 
+/*
+ * int arch_guest_fetch_insn(unsigned long gva, uint32_t *insn): hlvx.hu
+ * reads with execute permission, as the fetch did; a 32-bit instruction
+ * is read in two halves (it may straddle a page).
+ */
+	.globl	arch_guest_fetch_insn
+arch_guest_fetch_insn:
+	la	t0, guest_access_fault
+	sd	t0, HART_FIXUP_OFFSET(tp)
+	.option	push
+	.option	arch, +h
+	hlvx.hu	t1, (a0)
+	andi	t2, t1, 3
+	li	t3, 3
+	bne	t2, t3, 1f
+	addi	t3, a0, 2
+	hlvx.hu	t2, (t3)
+	slli	t2, t2, 16
+	or	t1, t1, t2
+1:
+	.option	pop
+	sd	zero, HART_FIXUP_OFFSET(tp)
+	sw	t1, 0(a1)
+	li	a0, 0
+	ret
+
 guest_access_fault:
 	/*
 	 * The trap that brought us here (HS to HS) set hstatus.SPV to 0;

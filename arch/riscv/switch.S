@@ -7,9 +7,11 @@
  * guest_exit saves the caller-saved registers, switches to the hart's
  * stack and calls vcpu_exit() (hv/vcpu.c), which returns the context to
  * run next; the guest's s0-s11 survive the call because C preserves them.
- * A replaced context (full_reload) loads s0-s11 and hstatus too.
+ * A replaced context (full_reload) loads s0-s11 and hstatus too; so does
+ * the exit of a load or store that may be emulated, which saves them.
  */
 #include "arch/csr.h"
+#include "arch_traps.h"
 #include "vcpu_context.h"
 
 #define X(n) (VCPU_CTX_X + (n) * 8)
@@ -34,6 +36,23 @@ guest_exit:
 	sd	t0, VCPU_CTX_SSTATUS(tp)
 	csrr	t0, CSR_SCAUSE
 	sd	t0, VCPU_CTX_SCAUSE(tp)
+	/*
+	 * A load or store that faulted in the G-stage may be emulated
+	 * (MMIO), and its register may be any of x1-x31: save the rest,
+	 * and have them loaded back.
+	 */
+	addi	t1, t0, -EXC_LOAD_GUEST_PAGE_FAULT
+	beqz	t1, 2f
+	addi	t1, t0, -EXC_STORE_GUEST_PAGE_FAULT
+	bnez	t1, 3f
+2:	.irp	n, 8,9,18,19,20,21,22,23,24,25,26,27
+	sd	x\n, X(\n)(tp)
+	.endr
+	csrr	t1, CSR_HSTATUS
+	sd	t1, VCPU_CTX_HSTATUS(tp)
+	li	t1, 1
+	sd	t1, VCPU_CTX_FULL_RELOAD(tp)
+3:
 	csrr	t0, CSR_STVAL
 	sd	t0, VCPU_CTX_STVAL(tp)
 	mv	a0, tp

@@ -55,8 +55,11 @@ void arch_hart_virt_init(unsigned long vmid)
 	/* The guest's FPU needs sstatus.FS on as well as its vsstatus.FS. */
 	if (!(csr_read(CSR_SSTATUS) & SSTATUS_FS))
 		csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
-	/* IPIs end a guest run (or a wfi); they are never taken in HS. */
-	csr_set(CSR_SIE, SIE_SSIE);
+	/*
+	 * IPIs and the PLIC's interrupts end a guest run (or a wfi); they
+	 * are never taken in HS-mode.
+	 */
+	csr_set(CSR_SIE, SIE_SSIE | SIE_SEIE);
 	arch_gstage_enable(vmid);
 }
 
@@ -125,6 +128,25 @@ bool arch_vcpu_clear_ipi(void)
 			 : "r"(HVIP_VSSIP)
 			 : "memory");
 	return old & HVIP_VSSIP;
+}
+
+void arch_vcpu_set_external(bool level)
+{
+	if (level)
+		csr_set(CSR_HVIP, HVIP_VSEIP);
+	else
+		csr_clear(CSR_HVIP, HVIP_VSEIP);
+}
+
+bool arch_external_pending(void)
+{
+	return csr_read(CSR_SIP) & SIP_SEIP;
+}
+
+void arch_vcpu_trap_info(unsigned long *htval, unsigned long *htinst)
+{
+	*htval = csr_read(CSR_HTVAL);
+	*htinst = csr_read(CSR_HTINST);
 }
 
 bool arch_vcpu_irq_pending(void)

@@ -121,6 +121,12 @@ void arch_vcpu_inject_exception(struct vcpu_context *ctx, unsigned long cause,
 void arch_vcpu_raise_ipi(void);
 bool arch_vcpu_clear_ipi(void);
 
+/* Raise or lower the guest's external interrupt (hvip.VSEIP). */
+void arch_vcpu_set_external(bool level);
+
+/* True when the physical PLIC signals this hart (sip.SEIP). */
+bool arch_external_pending(void);
+
 /* True when a VS interrupt is pending and enabled by the guest (vsie). */
 bool arch_vcpu_irq_pending(void);
 
@@ -143,6 +149,28 @@ void arch_hfence_vvma_page(unsigned long gva, long asid);
  * fault_cause / fault_tval.
  */
 int arch_guest_load_ulong(unsigned long gva, unsigned long *val);
+
+/*
+ * Fetch the instruction at guest-virtual @gva through the guest's own
+ * translation (hlvx.hu, 16 or 32 bits). Returns 0, or
+ * SBI_ERR_INVALID_ADDRESS if the fetch faults.
+ */
+int arch_guest_fetch_insn(unsigned long gva, uint32_t *insn);
+
+/*
+ * The trap CSRs of the guest exit being handled, beyond what the world
+ * switch saved: htval (guest-physical address >> 2) and htinst.
+ */
+void arch_vcpu_trap_info(unsigned long *htval, unsigned long *htinst);
+
+/* ---- The physical PLIC's S-mode contexts. Callers serialize. ---- */
+void arch_plic_init(paddr_t base);
+void arch_plic_set_priority(unsigned int src, uint32_t prio);
+void arch_plic_enable(int ctx, unsigned int src, bool on);
+void arch_plic_set_threshold(int ctx, uint32_t threshold);
+/* Claim the highest pending source of context @ctx (0: none). */
+unsigned int arch_plic_claim(int ctx);
+void arch_plic_complete(int ctx, unsigned int src);
 
 /* An SBI BASE value of the firmware (mvendorid, marchid, mimpid...). */
 long arch_firmware_base(unsigned long fid);

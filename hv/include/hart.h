@@ -27,6 +27,7 @@
 #define HART_MSG_VCPU_START (1UL << 2) /* the vCPU left STOPPED */
 #define HART_MSG_VCPU_IPI (1UL << 3) /* raise the guest's VSSIP */
 #define HART_MSG_VCPU_RESET (1UL << 4) /* SRST reboot: stop and ack */
+#define HART_MSG_VCPU_EXT (1UL << 5) /* the vPLIC line changed */
 
 struct vcpu;
 

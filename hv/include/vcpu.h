@@ -77,4 +77,10 @@ void vcpu_stop_self(struct vcpu *v);
 void vcpu_suspend_self(struct vcpu *v, bool non_retentive, unsigned long pc,
 		       unsigned long arg);
 
+/*
+ * A load (@store false) or store guest-page fault of @v: emulate it if it
+ * hit the vPLIC, else inject an access fault (hv/vcpu_mmio.c). Own hart.
+ */
+void vcpu_mmio_fault(struct vcpu *v, bool store);
+
 #endif

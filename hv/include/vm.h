@@ -10,6 +10,7 @@
 #include "platform.h"
 #include "types.h"
 #include "vm_config.h"
+#include "vplic.h"
 
 struct vcpu;
 
@@ -39,6 +40,9 @@ struct vm {
 	struct mem_range ram[VM_MAX_RAM];
 	unsigned int nr_mmio; /* device pages passed through */
 	struct mem_range mmio[VM_MAX_MMIO];
+	unsigned int nr_irqs; /* their PLIC sources (with VM_DEV_PLIC) */
+	uint32_t irqs[VM_MAX_MMIO];
+	struct vplic vplic;
 
 	unsigned int nr_images;
 	struct vm_image images[VM_MAX_IMAGES];

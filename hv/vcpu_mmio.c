@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Guest loads and stores that fault in the G-stage: the emulated devices
+ * (the vPLIC) get them, decoded from htinst or from the instruction
+ * itself; any other address is not the guest's, and it gets the access
+ * fault real hardware would raise.
+ */
+#include "arch.h"
+#include "log.h"
+#include "mmio.h"
+#include "sbi.h"
+#include "vcpu.h"
+#include "vm.h"
+
+static void vcpu_access_fault(struct vcpu *v, bool store)
+{
+	pr_debug("vcpu%u: %s at 0x%lx faults (pc 0x%lx): access fault", v->id,
+		 store ? "store" : "load", v->ctx.stval, v->ctx.sepc);
+	arch_vcpu_inject_exception(&v->ctx,
+				   store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS,
+				   v->ctx.stval);
+}
+
+/* What the faulting instruction does: from htinst, else fetched. */
+static int vcpu_mmio_decode(struct vcpu *v, unsigned long htinst,
+			    struct mmio_access *a)
+{
+	uint32_t insn;
+	int ret = mmio_decode_htinst(htinst, a);
+
+	if (ret != MMIO_ERR_FETCH)
+		return ret;
+	ret = arch_guest_fetch_insn(v->ctx.sepc, &insn);
+	if (ret)
+		return ret;
+	return mmio_decode(insn, a);
+}
+
+void vcpu_mmio_fault(struct vcpu *v, bool store)
+{
+	struct vplic *plic = &v->vm->vplic;
+	struct mmio_access a;
+	unsigned long htval, htinst;
+	gpa_t gpa;
+	int ret;
+
+	arch_vcpu_trap_info(&htval, &htinst);
+	gpa = (htval << 2) | (v->ctx.stval & 3);
+	if (!vplic_contains(plic, gpa)) {
+		vcpu_access_fault(v, store);
+		return;
+	}
+	ret = vcpu_mmio_decode(v, htinst, &a);
+	if (ret == SBI_ERR_INVALID_ADDRESS)
+		return; /* the code page went away: let the guest fetch again */
+	if (ret || a.store != store) {
+		/* A page-table walk, an AMO or FP access: not a register. */
+		vcpu_access_fault(v, store);
+		return;
+	}
+	gpa -= a.addr_offset;
+	if (store) {
+		vplic_write(plic, v->id, gpa - plic->base, a.width,
+			    (uint32_t)mmio_load_value(&a, v->ctx.x[a.reg]));
+	} else {
+		uint32_t val =
+			vplic_read(plic, v->id, gpa - plic->base, a.width);
+
+		if (a.reg)
+			v->ctx.x[a.reg] = mmio_load_value(&a, val);
+	}
+	v->ctx.sepc += a.insn_len;
+}
