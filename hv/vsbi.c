@@ -29,6 +29,8 @@ static const struct vsbi_ext *vsbi_find(unsigned long eid)
 		return &vsbi_srst;
 	case SBI_EXT_DBCN:
 		return &vsbi_dbcn;
+	case SBI_EXT_HARTVISOR:
+		return &vsbi_hartvisor;
 	default:
 		return eid <= SBI_EXT_0_1_SHUTDOWN ? &vsbi_legacy : NULL;
 	}

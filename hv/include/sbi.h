@@ -73,6 +73,18 @@
 #define SBI_SRST_RESET_REASON_SYSFAIL 1
 
 #define SBI_EXT_DBCN 0x4442434E
+/*
+ * hartvisor's own calls, in the firmware-specific space (0x0A000000 | our
+ * implementation ID): counters a guest can read to measure itself.
+ */
+#define SBI_EXT_HARTVISOR 0x0A004856
+#define SBI_EXT_HARTVISOR_EXITS 0 /* a0 = HV_EXITS_*: this vCPU's count */
+#define HV_EXITS_ALL 0
+#define HV_EXITS_ECALL 1
+#define HV_EXITS_MMIO 2 /* load/store guest-page faults */
+#define HV_EXITS_EXTERNAL 3 /* physical PLIC interrupts */
+#define HV_EXITS_IPI 4
+#define HV_EXITS_TIMER 5
 
 /* Human-readable name of an SBI error code, for logs. */
 const char *sbi_strerror(long err);

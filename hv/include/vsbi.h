@@ -34,7 +34,7 @@ struct vsbi_ext {
 };
 
 extern const struct vsbi_ext vsbi_base, vsbi_time, vsbi_ipi, vsbi_rfence,
-	vsbi_hsm, vsbi_srst, vsbi_dbcn, vsbi_legacy;
+	vsbi_hsm, vsbi_srst, vsbi_dbcn, vsbi_hartvisor, vsbi_legacy;
 
 /* Serve the SBI call the guest of @v just made (ecall from VS). */
 void vsbi_handle(struct vcpu *v);

@@ -144,3 +144,17 @@ def test_sbi_fuzz(smp):
     assert m and int(m[0].group(1)) > 10000 and int(m[0].group(2)) > 0, b.log
     assert passes(b, "every answer is an SBI error code (0 odd)")
     assert passes(b, "the hypervisor still answers BASE correctly")
+
+
+@pytest.mark.parametrize("smp", SMPS)
+def test_irq(smp):
+    """The vPLIC with the UART behind it: routing to each vCPU, the
+    threshold, the register model, faults outside every device."""
+    b = run_guest("irq", smp)
+    for h in range(smp):
+        assert passes(b, f"100 UART interrupts routed to vCPU {h} arrived there (lost 0, elsewhere 0)"), b.log
+    assert passes(b, "threshold 0: the pending interrupt arrives, once"), b.log
+    assert passes(b, "a load from no device: access fault"), b.log
+    # The hypervisor counted one external exit per physical interrupt.
+    ext = [int(m.group(1)) for m in b.lines(r"^\[h\d+\] vcpu\d+ exits \d+: .* external (\d+)$")]
+    assert len(ext) == smp and all(e >= 100 for e in ext), b.log

@@ -10,6 +10,7 @@ static int passed, failed;
 
 void (*on_soft_irq)(unsigned long hartid);
 void (*on_timer_irq)(unsigned long hartid);
+void (*on_ext_irq)(unsigned long hartid);
 
 /* Per-hart trap expectations, indexed by hart ID. */
 static struct {
@@ -165,6 +166,10 @@ void guest_trap(struct frame *f)
 		}
 		if (cause == 5 && on_timer_irq) {
 			on_timer_irq(id);
+			return;
+		}
+		if (cause == 9 && on_ext_irq) {
+			on_ext_irq(id);
 			return;
 		}
 		check(false, "hart %lu: unexpected interrupt %lu", id, cause);

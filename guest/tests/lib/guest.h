@@ -58,9 +58,10 @@ void expect_trap(void);
 /* The cause of the trap since expect_trap(), or -1 if none came. */
 long trapped_cause(void);
 unsigned long trapped_tval(void);
-/* Interrupt handlers a test may install (software, timer). */
+/* Interrupt handlers a test may install (software, timer, external). */
 extern void (*on_soft_irq)(unsigned long hartid);
 extern void (*on_timer_irq)(unsigned long hartid);
+extern void (*on_ext_irq)(unsigned long hartid);
 
 /* Per-hart ID as passed in a0 at entry (tp holds it). */
 unsigned long this_hartid(void);
@@ -88,6 +89,7 @@ static inline unsigned long read_time(void)
 
 #define SIE_SSIE (1UL << 1)
 #define SIE_STIE (1UL << 5)
+#define SIE_SEIE (1UL << 9)
 #define SSTATUS_SIE (1UL << 1)
 
 /*

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * hartvisor's own SBI extension (SBI_EXT_HARTVISOR): a guest reads its
+ * vCPU's exit counters, to measure what a workload costs in exits (the
+ * interrupt benchmark uses it). Not a standard extension: guests find it
+ * with BASE probe_extension.
+ */
+#include "sbi.h"
+#include "vcpu.h"
+#include "vsbi.h"
+
+static unsigned long vcpu_exits(const struct vcpu *v, unsigned long kind)
+{
+	unsigned long n = 0;
+
+	switch (kind) {
+	case HV_EXITS_ALL:
+		for (unsigned int c = 0; c < VCPU_EXIT_KINDS; c++)
+			n += v->exits_by_cause[c];
+		for (unsigned int c = 0; c < ARRAY_SIZE(v->exits_by_irq); c++)
+			n += v->exits_by_irq[c];
+		return n;
+	case HV_EXITS_ECALL:
+		return v->exits_by_cause[EXC_ECALL_VS];
+	case HV_EXITS_MMIO:
+		return v->exits_by_cause[EXC_LOAD_GUEST_PAGE_FAULT] +
+		       v->exits_by_cause[EXC_STORE_GUEST_PAGE_FAULT];
+	case HV_EXITS_EXTERNAL:
+		return v->exits_by_irq[IRQ_S_EXT];
+	case HV_EXITS_IPI:
+		return v->exits_by_irq[IRQ_S_SOFT];
+	default:
+		return v->exits_by_irq[IRQ_S_TIMER];
+	}
+}
+
+static void hartvisor_handle(struct vcpu *v, struct vsbi_call *c)
+{
+	if (c->fid != SBI_EXT_HARTVISOR_EXITS) {
+		c->error = SBI_ERR_NOT_SUPPORTED;
+		return;
+	}
+	if (c->args[0] > HV_EXITS_TIMER) {
+		c->error = SBI_ERR_INVALID_PARAM;
+		return;
+	}
+	c->value = vcpu_exits(v, c->args[0]);
+}
+
+const struct vsbi_ext vsbi_hartvisor = {
+	.name = "hartvisor",
+	.eid_min = SBI_EXT_HARTVISOR,
+	.eid_max = SBI_EXT_HARTVISOR,
+	.handle = hartvisor_handle,
+};
