@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Linux (guest/linux): one vCPU on every hart and all the RAM above the
- * hypervisor. Its console is hvc0 over SBI: until the vPLIC exists the
- * guest gets no PLIC, so no device that needs one (the UART, virtio) —
- * Linux's PLIC driver would fault on the unmapped page. The guest-loader's
- * bootargs, when given, replace these.
+ * hypervisor. It owns the UART (its console, ttyS0, interrupt driven) and
+ * every virtio-mmio slot, passed through; their interrupts come through
+ * the vPLIC. earlycon=sbi shows the boot before the 8250 driver is up.
+ * The guest-loader's bootargs, when given, replace these.
  */
 #include "vm_config.h"
 
 VM_CONFIG(linux) = {
 	.name = "linux",
-	.description = "SMP Linux on every hart, console hvc0 over SBI",
-	.bootargs = "console=hvc0 earlycon=sbi",
-	.devices = 0,
+	.description = "SMP Linux on every hart: UART (ttyS0), virtio-mmio, vPLIC",
+	.bootargs = "console=ttyS0 earlycon=sbi",
+	.devices = VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_PLIC,
 };

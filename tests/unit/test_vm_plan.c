@@ -121,7 +121,23 @@ static void loader_bootargs_win(void **state)
 	assert_string_equal(vm.bootargs, "console=hvc0");
 	plat.modules[0].bootargs = NULL;
 	assert_int_equal(plan(vm_config_find("linux")), 0);
-	assert_string_equal(vm.bootargs, "console=hvc0 earlycon=sbi");
+	assert_string_equal(vm.bootargs, "console=ttyS0 earlycon=sbi");
+}
+
+/* The PLIC sources that go to the vPLIC: those of the owned devices. */
+static void owned_devices_bring_their_interrupts(void **state)
+{
+	(void)state;
+	machine(4);
+	assert_int_equal(plan(vm_config_find("linux")), 0);
+	assert_int_equal(vm.nr_irqs, 1 + plat.nr_virtio);
+	assert_int_equal(vm.irqs[0], 10); /* the UART */
+	for (unsigned int i = 0; i < plat.nr_virtio; i++)
+		assert_int_equal(vm.irqs[1 + i], plat.virtio[i].irq);
+	memset(&vm, 0, sizeof(vm));
+	assert_int_equal(plan(vm_config_find("small")), 0);
+	assert_int_equal(vm.nr_irqs, 1);
+	assert_int_equal(vm.nr_mmio, 1);
 }
 
 static void configs_that_do_not_fit_are_refused(void **state)
@@ -227,6 +243,7 @@ int main(void)
 		cmocka_unit_test(default_takes_every_hart_and_all_ram),
 		cmocka_unit_test(small_is_small),
 		cmocka_unit_test(loader_bootargs_win),
+		cmocka_unit_test(owned_devices_bring_their_interrupts),
 		cmocka_unit_test(configs_that_do_not_fit_are_refused),
 		cmocka_unit_test(no_kernel_is_not_an_error_of_the_config),
 		cmocka_unit_test(command_line_picks_the_config),
