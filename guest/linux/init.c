@@ -5,17 +5,17 @@
  * guest: every CPU online, a thread pinned on each really running there,
  * an SMP stress (futex ping-pong: IPIs; remapping a page other CPUs read:
  * TLB shootdowns through SBI RFENCE; short sleeps: timers) that checks its
- * own results, and CPU hotplug (SBI HSM stop/start).
+ * own results, and CPU hotplug (SBI HSM stop/start). When the machine has
+ * them, it mounts the virtio disk on /mnt and brings the virtio network
+ * up with a TCP echo server (disk.c, net.c).
  *
  * With "hvtest[=SECONDS]" on the kernel command line it runs everything
  * once and powers off ("hvtest=0": right after the banner, for make
- * bench); otherwise it offers a prompt.
+ * bench); otherwise it offers a prompt (prompt.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,12 +34,15 @@ void check(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* One whole line, and one count, even when threads check at once. */
+	flockfile(stdout);
 	printf("%s: ", ok ? "PASS" : "FAIL");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
 	failures += !ok;
+	funlockfile(stdout);
 }
 
 /*
@@ -64,7 +67,7 @@ static unsigned long rdtime(void)
 	return t;
 }
 
-static int read_file(const char *path, char *buf, size_t size)
+int read_file(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY);
 	ssize_t n;
@@ -79,7 +82,7 @@ static int read_file(const char *path, char *buf, size_t size)
 	return (int)n;
 }
 
-static int write_file(const char *path, const char *text)
+int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY);
 	ssize_t n;
@@ -92,128 +95,31 @@ static int write_file(const char *path, const char *text)
 	return (int)n;
 }
 
-/* CPUs the kernel knows (possible), and whether one is online now. */
-int cpus_possible(void)
-{
-	return (int)sysconf(_SC_NPROCESSORS_CONF);
-}
-
-int cpu_online(int cpu)
-{
-	char path[64], buf[8];
-
-	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online",
-		 cpu);
-	if (read_file(path, buf, sizeof(buf)) < 0)
-		return cpu == 0; /* the boot CPU may have no online file */
-	return buf[0] == '1';
-}
-
-static int cpus_online(void)
-{
-	int n = 0;
-
-	for (int c = 0; c < cpus_possible() && c < MAX_CPUS; c++)
-		n += cpu_online(c);
-	return n;
-}
-
-int pin_self(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
-/* ------------------------------------------------------------ pinning */
-
-static void *pinned(void *arg)
-{
-	long cpu = (long)arg;
-
-	if (pin_self((int)cpu))
-		return (void *)-1L;
-	sched_yield();
-	return (void *)(long)sched_getcpu();
-}
-
-/* Run one thread pinned on @cpu; returns the CPU it ran on, or -1. */
-static int run_on(int cpu)
-{
-	pthread_t t;
-	void *ret;
-
-	if (pthread_create(&t, NULL, pinned, (void *)(long)cpu))
-		return -1;
-	pthread_join(t, &ret);
-	return (int)(long)ret;
-}
-
-static void cmd_cpus(void)
-{
-	int n = cpus_possible();
-
-	printf("cpus: %d online of %d\n", cpus_online(), n);
-	for (int c = 0; c < n && c < MAX_CPUS; c++) {
-		int ran;
-
-		if (!cpu_online(c))
-			continue;
-		ran = run_on(c);
-		check(ran == c, "a thread pinned on CPU %d ran on CPU %d", c,
-		      ran);
-	}
-}
-
-/* ------------------------------------------------------------ hotplug */
-
-static void cmd_hotplug(void)
-{
-	int n = cpus_online();
-
-	if (cpus_possible() < 2) {
-		printf("hotplug: no secondary CPU\n");
-		return;
-	}
-	for (int c = 1; c < cpus_possible() && c < MAX_CPUS; c++) {
-		char path[64];
-		int off, on, ran;
-
-		if (!cpu_online(c))
-			continue;
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/cpu%d/online", c);
-		off = write_file(path, "0");
-		check(!off && !cpu_online(c) && cpus_online() == n - 1,
-		      "hotplug: CPU %d offline (%s)", c,
-		      off ? strerror(-off) : "ok");
-		on = write_file(path, "1");
-		ran = run_on(c);
-		check(!on && cpu_online(c) && cpus_online() == n && ran == c,
-		      "hotplug: CPU %d online again, a thread ran on it (%s)",
-		      c, on ? strerror(-on) : "ok");
-	}
-}
-
-/* ------------------------------------------------------------ main */
-
-static void cmd_cat(const char *path)
+/* Prints a whole file (any size) or why it cannot. */
+void cmd_cat(const char *path)
 {
 	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
 
-	if (read_file(path, buf, sizeof(buf)) < 0)
+	if (fd < 0) {
 		printf("cat: %s: %s\n", path, strerror(errno));
-	else
-		fputs(buf, stdout);
+		return;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	if (n < 0)
+		printf("cat: %s: %s\n", path, strerror(errno));
+	close(fd);
 }
 
-static void power(int how)
+/* Powers off or reboots (RB_POWER_OFF, RB_AUTOBOOT), disks unmounted. */
+void power(int how)
 {
 	printf("init: %s\n",
 	       how == RB_POWER_OFF ? "powering off" : "rebooting");
 	fflush(stdout);
+	disk_unmount_all();
 	sync();
 	reboot(how);
 	printf("init: reboot(2) failed: %s\n", strerror(errno));
@@ -236,43 +142,6 @@ static int test_mode(void)
 	return -1;
 }
 
-static void prompt(void)
-{
-	char line[256];
-
-	printf("commands: cpus, stress SECONDS, hotplug, cat FILE, poweroff, "
-	       "reboot\n");
-	for (;;) {
-		char *cmd, *arg;
-
-		printf("hartvisor# ");
-		fflush(stdout);
-		if (!fgets(line, sizeof(line), stdin)) {
-			sleep(1);
-			continue;
-		}
-		cmd = strtok(line, " \t\n");
-		arg = strtok(NULL, " \t\n");
-		if (!cmd)
-			continue;
-		failures = 0;
-		if (!strcmp(cmd, "cpus"))
-			cmd_cpus();
-		else if (!strcmp(cmd, "stress"))
-			cmd_stress(arg ? atoi(arg) : 10);
-		else if (!strcmp(cmd, "hotplug"))
-			cmd_hotplug();
-		else if (!strcmp(cmd, "cat") && arg)
-			cmd_cat(arg);
-		else if (!strcmp(cmd, "poweroff"))
-			power(RB_POWER_OFF);
-		else if (!strcmp(cmd, "reboot"))
-			power(RB_AUTOBOOT);
-		else
-			printf("unknown command '%s'\n", cmd);
-	}
-}
-
 int main(void)
 {
 	int seconds;
@@ -286,6 +155,8 @@ int main(void)
 	seconds = test_mode();
 	if (seconds == 0) /* hvtest=0: boot, report, power off (make bench) */
 		power(RB_POWER_OFF);
+	disk_setup();
+	net_setup();
 	if (seconds < 0)
 		prompt();
 
