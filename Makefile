@@ -407,7 +407,7 @@ test: all unit guests $(O)/tools/guest-dtb fuzz-build $(OUR_LINUX)
 	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) $(PYTHON) tools/run-tests $(UNIT_BINS)
 
 # Micro-benchmarks (bench guest): see tools/bench. RUNS=N repetitions.
-bench: all $(O)/guest/bench.bin $(OUR_LINUX)
+bench: all $(O)/guest/bench.bin $(O)/guest/irq.bin $(OUR_LINUX)
 	$(Q)O=$(O) $(PYTHON) tools/bench
 
 # ---------------------------------------------------------------- style

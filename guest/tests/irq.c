@@ -253,10 +253,10 @@ static void measure(void)
 			samples[j - 1] = t;
 		}
 	/* The counter reads themselves are ecalls (one per kind, twice). */
-	gprintf("BENCH irq_latency_instret median %lu min %lu max %lu samples %u",
+	gprintf("BENCH irq_latency: median %lu instructions (min %lu, max %lu, %u samples)",
 		samples[LATENCY_SAMPLES / 2], samples[0],
 		samples[LATENCY_SAMPLES - 1], LATENCY_SAMPLES);
-	gprintf("BENCH irq_exits per_irq_x100 %lu external %lu mmio %lu other %lu irqs %u",
+	gprintf("BENCH irq_exits: %lu per 100 interrupts (external %lu, mmio %lu, other %lu; %u interrupts)",
 		(e1[0] - e0[0] - 4) * 100 / LATENCY_SAMPLES, e1[1] - e0[1],
 		e1[2] - e0[2],
 		e1[0] - e0[0] - 4 - (e1[1] - e0[1]) - (e1[2] - e0[2]),
