@@ -10,7 +10,8 @@
 
 VM_CONFIG(linux) = {
 	.name = "linux",
-	.description = "SMP Linux on every hart: UART (ttyS0), virtio-mmio, vPLIC",
+	.description =
+		"SMP Linux on every hart: UART (ttyS0), virtio-mmio, vPLIC",
 	.bootargs = "console=ttyS0 earlycon=sbi",
 	.devices = VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_PLIC,
 };
