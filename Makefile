@@ -14,6 +14,9 @@
 #
 # Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS VSTIMECMP QEMU_EXTRA
 #        GDB_PORT TEST_JOBS
+# GUEST=linux: DISK (raw image for virtio-blk; default $(O)/linux/disk.img,
+#        made once by tools/mkdisk), NET_PORT (5555: 127.0.0.1 port forwarded
+#        to the guest's TCP echo server on port 7)
 
 # Only the rules below: no built-in chains (they would try to remake .d files).
 MAKEFLAGS += --no-builtin-rules
@@ -207,6 +210,16 @@ $(OUR_LINUX): FORCE | setup
 FORCE:
 linux: $(OUR_LINUX)
 
+# The Linux guest's virtio-blk disk (/dev/vda, mounted on /mnt): made once
+# by tools/mkdisk (32 MiB ext4 with hello.txt; delete it for a fresh one),
+# or DISK=your.img. Its virtio-net card is on QEMU's user network, with
+# 127.0.0.1:NET_PORT forwarded to the guest's echo server (TCP port 7).
+OUR_DISK := $(O)/linux/disk.img
+DISK ?= $(OUR_DISK)
+NET_PORT ?= 5555
+$(OUR_DISK): | setup
+	$(Q)tools/mkdisk $@
+
 # ---------------------------------------------------------------- QEMU
 
 # GUEST=NAME runs in configs/NAME.c when there is one; CONFIG= overrides.
@@ -231,6 +244,16 @@ GUEST_ARGS := -device 'guest-loader,kernel=$(LINUX_IMAGE),addr=$(LINUX_ADDR)$(if
 ifneq ($(INITRD),)
 GUEST_ARGS += -device 'guest-loader,initrd=$(INITRD),addr=$(INITRD_ADDR)'
 endif
+ifneq ($(DISK),$(OUR_DISK))
+ifeq ($(wildcard $(DISK)),)
+$(error DISK=$(DISK): no such file (tools/mkdisk $(DISK) makes one))
+endif
+endif
+GUEST_DISK := $(DISK)
+GUEST_ARGS += -drive file=$(DISK),if=none,format=raw,id=hd0 \
+	-device virtio-blk-device,drive=hd0 \
+	-netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(NET_PORT)-:7 \
+	-device virtio-net-device,netdev=net0
 else ifneq ($(GUEST),)
 ifneq ($(filter $(GUEST),$(GUEST_TESTS)),)
 GUEST_IMAGE := $(O)/guest/$(GUEST).bin
@@ -240,10 +263,10 @@ $(error GUEST=$(GUEST): no such guest (linux, or a test guest: $(GUEST_TESTS)))
 endif
 endif
 
-run: all $(GUEST_IMAGE)
+run: all $(GUEST_IMAGE) $(GUEST_DISK)
 	$(Q)$(QEMU_ENV) tools/qemu-run $(GUEST_ARGS) $(QEMU_EXTRA)
 
-debug: all $(GUEST_IMAGE)
+debug: all $(GUEST_IMAGE) $(GUEST_DISK)
 	@echo "QEMU waits for GDB on localhost:$(GDB_PORT). In another terminal:"
 	@echo "  gdb-multiarch $(O)/hartvisor.elf -ex 'target remote localhost:$(GDB_PORT)'"
 	$(Q)$(QEMU_ENV) GDB_PORT=$(GDB_PORT) tools/qemu-run --gdb $(GUEST_ARGS) \

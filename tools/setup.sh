@@ -12,6 +12,7 @@ qemu-system-misc opensbi
 python3-pytest python3-pytest-xdist python3-pexpect libcmocka-dev
 clang-format cppcheck gdb-multiarch clang libclang-rt-dev
 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross bison flex bc gnuplot-nox
+e2fsprogs
 "
 
 missing=""
