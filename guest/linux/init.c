@@ -23,6 +23,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +43,12 @@ void check(int ok, const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	failures += !ok;
+	/*
+	 * Out on the wire before we go on: ttyS0 sends from a buffer, and a
+	 * kernel message (CPU hotplug prints some) would land mid-line.
+	 */
+	fflush(stdout);
+	tcdrain(STDOUT_FILENO);
 	funlockfile(stdout);
 }
 
@@ -119,6 +126,8 @@ void power(int how)
 	printf("init: %s\n",
 	       how == RB_POWER_OFF ? "powering off" : "rebooting");
 	fflush(stdout);
+	/* ttyS0 sends from a buffer: let it drain before the machine stops. */
+	tcdrain(STDOUT_FILENO);
 	disk_unmount_all();
 	sync();
 	reboot(how);

@@ -130,7 +130,7 @@ def test_console_and_reboots(smp):
 @pytest.mark.parametrize("smp", SMPS)
 def test_isolation(smp):
     b = run_guest("isolation", smp)
-    assert len(passes(b, "access fault")) == 13
+    assert len(passes(b, "access fault")) == 11
     assert len(passes(b, "illegal instruction")) == 7
     assert passes(b, "the hypervisor still answers")
 

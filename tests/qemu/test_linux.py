@@ -3,8 +3,10 @@
 thread pinned on each runs there, a 20-second SMP stress passes (futex
 ping-pong, page remaps read by every CPU, sleeps), every secondary goes
 offline and online again (HSM), a clean SRST power-off, and nothing in the
-log that Linux prints when something is wrong. Plus the SBI TIME path
-(sstc=off), and an interactive reboot over hvc0."""
+log that Linux prints when something is wrong. The console is ttyS0, the
+UART passed through with its interrupt coming through the vPLIC. Plus the
+SBI TIME path (sstc=off) with the SBI console hvc0, and an interactive
+reboot over ttyS0 (the vPLIC is reset with the VM)."""
 import os
 import re
 
@@ -18,10 +20,10 @@ LOADER = f"guest-loader,kernel={IMAGE},addr=0x80400000"
 BAD = re.compile(r"rcu: INFO|stall|BUG:|Oops|WARNING:|Kernel panic|FAIL: ")
 
 
-def boot_linux(smp, cpu="rv64", stress=20, timeout=420):
+def boot_linux(smp, cpu="rv64", stress=20, timeout=420, console="ttyS0"):
     assert os.path.exists(IMAGE), f"{IMAGE} missing: make linux"
     b = boot(smp, cpu=cpu, timeout=timeout, config="linux",
-             extra=["-device", f"{LOADER},bootargs=console=hvc0 earlycon=sbi hvtest={stress}"])
+             extra=["-device", f"{LOADER},bootargs=console={console} earlycon=sbi hvtest={stress}"])
     bad = [l for l in b.log.splitlines() if BAD.search(l)]
     assert not bad, "\n".join(bad) + "\n" + b.log
     assert b.returncode == 0, b.log
@@ -52,15 +54,16 @@ def test_linux(smp):
 
 def test_linux_sbi_time_path():
     """No Sstc on the machine: the guest timer goes through SBI TIME and
-    OpenSBI."""
-    b = boot_linux(2, cpu="rv64,sstc=off", stress=10)
+    OpenSBI; the console is the SBI one (hvc0, polled)."""
+    b = boot_linux(2, cpu="rv64,sstc=off", stress=10, console="hvc0")
     assert b.lines(r"guest timer: SBI set_timer -> OpenSBI -> hvip.VSTIP"), b.log
     check_run(b, 2)
 
 
 def test_linux_prompt_and_reboot():
-    """No test word: the prompt answers typed commands over hvc0; reboot
-    boots Linux again under the same hypervisor, poweroff ends QEMU."""
+    """No test word: the prompt answers typed commands over ttyS0 (its
+    input interrupts through the vPLIC); reboot boots Linux again under the
+    same hypervisor, poweroff ends QEMU."""
     env = dict(os.environ, SMP="2", MEM="1G", CPU="rv64",
                HV=os.path.join(BUILD, "hartvisor.elf"), CONFIG="linux")
     child = pexpect.spawn(os.path.join(ROOT, "tools", "qemu-run"),
