@@ -97,7 +97,7 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 	struct mem_range hv = arch_hv_region();
 	char line[LOG_LINE_MAX];
 	struct vcpu *self = NULL;
-	uint64_t start;
+	uint64_t boot = arch_time(), start;
 	int ret;
 
 	log_boot_hartid = hartid;
@@ -134,6 +134,10 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 
 	platform_summary(&platform, line, sizeof(line));
 	pr_info("hartvisor: %s", line);
+	pr_info("booted in %lu us, the guest starts at time %lu",
+		(unsigned long)((arch_time() - boot) * 1000000 /
+				platform.timebase_hz),
+		(unsigned long)arch_time());
 
 	if (!the_vm.nr_vcpus) {
 		pr_info("powering off");
