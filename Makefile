@@ -345,7 +345,7 @@ UNIT_PLATFORM_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
 	hv/platform_summary.c hv/isa.c hv/errorf.c hv/dtb_check.c
 UNIT_BINS := $(O)/unit/test_platform $(O)/unit/test_platform_max4 \
 	$(O)/unit/test_guest_dtb $(O)/unit/test_vm_plan $(O)/unit/test_printf \
-	$(O)/unit/test_mmio_decode $(O)/unit/test_vplic
+	$(O)/unit/test_mmio_decode $(O)/unit/test_vplic $(O)/unit/test_string
 
 $(O)/unit/test_platform: tests/unit/test_platform.c $(UNIT_PLATFORM_SRCS) | setup
 	@mkdir -p $(dir $@)
@@ -375,6 +375,12 @@ $(O)/unit/test_mmio_decode: tests/unit/test_mmio_decode.c hv/mmio_decode.c | set
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+$(O)/unit/test_string: tests/unit/test_string.c hv/string.c | setup
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -fno-builtin -Dmemcpy=hv_memcpy \
+		-Dmemmove=hv_memmove -Dmemset=hv_memset -c -o $@.o hv/string.c
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ tests/unit/test_string.c $@.o -lcmocka
 $(O)/unit/test_vplic: tests/unit/test_vplic.c hv/vplic.c | setup
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
