@@ -216,3 +216,31 @@ def test_soak(guest):
     assert e2fsck_clean(guest.disk)
     print(f"soak: {SOAK_SECONDS} s, {net['rounds']} echo rounds ({net['bytes']} bytes), "
           f"{typed} keys")
+
+
+def test_make_run(tmp_path):
+    """The README's command, `make run SMP=4 GUEST=linux` (with DISK= and
+    NET_PORT= so that it runs beside other tests): a prompt that answers,
+    the disk mounted, the network up."""
+    disk = disk_image(str(tmp_path / "run.img"))
+    port = free_port()
+    child = pexpect.spawn("make", ["-s", "run", f"SMP={SMP}", "GUEST=linux", f"DISK={disk}",
+                                   f"NET_PORT={port}", f"O={os.path.relpath(BUILD, ROOT)}"],
+                          cwd=ROOT, encoding="utf-8", codec_errors="replace", timeout=180)
+    out = io.StringIO()
+    child.logfile_read = out
+    try:
+        for pattern in (r"init: /dev/vda mounted on /mnt \(ext4\)", r"init: eth0 10\.0\.2\.15 up",
+                        "hartvisor# "):
+            child.expect(pattern)
+        child.sendline("cat /mnt/hello.txt")
+        child.expect(HELLO)
+        child.expect("hartvisor# ")
+        assert echo_roundtrip(port, b"make run\n") == b"make run\n"
+        child.sendline("poweroff")
+        child.expect(pexpect.EOF)
+    except (pexpect.TIMEOUT, pexpect.EOF) as e:
+        pytest.fail(f"make run: {type(e).__name__}\n{out.getvalue()}")
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, out.getvalue()
