@@ -214,8 +214,9 @@ def test_soak(guest):
     guest.poweroff()
     guest.check_clean()
     assert e2fsck_clean(guest.disk)
-    print(f"soak: {SOAK_SECONDS} s, {net['rounds']} echo rounds ({net['bytes']} bytes), "
-          f"{typed} keys")
+    done = re.search(r"soak: (\d+) reads, (\d+) writes in \d+ s, all completed", guest.log)
+    print(f"soak: {SOAK_SECONDS} s, {done.group(1)} disk reads, {done.group(2)} writes, "
+          f"{net['rounds']} echo rounds ({net['bytes']} bytes), {typed} keys")
 
 
 def test_make_run(tmp_path):
