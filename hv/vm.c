@@ -168,14 +168,17 @@ struct vcpu *vm_vcpu(const struct vm *vm, unsigned long id)
 
 void vm_boot(struct vm *vm)
 {
-	/* After a reboot the guest may have written over its images. */
-	if (vm->boots)
+	/*
+	 * After a reboot: the guest may have written over its images, and
+	 * its PLIC starts from reset (held sources completed).
+	 */
+	if (vm->boots) {
 		vplic_reset(&vm->vplic);
-	if (vm->boots)
 		for (unsigned int i = 0; i < vm->nr_images; i++)
 			memcpy((void *)(uintptr_t)vm->images[i].base,
 			       (const void *)(uintptr_t)vm->images[i].pristine,
 			       vm->images[i].size);
+	}
 	memcpy((void *)(uintptr_t)vm->dtb, guest_dtb, vm->dtb_size);
 	vm->boots++;
 	/* Each vCPU executes fence.i on its reset: the one flush needed. */

@@ -8,7 +8,8 @@
  * hart across the handler, which preserves them by the calling
  * convention; x[8], x[9] and x[18..27] are loaded only when full_reload is
  * set, i.e. when the context was replaced (HSM start, non-retentive
- * resume, reboot). Everything else of the vCPU (its VS-level CSRs) stays
+ * resume, reboot) or the exit was a load/store guest-page fault, which
+ * may be emulated into any register and so saves them too. Everything else of the vCPU (its VS-level CSRs) stays
  * live in the hart: a vCPU never leaves the hart it is pinned to.
  */
 #ifndef HV_VCPU_CONTEXT_H
