@@ -34,6 +34,17 @@ struct vcpu *vcpu_create(struct vm *vm, struct hart *self)
 	return v;
 }
 
+unsigned long vcpu_exits_total(const struct vcpu *v)
+{
+	unsigned long n = 0;
+
+	for (unsigned int c = 0; c < VCPU_EXIT_KINDS; c++)
+		n += v->exits_by_cause[c];
+	for (unsigned int c = 0; c < ARRAY_SIZE(v->exits_by_irq); c++)
+		n += v->exits_by_irq[c];
+	return n;
+}
+
 int vcpu_get_state(const struct vcpu *v)
 {
 	return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);

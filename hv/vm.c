@@ -189,16 +189,11 @@ void vm_print_stats(const struct vm *vm)
 {
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		const struct vcpu *v = vm->vcpus[i];
-		unsigned long exits = 0;
 
 		if (!v)
 			continue;
-		for (unsigned int c = 0; c < VCPU_EXIT_KINDS; c++)
-			exits += v->exits_by_cause[c];
-		for (unsigned int c = 0; c < ARRAY_SIZE(v->exits_by_irq); c++)
-			exits += v->exits_by_irq[c];
 		pr_info("vcpu%u exits %lu: ecall %lu, virtual-inst %lu, guest-page-fault %lu, ipi %lu, timer %lu, external %lu",
-			i, exits, v->exits_by_cause[EXC_ECALL_VS],
+			i, vcpu_exits_total(v), v->exits_by_cause[EXC_ECALL_VS],
 			v->exits_by_cause[EXC_VIRTUAL_INST],
 			v->exits_by_cause[EXC_INST_GUEST_PAGE_FAULT] +
 				v->exits_by_cause[EXC_LOAD_GUEST_PAGE_FAULT] +

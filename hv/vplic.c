@@ -335,7 +335,6 @@ unsigned int vplic_hw_claim(struct vplic *p, int hw_ctx)
 		} else {
 			p->hw_held[src] = (int16_t)hw_ctx;
 			bit_assign(p->pending, src, true);
-			p->hw_irqs++;
 			vplic_update(p);
 		}
 		spin_unlock(&p->lock);

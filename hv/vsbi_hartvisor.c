@@ -11,15 +11,9 @@
 
 static unsigned long vcpu_exits(const struct vcpu *v, unsigned long kind)
 {
-	unsigned long n = 0;
-
 	switch (kind) {
 	case HV_EXITS_ALL:
-		for (unsigned int c = 0; c < VCPU_EXIT_KINDS; c++)
-			n += v->exits_by_cause[c];
-		for (unsigned int c = 0; c < ARRAY_SIZE(v->exits_by_irq); c++)
-			n += v->exits_by_irq[c];
-		return n;
+		return vcpu_exits_total(v);
 	case HV_EXITS_ECALL:
 		return v->exits_by_cause[EXC_ECALL_VS];
 	case HV_EXITS_MMIO:

@@ -50,6 +50,9 @@ __noreturn void vcpu_run(struct vcpu *v);
  */
 struct vcpu_context *vcpu_exit(struct vcpu_context *ctx);
 
+/* All exits of @v so far, every cause and interrupt. Any hart (racy). */
+unsigned long vcpu_exits_total(const struct vcpu *v);
+
 /* @v's HSM state (acquire). Any hart. */
 int vcpu_get_state(const struct vcpu *v);
 

@@ -64,7 +64,6 @@ struct vplic {
 	int16_t hw_held[VPLIC_MAX_SOURCES]; /* claimed by: phys ctx, or -1 */
 
 	bool line[HV_MAX_HARTS]; /* vCPU's external line (atomic reads) */
-	unsigned long hw_irqs; /* physical claims, for the stats */
 	bool warned_access; /* a bad offset or width was logged */
 };
 
