@@ -13,7 +13,9 @@
 #   make fuzz            libFuzzer on the guest DTB rewrite (FUZZ_SECONDS)
 #
 # Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS VSTIMECMP QEMU_EXTRA
-#        GDB_PORT TEST_JOBS
+#        GDB_PORT TEST_JOBS QEMU (the emulator; another one than QEMU 10 from
+#        bookworm-backports: setup installs no QEMU or OpenSBI) BIOS (firmware:
+#        default, QEMU's own OpenSBI)
 # GUEST=linux: DISK (raw image for virtio-blk; default $(O)/linux/disk.img,
 #        made once by tools/mkdisk), NET_PORT (5555: 127.0.0.1 port forwarded
 #        to the guest's TCP echo server on port 7)
@@ -34,6 +36,8 @@ VSTIMECMP ?= auto
 QEMU_EXTRA ?=
 GDB_PORT ?= 1234
 TEST_JOBS ?= 2
+QEMU ?= qemu-system-riscv64
+BIOS ?= default
 
 ifeq ($(V),1)
 Q :=
@@ -46,7 +50,7 @@ OBJCOPY := $(CROSS_COMPILE)objcopy
 HOSTCC ?= gcc
 PYTHON := /usr/bin/python3
 
-LINUX_TARBALL := /usr/src/linux-source-6.1.tar.xz
+LINUX_TARBALL := /usr/src/linux-source-6.12.tar.xz
 LIBFDT_DIR ?= $(O)/libfdt
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_strerror.c \
 	fdt_addresses.c fdt_empty_tree.c
@@ -91,8 +95,8 @@ LIBFDT_CFLAGS := $(COMMON_CFLAGS) -w
 LDFLAGS := $(TARGET_FLAGS) -nostdlib -static -Wl,--gc-sections \
 	-Wl,-T,arch/riscv/linker.ld -Wl,--no-warn-rwx-segments
 # The rv64imac/lp64 multilibs of picolibc and libgcc, named explicitly.
-LIBGCC := $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null)
-LIBS := $(PICOLIBC)/lib/rv64imac/lp64/libc.a $(LIBGCC)
+LIBGCC = $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null)
+LIBS = $(PICOLIBC)/lib/rv64imac/lp64/libc.a $(LIBGCC)
 
 .PHONY: all setup run debug test unit guests bench check format dtb guest-dtb \
 	fuzz fuzz-build clean
@@ -100,13 +104,13 @@ all: $(O)/hartvisor.elf $(O)/hartvisor.bin
 
 # Installs missing Debian packages; silent when all are there.
 setup:
-	$(Q)tools/setup.sh
+	$(Q)QEMU=$(QEMU) tools/setup.sh
 
 $(LIBFDT_DIR)/.extracted: | setup
 	@echo "  EXTRACT libfdt from $(LINUX_TARBALL)"
 	$(Q)mkdir -p $(LIBFDT_DIR)
 	$(Q)tar -xJf $(LINUX_TARBALL) -C $(LIBFDT_DIR) --strip-components=4 \
-		linux-source-6.1/scripts/dtc/libfdt
+		linux-source-6.12/scripts/dtc/libfdt
 	$(Q)touch $@
 
 $(LIBFDT_DIR)/%.c: $(LIBFDT_DIR)/.extracted ;
@@ -190,7 +194,7 @@ guests: $(patsubst %,$(O)/guest/%.bin,$(GUEST_TESTS))
 
 # ---------------------------------------------------------------- Linux guest
 
-# guest/linux (config fragment, init program) on Debian's linux-source-6.1,
+# guest/linux (config fragment, init program) on Debian's linux-source-6.12,
 # built by tools/build-linux and cached by a hash of its inputs in
 # LINUX_CACHE; $(O)/linux/Image is a copy. LINUX_IMAGE=/path/Image boots
 # your own kernel instead.
@@ -230,7 +234,7 @@ $(error CONFIG=$(CONFIG): no configs/$(CONFIG).c (configs: $(CONFIG_NAMES)))
 endif
 endif
 QEMU_ENV := SMP=$(SMP) MEM=$(MEM) CPU=$(CPU) HV=$(O)/hartvisor.elf \
-	CONFIG=$(CONFIG)
+	CONFIG=$(CONFIG) QEMU=$(QEMU) BIOS=$(BIOS)
 ifeq ($(GUEST),linux)
 ifneq ($(LINUX_IMAGE),$(OUR_LINUX))
 ifeq ($(wildcard $(LINUX_IMAGE)),)

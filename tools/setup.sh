@@ -2,30 +2,97 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Install the Debian packages hartvisor's build, run and tests need.
 # Idempotent and silent when everything is present; run by make.
+#
+# The platform (QEMU 10, OpenSBI 1.5, the guest kernel's linux-source-6.12)
+# comes from Debian 12's bookworm-backports. This script enables that suite
+# by reusing the mirror the system's apt sources already name for bookworm,
+# and installs only the packages of BACKPORTS from it (pkg/bookworm-backports);
+# everything else stays Debian 12's own.
 set -eu
 
 PACKAGES="
 make gcc libc6-dev xz-utils python3
 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf
-device-tree-compiler libfdt-dev linux-source-6.1
-qemu-system-misc opensbi
+device-tree-compiler libfdt-dev
 python3-pytest python3-pytest-xdist python3-pexpect libcmocka-dev
 clang-format cppcheck gdb-multiarch clang libclang-rt-dev
 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross bison flex bc gnuplot-nox
 e2fsprogs
 "
+# Package and the lowest version that counts as present. QEMU's common and
+# data parts are named too: apt takes a dependency from the suite only when
+# asked. QEMU=another emulator (make's knob) leaves QEMU and OpenSBI alone.
+BACKPORTS="linux-source-6.12 6.12"
+if [ "${QEMU:-qemu-system-riscv64}" = qemu-system-riscv64 ]; then
+	BACKPORTS="$BACKPORTS
+qemu-system-riscv 1:10.0
+qemu-system-common 1:10.0
+qemu-system-data 1:10.0
+opensbi 1.5"
+fi
+SUITE=bookworm-backports
+LIST=/etc/apt/sources.list.d/hartvisor-$SUITE.sources
+
+have() { # have PACKAGE [MIN_VERSION]
+	v=$(dpkg-query -W -f='${db:Status-Status} ${Version}' "$1" 2>/dev/null) ||
+		return 1
+	[ "${v%% *}" = installed ] || return 1
+	[ -z "${2:-}" ] || dpkg --compare-versions "${v#* }" ge "$2"
+}
 
 missing=""
 for p in $PACKAGES; do
-	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$status" = installed ] || missing="$missing $p"
+	have "$p" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+missing_bpo=""
+# shellcheck disable=SC2086
+set -- $BACKPORTS
+while [ $# -ge 2 ]; do
+	have "$1" "$2" || missing_bpo="$missing_bpo $1/$SUITE"
+	shift 2
+done
+[ -z "$missing$missing_bpo" ] && exit 0
 
-echo "setup: installing Debian packages:$missing" >&2
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
+
+# The first http(s) mirror the system's sources use for bookworm itself,
+# from a deb822 .sources file or a one-line sources.list entry.
+mirror() {
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk 'BEGIN { RS = ""; FS = "\n" }
+		{
+			uri = ""; ok = 0; deb = 0
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^URIs:/) { split($i, w, " "); uri = w[2] }
+				if ($i ~ /^Types:.*(^| )deb( |$)/) deb = 1
+				if ($i ~ /^Suites:/ && $i ~ /[ \t]bookworm([ \t]|$)/) ok = 1
+			}
+			if (ok && deb && uri != "") { print uri; exit }
+		}' "$f"
+	done
+	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+		sed 's/\[[^]]*\]//' |
+		awk '$1 == "deb" && $3 == "bookworm" { print $2 }'
+}
+
+if [ -n "$missing_bpo" ] && [ ! -f "$LIST" ] &&
+	! grep -rqs "$SUITE" /etc/apt/sources.list /etc/apt/sources.list.d; then
+	uri=$(mirror | head -n 1)
+	if [ -z "$uri" ]; then
+		echo "setup: no apt source for bookworm to take the mirror from;" \
+			"add $SUITE to your apt sources and run make again" >&2
+		exit 1
+	fi
+	echo "setup: enabling $SUITE from $uri ($LIST)" >&2
+	printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
+		"$uri" "$SUITE" /usr/share/keyrings/debian-archive-keyring.gpg |
+		$SUDO tee "$LIST" >/dev/null
+fi
+
+echo "setup: installing Debian packages:$missing $missing_bpo" >&2
 $SUDO apt-get update -q >&2
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -q --no-install-recommends $missing >&2
+$SUDO apt-get install -y -q --no-install-recommends $missing $missing_bpo >&2
