@@ -14,8 +14,6 @@
 #include "printf.h"
 #include "sbi.h"
 
-#define ISA_MAX 256
-
 int guest_dtb_fail(struct rewrite *rw, const char *step, int fdt_err)
 {
 	snprintf(rw->err, rw->errlen, "guest DTB: %s: %s", step,
@@ -76,42 +74,85 @@ static int drop_unused_cpus(struct rewrite *rw)
 	return 0;
 }
 
-static int find_cpu(struct rewrite *rw, const char *name, uint64_t reg)
+/* The cpu node of @fdt named @name, or (@name NULL) with hart ID @reg. */
+static int find_cpu_in(const void *fdt, const char *name, uint64_t reg)
 {
-	int cpus = fdt_path_offset(rw->fdt, "/cpus");
+	int cpus = fdt_path_offset(fdt, "/cpus");
 	int node;
 
 	if (name)
-		return fdt_subnode_offset(rw->fdt, cpus, name);
-	fdt_for_each_subnode(node, rw->fdt, cpus)
-		if (is_cpu(rw->fdt, node) && cpu_reg(rw->fdt, node) == reg)
+		return fdt_subnode_offset(fdt, cpus, name);
+	fdt_for_each_subnode(node, fdt, cpus)
+		if (is_cpu(fdt, node) && cpu_reg(fdt, node) == reg)
 			return node;
 	return -FDT_ERR_NOTFOUND;
 }
 
-/* riscv,isa-extensions without "h" (and "sstc" unless kept). */
-static int rewrite_isa_extensions(struct rewrite *rw, int node)
+static int find_cpu(struct rewrite *rw, const char *name, uint64_t reg)
 {
-	char list[ISA_MAX * 2];
-	const char *exts;
-	int len, out = 0;
+	return find_cpu_in(rw->fdt, name, reg);
+}
 
-	exts = fdt_getprop(rw->fdt, node, "riscv,isa-extensions", &len);
+/*
+ * The ISA properties of the vCPU on hart @hartid, computed from the host
+ * blob (which no step changes) straight into a property of the exact size:
+ * riscv,isa and riscv,isa-extensions without 'h' and what
+ * isa_guest_keeps() drops. Nothing here has a length limit but the output
+ * buffer.
+ */
+static bool guest_has_ext(const struct rewrite *rw, const char *ext, int len)
+{
+	size_t n = strnlen(ext, (size_t)len);
+
+	return !(n == 1 && ext[0] == 'h') &&
+	       (n == 1 || isa_guest_keeps(ext, n, rw->p->sstc));
+}
+
+static int rewrite_isa(struct rewrite *rw, uint64_t hartid)
+{
+	int host = find_cpu_in(rw->host, NULL, hartid), len, ret;
+	const char *isa = NULL, *exts;
+	char *buf;
+	long n;
+
+	if (host >= 0)
+		isa = fdt_getprop(rw->host, host, "riscv,isa", &len);
+	if (!isa || len < 1 || isa[len - 1])
+		return guest_dtb_fail(
+			rw, "a vCPU's cpu has no riscv,isa string", -1);
+	n = isa_guest_string(isa, rw->p->sstc, NULL, 0);
+	if (n < 0)
+		return guest_dtb_fail(rw, "riscv,isa is not an ISA string", -1);
+	ret = fdt_setprop_placeholder(rw->fdt, find_cpu(rw, NULL, hartid),
+				      "riscv,isa", (int)n + 1, (void **)&buf);
+	if (ret)
+		return guest_dtb_fail(rw, "set riscv,isa", ret);
+	isa_guest_string(isa, rw->p->sstc, buf, (size_t)n + 1);
+
+	exts = fdt_getprop(rw->host, host, "riscv,isa-extensions", &len);
 	if (!exts)
 		return 0;
-	if (len > (int)sizeof(list))
-		return guest_dtb_fail(rw, "riscv,isa-extensions too long", -1);
-	for (int i = 0; i < len;) {
-		int n = (int)strnlen(exts + i, (size_t)(len - i));
+	n = 0;
+	for (int i = 0; i < len; i += (int)strnlen(exts + i, len - i) + 1)
+		if (guest_has_ext(rw, exts + i, len - i))
+			n += (long)strnlen(exts + i, len - i) + 1;
+	ret = fdt_setprop_placeholder(rw->fdt, find_cpu(rw, NULL, hartid),
+				      "riscv,isa-extensions", (int)n,
+				      (void **)&buf);
+	if (ret)
+		return guest_dtb_fail(rw, "set riscv,isa-extensions", ret);
+	for (int i = 0, out = 0; i < len;) {
+		int k = (int)strnlen(exts + i, len - i);
 
-		if (strcmp(exts + i, "h") &&
-		    (rw->p->sstc || strcmp(exts + i, "sstc"))) {
-			memcpy(list + out, exts + i, (size_t)n + 1);
-			out += n + 1;
+		/* The last name may lack its NUL: copy it with one. */
+		if (guest_has_ext(rw, exts + i, len - i)) {
+			memcpy(buf + out, exts + i, (size_t)k);
+			buf[out + k] = '\0';
+			out += k + 1;
 		}
-		i += n + 1;
+		i += k + 1;
 	}
-	return fdt_setprop(rw->fdt, node, "riscv,isa-extensions", list, out);
+	return 0;
 }
 
 /*
@@ -135,26 +176,16 @@ static int mark_intc(struct rewrite *rw, int cpu)
 /* Each vCPU's cpu node: guest ISA, then temporary names (pass 1). */
 static int rewrite_cpus(struct rewrite *rw)
 {
-	char name[32], isa[ISA_MAX];
+	char name[32];
 	int ret, node;
 
 	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
-		const char *host_isa;
-
-		node = find_cpu(rw, NULL, rw->p->vcpu_hartids[i]);
-		if (node < 0)
+		if (find_cpu(rw, NULL, rw->p->vcpu_hartids[i]) < 0)
 			return guest_dtb_fail(rw, "find the cpu node of a vCPU",
-					      node);
-		host_isa = fdt_getprop(rw->fdt, node, "riscv,isa", NULL);
-		if (!host_isa ||
-		    isa_guest_string(host_isa, rw->p->sstc, isa, sizeof(isa)))
-			return guest_dtb_fail(rw, "rewrite riscv,isa", -1);
-		ret = fdt_setprop_string(rw->fdt, node, "riscv,isa", isa);
-		if (!ret)
-			ret = rewrite_isa_extensions(
-				rw, find_cpu(rw, NULL, rw->p->vcpu_hartids[i]));
+					      -FDT_ERR_NOTFOUND);
+		ret = rewrite_isa(rw, rw->p->vcpu_hartids[i]);
 		if (ret)
-			return guest_dtb_fail(rw, "set riscv,isa", ret);
+			return ret;
 		node = find_cpu(rw, NULL, rw->p->vcpu_hartids[i]);
 		snprintf(name, sizeof(name), "hartvisor-vcpu-%u", i);
 		ret = fdt_set_name(rw->fdt, node, name);
@@ -307,7 +338,7 @@ int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 		"riscv,clint0",	       "sifive,clint0",	    "riscv,aclint-mswi",
 		"riscv,aclint-mtimer", "riscv,aclint-sswi",
 	};
-	struct rewrite rw = { out, params, err, errlen };
+	struct rewrite rw = { out, host, params, err, errlen };
 	int ret;
 
 	if (!params->nr_vcpus || params->nr_vcpus > HV_MAX_HARTS ||

@@ -19,12 +19,12 @@
 #define HV_VERSION "unknown"
 #endif
 
-/* Largest host DTB we keep (QEMU virt at 64 harts needs about 24 KiB). */
-#define HOST_DTB_MAX (64 * 1024)
 /* How long secondaries get to check in, in seconds of the time CSR. */
-#define CHECKIN_TIMEOUT_S 5
+#define CHECKIN_TIMEOUT_S 60
 
-static uint8_t host_dtb[HOST_DTB_MAX] __aligned(8);
+/* The host DTB, kept right after the image (read by GDB in the tests). */
+uint8_t *host_dtb;
+uint32_t host_dtb_size;
 static struct platform platform;
 static const struct vm_config *config;
 
@@ -36,8 +36,8 @@ static __noreturn void boot_refuse(const char *why)
 	arch_poweroff(true);
 }
 
-/* Copy the DTB OpenSBI handed over: the guest may later own that memory. */
-static void copy_host_dtb(const void *dtb)
+/* The DTB OpenSBI handed over, if it is one; its size. */
+static uint32_t check_firmware_dtb(const void *dtb)
 {
 	char why[160];
 	int ret;
@@ -55,14 +55,33 @@ static void copy_host_dtb(const void *dtb)
 			 fdt_strerror(ret));
 		boot_refuse(why);
 	}
-	if (fdt_totalsize(dtb) > sizeof(host_dtb)) {
-		snprintf(
-			why, sizeof(why),
-			"the host device tree is %u bytes; hartvisor keeps at most %u",
-			fdt_totalsize(dtb), (unsigned int)sizeof(host_dtb));
-		boot_refuse(why);
-	}
-	memcpy(host_dtb, dtb, fdt_totalsize(dtb));
+	return fdt_totalsize(dtb);
+}
+
+/*
+ * Read the platform from the firmware's DTB where it lies and check it
+ * against the hypervisor's region, which includes room for a copy of that
+ * DTB right after the image. Then move the DTB there (the guest will own
+ * the memory it came in) and read the copy, which everything from here
+ * on points into. The first read is what proves that the copy lands on
+ * nothing a guest image needs.
+ */
+static void read_platform(const void *dtb, unsigned long hartid,
+			  struct mem_range image, struct mem_range *hv)
+{
+	char line[LOG_LINE_MAX];
+
+	host_dtb_size = check_firmware_dtb(dtb);
+	*hv = vm_hv_region(image.base, image.base + image.size, host_dtb_size);
+	if (platform_parse(dtb, host_dtb_size, &platform, line, sizeof(line)) ||
+	    platform_check(&platform, hartid, *hv, line, sizeof(line)))
+		boot_refuse(line);
+	host_dtb = (uint8_t *)(uintptr_t)(image.base + image.size);
+	memmove(host_dtb, dtb, host_dtb_size);
+	if (platform_parse(host_dtb, host_dtb_size, &platform, line,
+			   sizeof(line)) ||
+	    vm_config_select(platform.cmdline, &config, line, sizeof(line)))
+		boot_refuse(line);
 }
 
 static void report_platform(const struct platform *p)
@@ -94,7 +113,7 @@ __noreturn void hv_boot_main(unsigned long hartid, const void *dtb);
 
 void hv_boot_main(unsigned long hartid, const void *dtb)
 {
-	struct mem_range hv = arch_hv_region();
+	struct mem_range hv;
 	char line[LOG_LINE_MAX];
 	struct vcpu *self = NULL;
 	uint64_t boot = arch_time(), start;
@@ -103,13 +122,7 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 	log_boot_hartid = hartid;
 	pr_info("hartvisor %s booting on hart %lu, device tree at %p",
 		HV_VERSION, hartid, dtb);
-	copy_host_dtb(dtb);
-
-	if (platform_parse(host_dtb, sizeof(host_dtb), &platform, line,
-			   sizeof(line)) ||
-	    platform_check(&platform, hartid, hv, line, sizeof(line)) ||
-	    vm_config_select(platform.cmdline, &config, line, sizeof(line)))
-		boot_refuse(line);
+	read_platform(dtb, hartid, arch_hv_image(), &hv);
 	pr_info("hypervisor memory 0x%lx-0x%lx", hv.base, hv.base + hv.size);
 	report_platform(&platform);
 

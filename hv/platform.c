@@ -146,10 +146,13 @@ static int parse_one_hart(struct parse *ps, int cpu, struct platform_hart *h)
 			platform_node_name(fdt, cpu), h->hartid);
 	h->has_h = isa_has_ext(h->isa, "h");
 	h->has_sstc = isa_has_ext(h->isa, "sstc");
+	h->has_smstateen = isa_has_ext(h->isa, "smstateen");
 	exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
 	if (exts) {
 		h->has_h = fdt_stringlist_contains(exts, len, "h");
 		h->has_sstc = fdt_stringlist_contains(exts, len, "sstc");
+		h->has_smstateen =
+			fdt_stringlist_contains(exts, len, "smstateen");
 	}
 	h->plic_s_context = PLIC_NO_CONTEXT;
 	fdt_for_each_subnode(intc, fdt, cpu) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Can hartvisor run on this platform? Each refusal is one actionable line. */
 #include <stdarg.h>
+#include <string.h>
 
 #include "platform.h"
 #include "printf.h"
@@ -62,11 +63,12 @@ int platform_check(const struct platform *p, unsigned long boot_hartid,
 	for (unsigned int i = 0; i < p->nr_harts; i++) {
 		const struct platform_hart *h = &p->harts[i];
 
+		/* The single letters say it; the rest can be 300 characters. */
 		if (!h->has_h)
 			return errorf(
 				err, errlen, SBI_ERR_NOT_SUPPORTED,
-				"no H extension on hart %lu (riscv,isa = %s): run QEMU with -cpu rv64,h=true",
-				h->hartid, h->isa);
+				"no H extension on hart %lu (riscv,isa = %.*s...): run QEMU with -cpu rv64,h=true",
+				h->hartid, (int)strcspn(h->isa, "_"), h->isa);
 	}
 	if (!platform_find_hart(p, boot_hartid))
 		return errorf(

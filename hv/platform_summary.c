@@ -50,7 +50,7 @@ static void put_size(struct buf *b, uint64_t size)
 int platform_summary(const struct platform *p, char *s, size_t size)
 {
 	struct buf b = { s, size, 0 };
-	bool all_h = p->nr_harts > 0, all_sstc = p->nr_harts > 0;
+	bool all_h = p->nr_harts > 0, all_sstc = all_h, all_stateen = all_h;
 
 	if (size)
 		s[0] = '\0';
@@ -74,8 +74,10 @@ int platform_summary(const struct platform *p, char *s, size_t size)
 	for (unsigned int i = 0; i < p->nr_harts; i++) {
 		all_h &= p->harts[i].has_h;
 		all_sstc &= p->harts[i].has_sstc;
+		all_stateen &= p->harts[i].has_smstateen;
 	}
-	put(&b, ", ext:%s%s%s", all_h ? " h" : "", all_sstc ? " sstc" : "",
-	    all_h || all_sstc ? "" : " none");
+	put(&b, ", ext:%s%s%s%s", all_h ? " h" : "", all_sstc ? " sstc" : "",
+	    all_stateen ? " smstateen" : "",
+	    all_h || all_sstc || all_stateen ? "" : " none");
 	return (int)b.len;
 }

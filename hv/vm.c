@@ -18,7 +18,6 @@
 #include "vm.h"
 
 struct vm the_vm;
-static uint8_t guest_dtb[GUEST_DTB_MAX] __aligned(8);
 
 static int vm_map(struct vm *vm, char *err, size_t errlen)
 {
@@ -60,7 +59,7 @@ static __attribute__((unused)) bool firmware_loses_vs_timer(const struct vm *vm)
 }
 
 /* Does the guest get vstimecmp (Sstc), or the forwarded timer? */
-static void vm_choose_timer(struct vm *vm, bool host_sstc)
+static void vm_choose_timer(struct vm *vm, bool host_sstc, bool host_smstateen)
 {
 	const char *why;
 
@@ -78,12 +77,32 @@ static void vm_choose_timer(struct vm *vm, bool host_sstc)
 		      "Sstc on every hart" :
 		      "QEMU <= 7.2 loses vstimecmp interrupts; VSTIMECMP=on to use them anyway";
 #endif
-	arch_timer_init(vm->sstc, host_sstc);
+	arch_virt_choose(vm->sstc, host_sstc, host_smstateen);
 	pr_info("guest timer: %s (%s)",
 		vm->sstc  ? "vstimecmp, the guest writes stimecmp itself" :
 		host_sstc ? "SBI set_timer -> stimecmp -> hvip.VSTIP" :
 			    "SBI set_timer -> OpenSBI -> hvip.VSTIP",
 		why);
+}
+
+/*
+ * The guest DTB, written straight into its slot in guest RAM: the slot is
+ * the only limit on its size. There is no copy to restore on a reboot;
+ * the rewrite runs again on the same inputs and must give the same bytes.
+ */
+static int vm_build_dtb(struct vm *vm, char *err, size_t errlen)
+{
+	void *slot = (void *)(uintptr_t)vm->dtb;
+	int ret;
+
+	ret = vm_plan_guest_dtb(vm, vm->platform, vm->host_dtb,
+				fdt_totalsize(vm->host_dtb), slot,
+				GUEST_DTB_SLOT, err, errlen);
+	if (ret)
+		return ret;
+	vm->dtb_size = fdt_totalsize(slot);
+	vm->dtb_crc = crc32(slot, vm->dtb_size);
+	return 0;
 }
 
 /* The guest's PLIC: emulated, backed by the real one for owned sources. */
@@ -113,21 +132,23 @@ int vm_create(struct vm *vm, const struct platform *p,
 	      const struct vm_config *cfg, struct mem_range hv,
 	      const void *host_dtb, char *err, size_t errlen)
 {
-	bool host_sstc = true;
+	bool host_sstc = true, host_smstateen = true;
 	int ret;
 
 	ret = vm_plan(vm, p, cfg, hv, err, errlen);
 	if (ret)
 		return ret;
 	pr_info("VM config '%s': %s", cfg->name, cfg->description);
-	for (unsigned int i = 0; i < p->nr_harts; i++)
+	for (unsigned int i = 0; i < p->nr_harts; i++) {
 		host_sstc &= p->harts[i].has_sstc;
+		host_smstateen &= p->harts[i].has_smstateen;
+	}
 	vm->mvendorid = arch_firmware_base(SBI_EXT_BASE_GET_MVENDORID);
 	vm->marchid = arch_firmware_base(SBI_EXT_BASE_GET_MARCHID);
 	vm->mimpid = arch_firmware_base(SBI_EXT_BASE_GET_MIMPID);
 	pr_info("firmware ids: mvendorid 0x%lx marchid 0x%lx mimpid 0x%lx",
 		vm->mvendorid, vm->marchid, vm->mimpid);
-	vm_choose_timer(vm, host_sstc);
+	vm_choose_timer(vm, host_sstc, host_smstateen);
 	vm_create_vplic(vm, p);
 
 	/* Pristine copies of the images, for SRST reboot. */
@@ -135,22 +156,21 @@ int vm_create(struct vm *vm, const struct platform *p,
 		memcpy((void *)(uintptr_t)vm->images[i].pristine,
 		       (const void *)(uintptr_t)vm->images[i].base,
 		       vm->images[i].size);
+	vm->platform = p;
+	vm->host_dtb = host_dtb;
 	ret = vm_map(vm, err, errlen);
 	if (!ret)
-		ret = vm_plan_guest_dtb(vm, p, host_dtb,
-					fdt_totalsize(host_dtb), guest_dtb,
-					sizeof(guest_dtb), err, errlen);
+		ret = vm_build_dtb(vm, err, errlen);
 	if (ret)
 		return ret;
-	vm->dtb_size = fdt_totalsize(guest_dtb);
 
 	for (unsigned int i = 0; i < vm->nr_ram; i++)
 		pr_info("guest RAM 0x%lx-0x%lx (%lu MiB)", vm->ram[i].base,
 			vm->ram[i].base + vm->ram[i].size,
 			(unsigned long)(vm->ram[i].size / MiB));
 	pr_info("guest DTB at 0x%lx (%u bytes, crc32 0x%08x), entry 0x%lx, %u vCPUs on %u harts",
-		vm->dtb, vm->dtb_size, crc32(guest_dtb, vm->dtb_size),
-		vm->entry, vm->nr_vcpus, p->nr_harts);
+		vm->dtb, vm->dtb_size, vm->dtb_crc, vm->entry, vm->nr_vcpus,
+		p->nr_harts);
 	return 0;
 }
 
@@ -173,13 +193,18 @@ void vm_boot(struct vm *vm)
 	 * its PLIC starts from reset (held sources completed).
 	 */
 	if (vm->boots) {
+		char err[LOG_LINE_MAX];
+		uint32_t crc = vm->dtb_crc;
+
 		vplic_reset(&vm->vplic);
 		for (unsigned int i = 0; i < vm->nr_images; i++)
 			memcpy((void *)(uintptr_t)vm->images[i].base,
 			       (const void *)(uintptr_t)vm->images[i].pristine,
 			       vm->images[i].size);
+		if (vm_build_dtb(vm, err, sizeof(err)) || vm->dtb_crc != crc)
+			panic("reboot: the guest DTB came out different (crc32 0x%08x, was 0x%08x): %s",
+			      vm->dtb_crc, crc, err);
 	}
-	memcpy((void *)(uintptr_t)vm->dtb, guest_dtb, vm->dtb_size);
 	vm->boots++;
 	/* Each vCPU executes fence.i on its reset: the one flush needed. */
 	vcpu_start(vm_vcpu(vm, 0), vm->entry, vm->dtb);

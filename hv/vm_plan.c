@@ -171,6 +171,12 @@ static int vm_plan_vcpus_devices(struct vm *vm, const struct platform *p,
 	return 0;
 }
 
+struct mem_range vm_hv_region(paddr_t start, paddr_t image_end, uint64_t kept)
+{
+	return (struct mem_range){ start, ALIGN_UP(image_end + kept, 2 * MiB) -
+						  start };
+}
+
 int vm_plan(struct vm *vm, const struct platform *p,
 	    const struct vm_config *cfg, struct mem_range hv, char *err,
 	    size_t errlen)

@@ -8,8 +8,8 @@
  *
  * The VM config is the one the host DTB's /chosen/bootargs names
  * ("config=NAME", QEMU -append), as at boot.
- * START-END is the hypervisor's image (_start, _hv_end); it is rounded up
- * to 2 MiB as arch_hv_region() does. --sstc says whether the hypervisor
+ * START-END is the hypervisor's image (_start, _hv_end); its region is
+ * that plus the host DTB's copy, rounded up to 2 MiB (vm_hv_region()). --sstc says whether the hypervisor
  * gives the guest vstimecmp (VSTIMECMP=on); it is kept only if every hart
  * has Sstc. Prints "GUEST.dtb: N bytes, crc32 0x...", the CRC the
  * hypervisor logs at boot for the same inputs.
@@ -25,7 +25,7 @@
 
 static struct platform plat;
 static struct vm vm;
-static uint8_t out[GUEST_DTB_MAX];
+static uint8_t out[GUEST_DTB_SLOT];
 
 static void *read_file(const char *path, size_t *size)
 {
@@ -86,9 +86,8 @@ int main(int argc, char **argv)
 	}
 	if (!in || !outpath || !start)
 		usage();
-	hv = (struct mem_range){ start, ALIGN_UP(end, 2 * MiB) - start };
-
 	host = read_file(in, &size);
+	hv = vm_hv_region(start, end, size);
 	if (platform_parse(host, size, &plat, err, sizeof(err)) ||
 	    platform_check(&plat, plat.nr_harts ? plat.harts[0].hartid : 0, hv,
 			   err, sizeof(err)) ||

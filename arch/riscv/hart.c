@@ -21,16 +21,12 @@ void arch_set_this_hart(struct hart *h)
 	__asm__ volatile("mv tp, %0" : : "r"(h) : "memory");
 }
 
-/*
- * The hypervisor owns [_start, _hv_end) rounded up to 2 MiB, so the guest
- * RAM around it can be mapped with 2 MiB pages.
- */
-struct mem_range arch_hv_region(void)
+struct mem_range arch_hv_image(void)
 {
 	paddr_t base = (paddr_t)(uintptr_t)_start;
-	paddr_t end = ALIGN_UP((paddr_t)(uintptr_t)_hv_end, 2 * MiB);
 
-	return (struct mem_range){ .base = base, .size = end - base };
+	return (struct mem_range){ .base = base,
+				   .size = (paddr_t)(uintptr_t)_hv_end - base };
 }
 
 void arch_console_putc(char c)

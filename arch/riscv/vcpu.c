@@ -18,7 +18,7 @@
  * this hart's own timer — its stimecmp when hs_sstc, else OpenSBI's — and
  * the interrupt is forwarded as hvip.VSTIP.
  */
-static bool use_vstimecmp, hs_sstc;
+static bool use_vstimecmp, hs_sstc, hs_smstateen;
 
 /* Exceptions the guest handles itself, without an exit. */
 #define HEDELEG_GUEST                                                  \
@@ -27,10 +27,11 @@ static bool use_vstimecmp, hs_sstc;
 	 (1UL << EXC_INST_PAGE_FAULT) | (1UL << EXC_LOAD_PAGE_FAULT) | \
 	 (1UL << EXC_STORE_PAGE_FAULT))
 
-void arch_timer_init(bool vstimecmp, bool host_sstc)
+void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen)
 {
 	use_vstimecmp = vstimecmp;
 	hs_sstc = host_sstc;
+	hs_smstateen = smstateen;
 }
 
 void arch_hart_virt_init(unsigned long vmid)
@@ -47,11 +48,24 @@ void arch_hart_virt_init(unsigned long vmid)
 	csr_write(CSR_HTIMEDELTA, 0);
 	if (use_vstimecmp) {
 		csr_set(CSR_HENVCFG, HENVCFG_STCE);
-		csr_write(CSR_VSTIMECMP, -1UL);
 	} else {
 		/* The guest's stimecmp traps (virtual instruction). */
 		csr_clear(CSR_HENVCFG, HENVCFG_STCE);
 	}
+	/*
+	 * Where the hart has Sstc, vstimecmp exists whether the guest gets it
+	 * or not, and QEMU shows its comparison in the guest's sip.STIP even
+	 * with henvcfg.STCE clear: from reset (0) it would read as a timer
+	 * pending for ever.
+	 */
+	if (use_vstimecmp || hs_sstc)
+		csr_write(CSR_VSTIMECMP, -1UL);
+	/*
+	 * With Smstateen, a guest access to senvcfg (Linux enables Zicboz for
+	 * its users there) or sstateen0 faults unless hstateen0 allows it.
+	 */
+	if (hs_smstateen)
+		csr_write(CSR_HSTATEEN0, HSTATEEN0_SENVCFG | HSTATEEN0_SE0);
 	/* The guest's FPU needs sstatus.FS on as well as its vsstatus.FS. */
 	if (!(csr_read(CSR_SSTATUS) & SSTATUS_FS))
 		csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
@@ -182,6 +196,16 @@ void arch_vcpu_timer_set(uint64_t when)
 		return;
 	}
 	csr_clear(CSR_HVIP, HVIP_VSTIP);
+	/*
+	 * A deadline already passed is pending now, as a comparator would
+	 * make it: no round trip through our own timer. Our timer may stay
+	 * armed from before; with SIE.STIE clear it is never taken.
+	 */
+	if (when <= csr_read(CSR_TIME)) {
+		csr_clear(CSR_SIE, SIE_STIE);
+		csr_set(CSR_HVIP, HVIP_VSTIP);
+		return;
+	}
 	hs_timer_set(when);
 	csr_set(CSR_SIE, SIE_STIE);
 }

@@ -18,8 +18,11 @@ struct hart *arch_this_hart(void);
 /* Make @h the calling hart's struct hart (it lives in tp from now on). */
 void arch_set_this_hart(struct hart *h);
 
-/* Where the hypervisor image (code, data, stacks, tables) lies in RAM. */
-struct mem_range arch_hv_region(void);
+/*
+ * Where the hypervisor image (code, data, stacks, tables) lies in RAM,
+ * page-aligned at both ends. vm_hv_region() adds what it keeps after it.
+ */
+struct mem_range arch_hv_image(void);
 
 /* Write one character to the hypervisor's console (SBI legacy putchar). */
 void arch_console_putc(char c);
@@ -72,12 +75,13 @@ __noreturn void arch_park(void);
 /* ---- Virtualization. Unless said otherwise: on the vCPU's own hart. ---- */
 
 /*
- * Choose the guest timer once, before any hart enters a guest: the
+ * Choose, once and before any hart enters a guest, the guest timer: the
  * guest's own vstimecmp (@vstimecmp), or this hart's timer forwarded as
  * hvip.VSTIP — programmed through stimecmp when @host_sstc, else through
- * OpenSBI.
+ * OpenSBI; and whether the harts have hstateen0 (@smstateen), which must
+ * then open the guest's senvcfg and sstateen0 to it.
  */
-void arch_timer_init(bool vstimecmp, bool host_sstc);
+void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen);
 
 /* Per-hart H-extension setup: delegation, counters, timer, G-stage. */
 void arch_hart_virt_init(unsigned long vmid);

@@ -11,7 +11,8 @@
 #define GUEST_DTB_MAX_RAM 8
 
 struct rewrite {
-	void *fdt;
+	void *fdt; /* the guest DTB being written */
+	const void *host; /* the host DTB, checked, never changed */
 	const struct guest_dtb_params *p;
 	char *err;
 	size_t errlen;

@@ -23,6 +23,7 @@ struct platform_hart {
 	const char *isa; /* riscv,isa as found, points into the DTB */
 	bool has_h;
 	bool has_sstc;
+	bool has_smstateen; /* hstateen0 exists and gates guest CSRs */
 	uint32_t intc_phandle; /* its riscv,cpu-intc, 0 if none */
 	int plic_s_context; /* S-mode external interrupt context */
 };
@@ -106,10 +107,19 @@ const char *platform_module_kind_name(enum module_kind kind);
 bool isa_has_ext(const char *isa, const char *ext);
 
 /*
- * The ISA string a guest sees: @isa without 'h' and, unless @keep_sstc,
- * without "sstc". Returns 0, or -1 if @out (@len bytes) is too small or
- * @isa is not an ISA string.
+ * Does the guest see multi-letter extension @name (@n chars, maybe with a
+ * version)? Not the hypervisor's own (Sh*), not Zk/Zkr (the seed CSR
+ * faults in VS-mode), not Ss/Smaia (no guest interrupt file) and not Sstc
+ * unless @keep_sstc.
  */
-int isa_guest_string(const char *isa, bool keep_sstc, char *out, size_t len);
+bool isa_guest_keeps(const char *name, size_t n, bool keep_sstc);
+
+/*
+ * The ISA string a guest sees: @isa without 'h' and without what
+ * isa_guest_keeps() drops. Like snprintf: stores at most @len bytes into @out (NUL
+ * terminated when @len > 0; @out may be NULL when @len is 0) and returns
+ * the length of the whole result, or -1 if @isa is not an ISA string.
+ */
+long isa_guest_string(const char *isa, bool keep_sstc, char *out, size_t len);
 
 #endif

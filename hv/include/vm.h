@@ -18,9 +18,8 @@ struct vcpu;
 #define VM_MAX_MMIO (2 + PLATFORM_MAX_VIRTIO)
 #define VM_MAX_IMAGES PLATFORM_MAX_MODULES
 #define VM_VMID 1
-/* The guest DTB's slot at the top of guest RAM, and its largest size. */
+/* The guest DTB's slot at the top of guest RAM: its largest size. */
 #define GUEST_DTB_SLOT (2 * MiB)
-#define GUEST_DTB_MAX (64 * KiB)
 
 /* A guest image: where the guest sees it, and our pristine copy. */
 struct vm_image {
@@ -48,7 +47,9 @@ struct vm {
 	struct vm_image images[VM_MAX_IMAGES];
 	gpa_t entry; /* the kernel image's first byte */
 	gpa_t dtb; /* where the guest DTB goes, in guest RAM */
-	uint32_t dtb_size;
+	uint32_t dtb_size, dtb_crc;
+	const struct platform *platform; /* what the guest DTB is made from */
+	const void *host_dtb;
 	const char *bootargs;
 	bool sstc; /* the guest gets Sstc (vstimecmp) */
 
@@ -61,6 +62,13 @@ struct vm {
 };
 
 extern struct vm the_vm;
+
+/*
+ * The hypervisor's memory: its image [@start, @image_end), page-aligned,
+ * then the @kept bytes it keeps right after it (the host DTB copy), all
+ * rounded up to 2 MiB so the guest RAM around it maps with 2 MiB pages.
+ */
+struct mem_range vm_hv_region(paddr_t start, paddr_t image_end, uint64_t kept);
 
 /*
  * Plan the VM of config @cfg on @p, clear of the hypervisor at @hv: vCPUs,

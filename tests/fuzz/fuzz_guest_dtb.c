@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const struct mem_range hv = { 0x80200000, 2 * MiB };
 static struct platform plat;
 static struct vm vm;
-static uint8_t out[GUEST_DTB_MAX];
+static uint8_t out[GUEST_DTB_SLOT];
 
 static void require(int ok, const char *what, const char *err)
 {

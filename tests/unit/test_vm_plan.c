@@ -9,7 +9,7 @@
 #include "sbi.h"
 #include "vm.h"
 
-/* The hypervisor's region as arch_hv_region() gives it on QEMU virt. */
+/* The hypervisor's region as vm_hv_region() gives it on QEMU virt. */
 static const struct mem_range hv = { 0x80200000, 2 * MiB };
 
 static struct platform plat;
