@@ -5,6 +5,7 @@ Every QEMU run goes through tools/qemu-run (the command `make run` uses)
 and has a hard timeout: on expiry the whole process group is killed and
 the test fails with the log so far.
 """
+import functools
 import os
 import re
 import signal
@@ -23,6 +24,7 @@ HV_ELF = os.path.join(BUILD, "hartvisor.elf")
 class Boot:
     returncode: int
     log: str
+    qemu: str = None  # the emulator, None for the default one
 
     def lines(self, pattern):
         """Every match of the regex @pattern, one per log line."""
@@ -91,22 +93,46 @@ def drive_with_gdb(cmd, port, commands, env=None, before=None, elf=HV_ELF):
         qemu.wait()
 
 
-def hv_region(hv=HV_ELF):
-    """(_start, _hv_end, end of the 2 MiB-rounded region) of the ELF @hv,
-    as arch_hv_region() computes the region."""
+@functools.lru_cache(maxsize=None)
+def qemu_version(qemu=None):
+    """The version of the emulator the tests run (QEMU=, as for make run)
+    as (major, minor, micro)."""
+    qemu = qemu or os.environ.get("QEMU", "qemu-system-riscv64")
+    out = subprocess.run([qemu, "--version"], capture_output=True, text=True,
+                         timeout=30).stdout
+    m = re.search(r"version (\d+)\.(\d+)\.(\d+)", out)
+    assert m, out
+    return tuple(int(x) for x in m.groups())
+
+
+def guest_has_sstc(b):
+    """Did the hypervisor give the guest Sstc (vstimecmp)? Its log says;
+    QEMU 7.2 gets the forwarded timer, QEMU 10 vstimecmp."""
+    return bool(b.lines(r"^\[h\d+\] guest timer: vstimecmp"))
+
+
+def hv_region(hv=HV_ELF, kept=0):
+    """(_start, _hv_end, end of the region) of the ELF @hv, as
+    vm_hv_region() computes the region: the image and the @kept bytes of
+    the host DTB's copy after it, rounded up to 2 MiB."""
     syms = subprocess.run(["riscv64-unknown-elf-nm", hv], capture_output=True,
                           text=True, check=True).stdout
     start = int(re.search(r"^([0-9a-f]+) \w _start$", syms, re.M).group(1), 16)
     end = int(re.search(r"^([0-9a-f]+) \w _hv_end$", syms, re.M).group(1), 16)
-    return start, end, (end + 0x1fffff) & ~0x1fffff
+    return start, end, (end + kept + 0x1fffff) & ~0x1fffff
 
 
-def boot(smp=4, cpu="rv64", extra=(), hv=HV_ELF, timeout=60, config=""):
+def boot(smp=4, cpu="rv64", extra=(), hv=HV_ELF, timeout=60, config="", emu=None,
+         mem="1G"):
     """Boot @hv on QEMU virt with @smp harts in VM config @config (empty:
-    the default); return its log."""
-    env = dict(os.environ, SMP=str(smp), CPU=cpu, HV=hv, MEM="1G", CONFIG=config)
-    return run_logged([os.path.join(ROOT, "tools", "qemu-run"), *extra],
-                      timeout, env)
+    the default); @emu is (emulator, firmware) for another QEMU than the
+    default (make's QEMU= and BIOS=). Returns its log."""
+    env = dict(os.environ, SMP=str(smp), CPU=cpu, HV=hv, MEM=mem, CONFIG=config)
+    if emu:
+        env.update(QEMU=emu[0], BIOS=emu[1])
+    b = run_logged([os.path.join(ROOT, "tools", "qemu-run"), *extra], timeout, env)
+    b.qemu = emu[0] if emu else None
+    return b
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,7 +10,7 @@ from conftest import BUILD, ROOT, boot, build_variant, hv_region, run_logged
 
 SUMMARY = re.compile(
     r"^\[h(\d+)\] hartvisor: (\d+) harts \(([^)]*)\), RAM 0x80000000\+1024 MiB, "
-    r"timebase 10000000 Hz, PLIC @0xc000000 ndev 96, UART @0x10000000, ext:(.*)$")
+    r"timebase 10000000 Hz, PLIC @0xc000000 ndev 9[56], UART @0x10000000, ext:(.*)$")
 
 
 def summary(b):
@@ -50,7 +50,7 @@ def test_hv_lines_never_interleave():
 def test_no_h_extension_is_refused():
     b = boot(4, cpu="rv64,h=false")
     assert b.returncode == 0, b.log
-    assert re.search(r"^\[h\d+\] error: no H extension on hart 0 \(riscv,isa = rv64imafdc[^)]*\): "
+    assert re.search(r"^\[h\d+\] error: no H extension on hart 0 \(riscv,isa = rv64imafdc\.\.\.\): "
                      r"run QEMU with -cpu rv64,h=true$", b.log, re.M), b.log
     assert "hartvisor cannot run on this machine; powering off" in b.log
     assert not b.lines(r"online: slot"), b.log
@@ -91,7 +91,9 @@ def test_guest_module_over_hypervisor_memory_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("addr,what", [
-    ("0x80070000", "overlaps reserved (firmware) memory 0x80000000-0x80080000"),
+    # OpenSBI 1.1 reserves 0x80000000-0x80080000, 1.5 two ranges from
+    # 0x80000000 to 0x80040000 and 0x80060000.
+    ("0x80030000", r"overlaps reserved \(firmware\) memory 0x80000000-0x800[48]0000"),
     ("0xc0000000", "is not in RAM"),
 ])
 def test_guest_module_in_the_wrong_place_is_refused(tmp_path, addr, what):
@@ -100,7 +102,7 @@ def test_guest_module_in_the_wrong_place_is_refused(tmp_path, addr, what):
     b = boot(2, extra=["-device", f"guest-loader,kernel={img},addr={addr}"])
     assert b.returncode == 0, b.log
     errors = b.lines(r"^\[h\d+\] error: (.*)$")
-    assert errors and what in errors[0].group(1), b.log
+    assert errors and re.search(what, errors[0].group(1)), b.log
     assert not b.lines(r"online: slot"), b.log
 
 

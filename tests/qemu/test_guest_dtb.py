@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT, drive_with_gdb, free_port, hv_region
+from conftest import (BUILD, ROOT, Boot, drive_with_gdb, free_port, guest_has_sstc,
+                      hv_region)
 
 TOOL = os.path.join(BUILD, "tools", "guest-dtb")
 
@@ -28,7 +29,7 @@ def test_tool_builds_the_hypervisors_bytes(smp, config, vcpus, tmp_path):
          f"guest-loader,kernel={img},addr=0x81000000"],
         port,
         ["-ex", "break vm_boot", "-ex", "continue",
-         "-ex", f"dump binary memory {host} &host_dtb ((char *)&host_dtb) + sizeof(host_dtb)",
+         "-ex", f"dump binary memory {host} host_dtb host_dtb + host_dtb_size",
          "-ex", "kill"],
         env=env)
     assert "Breakpoint 1, vm_boot" in out, out
@@ -38,7 +39,8 @@ def test_tool_builds_the_hypervisors_bytes(smp, config, vcpus, tmp_path):
 
     start, end, _ = hv_region()
     out = tmp_path / "guest.dtb"
-    tool = subprocess.run([TOOL, "--hv", f"{start:x}-{end:x}", "--sstc", "off",
+    tool = subprocess.run([TOOL, "--hv", f"{start:x}-{end:x}", "--sstc",
+                           "on" if guest_has_sstc(Boot(0, log)) else "off",
                            str(host), str(out)], capture_output=True, text=True, timeout=30)
     assert tool.returncode == 0, tool.stdout + tool.stderr
     t = re.search(r": (\d+) bytes, crc32 (0x[0-9a-f]{8}) \(config (\w+), (\d+) vCPUs", tool.stdout)

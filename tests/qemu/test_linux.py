@@ -20,9 +20,10 @@ LOADER = f"guest-loader,kernel={IMAGE},addr=0x80400000"
 BAD = re.compile(r"rcu: INFO|stall|BUG:|Oops|WARNING:|Kernel panic|FAIL: ")
 
 
-def boot_linux(smp, cpu="rv64", stress=20, timeout=420, console="ttyS0"):
+def boot_linux(smp, cpu="rv64", stress=20, timeout=420, console="ttyS0", emu=None,
+               mem="1G"):
     assert os.path.exists(IMAGE), f"{IMAGE} missing: make linux"
-    b = boot(smp, cpu=cpu, timeout=timeout, config="linux",
+    b = boot(smp, cpu=cpu, timeout=timeout, config="linux", emu=emu, mem=mem,
              extra=["-device", f"{LOADER},bootargs=console={console} earlycon=sbi hvtest={stress}"])
     bad = [l for l in b.log.splitlines() if BAD.search(l)]
     assert not bad, "\n".join(bad) + "\n" + b.log
@@ -49,7 +50,22 @@ def check_run(b, smp):
 
 @pytest.mark.parametrize("smp", [1, 2, 4, 8])
 def test_linux(smp):
-    check_run(boot_linux(smp), smp)
+    b = boot_linux(smp)
+    assert "Linux version 6.12" in b.log, b.log
+    check_run(b, smp)
+
+
+def test_linux_smp16():
+    """16 vCPUs need more than 1 GiB for 16 stress threads' stacks and
+    page-cache work: MEM=2G, as the README says."""
+    check_run(boot_linux(16, mem="2G", stress=10, timeout=600), 16)
+
+
+def test_linux_cpu_max():
+    """-cpu max (QEMU 10: Smstateen, Smaia, Svadu and more): the guest DTB
+    carries its ISA strings, Linux boots and passes its checks."""
+    b = boot_linux(4, cpu="max", stress=10)
+    check_run(b, 4)
 
 
 def test_linux_sbi_time_path():

@@ -54,7 +54,7 @@ static void expect_check_error(unsigned long boot, struct mem_range region,
 
 static void check_qemu_virt(unsigned int smp)
 {
-	char name[64], line[256];
+	char name[128], line[256];
 
 	snprintf(name, sizeof(name), "virt-smp%u.dtb", smp);
 	parse_fixture(name);
@@ -73,7 +73,8 @@ static void check_qemu_virt(unsigned int smp)
 	assert_int_equal(plat.timebase_hz, 10000000);
 	assert_true(plat.plic.present);
 	assert_int_equal(plat.plic.base, 0xc000000);
-	assert_int_equal(plat.plic_ndev, 96);
+	/* QEMU 7.2's PLIC has 96 sources, QEMU 10's 95. */
+	assert_true(plat.plic_ndev == 95 || plat.plic_ndev == 96);
 	assert_true(plat.uart.present);
 	assert_int_equal(plat.uart.base, 0x10000000);
 	assert_int_equal(plat.uart.irq, 10);
@@ -90,9 +91,11 @@ static void check_qemu_virt(unsigned int smp)
 	platform_summary(&plat, line, sizeof(line));
 	snprintf(name, sizeof(name), "%u harts (0%s", smp, smp > 1 ? "-" : ")");
 	assert_true(strncmp(line, name, strlen(name)) == 0);
-	assert_non_null(strstr(
-		line,
-		"RAM 0x80000000+1024 MiB, timebase 10000000 Hz, PLIC @0xc000000 ndev 96, UART @0x10000000, ext: h sstc"));
+	snprintf(
+		name, sizeof(name),
+		"RAM 0x80000000+1024 MiB, timebase 10000000 Hz, PLIC @0xc000000 ndev %u, UART @0x10000000, ext: h sstc",
+		plat.plic_ndev);
+	assert_non_null(strstr(line, name));
 }
 
 static void test_qemu_smp1(void **state)
@@ -114,9 +117,9 @@ static void test_qemu_smp4(void **state)
 	(void)state;
 	check_qemu_virt(4);
 	platform_summary(&plat, line, sizeof(line));
-	assert_string_equal(
-		line,
-		"4 harts (0-3), RAM 0x80000000+1024 MiB, timebase 10000000 Hz, PLIC @0xc000000 ndev 96, UART @0x10000000, ext: h sstc");
+	assert_true(strncmp(line, "4 harts (0-3), RAM 0x80000000+1024 MiB",
+			    38) == 0);
+	assert_non_null(strstr(line, ", UART @0x10000000, ext: h sstc"));
 }
 
 static void test_qemu_smp8(void **state)
@@ -342,7 +345,24 @@ static void test_plic_without_contexts(void **state)
 
 static void test_isa_strings(void **state)
 {
+	char buf[64];
+
 	(void)state;
+	/* What a guest sees: no h, Sh*, Zk/Zkr or Ss/Smaia; Sstc if kept. */
+	assert_int_equal(
+		isa_guest_string(
+			"rv64imafdch_zicsr_sstc_shgatpa_zk_zkr_zkn_ssaia_svadu",
+			false, buf, sizeof(buf)),
+		strlen("rv64imafdc_zicsr_zkn_svadu"));
+	assert_string_equal(buf, "rv64imafdc_zicsr_zkn_svadu");
+	isa_guest_string("rv64i2p1h1p0_sstc1p0", true, buf, sizeof(buf));
+	assert_string_equal(buf, "rv64i2p1_sstc1p0");
+	/* Like snprintf: the whole length, whatever fits, NUL-terminated. */
+	assert_int_equal(isa_guest_string("rv64imac_zicsr", false, NULL, 0),
+			 14);
+	assert_int_equal(isa_guest_string("rv64imac_zicsr", false, buf, 6), 14);
+	assert_string_equal(buf, "rv64i");
+	assert_int_equal(isa_guest_string("rv", false, buf, sizeof(buf)), -1);
 	assert_true(isa_has_ext("rv64imafdch_zicsr_sstc", "h"));
 	assert_true(isa_has_ext("RV64IMAFDCH", "h"));
 	assert_true(isa_has_ext("rv64imafdch_zicsr_sstc", "sstc"));
