@@ -437,7 +437,8 @@ fuzz: fuzz-build
 		-max_len=65536 -print_final_stats=1 corpus seeds
 
 test: all unit guests $(O)/tools/guest-dtb fuzz-build $(OUR_LINUX)
-	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) $(PYTHON) tools/run-tests $(UNIT_BINS)
+	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) QEMU=$(QEMU) BIOS=$(BIOS) \
+		$(PYTHON) tools/run-tests $(UNIT_BINS)
 
 # Micro-benchmarks (bench guest): see tools/bench. RUNS=N repetitions.
 bench: all $(O)/guest/bench.bin $(O)/guest/irq.bin $(OUR_LINUX)
