@@ -271,8 +271,8 @@ run: all $(GUEST_IMAGE) $(GUEST_DISK)
 	$(Q)$(QEMU_ENV) tools/qemu-run $(GUEST_ARGS) $(QEMU_EXTRA)
 
 debug: all $(GUEST_IMAGE) $(GUEST_DISK)
-	@echo "QEMU waits for GDB on localhost:$(GDB_PORT). In another terminal:"
-	@echo "  gdb-multiarch $(O)/hartvisor.elf -ex 'target remote localhost:$(GDB_PORT)'"
+	@echo "QEMU waits for GDB on 127.0.0.1:$(GDB_PORT). In another terminal:"
+	@echo "  gdb-multiarch $(O)/hartvisor.elf -ex 'target remote 127.0.0.1:$(GDB_PORT)'"
 	$(Q)$(QEMU_ENV) GDB_PORT=$(GDB_PORT) tools/qemu-run --gdb $(GUEST_ARGS) \
 		$(QEMU_EXTRA)
 

@@ -63,7 +63,7 @@ def build_variant(name, **make_vars):
 def free_port():
     """A TCP port nobody listens on now (for QEMU's GDB stub)."""
     with socket.socket() as s:
-        s.bind(("localhost", 0))
+        s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
@@ -78,7 +78,7 @@ def drive_with_gdb(cmd, port, commands, env=None, before=None, elf=HV_ELF):
     try:
         seen = before(qemu) if before else None
         gdb = subprocess.run(["gdb-multiarch", "-batch", "-nx", elf,
-                              "-ex", f"target remote localhost:{port}", *commands],
+                              "-ex", f"target remote 127.0.0.1:{port}", *commands],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
         try:
             log, _ = qemu.communicate(timeout=30)

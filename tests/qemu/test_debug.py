@@ -20,7 +20,7 @@ def gdb_session(commands):
                 break
         cmd = re.search(r"^\s*(gdb-multiarch .*)$", hint, re.M)
         assert cmd, hint
-        assert f"target remote localhost:{port}" in cmd.group(1)
+        assert f"target remote 127.0.0.1:{port}" in cmd.group(1)
 
     _, out, log = drive_with_gdb(
         ["make", "-s", "--no-print-directory", "debug", "SMP=2",
