@@ -58,7 +58,7 @@ def test_small_config_leaves_harts_idle(smp):
 
 def test_loader_bootargs_win_over_the_config():
     b = run_guest("dtb", 2, config="small", loader=",bootargs=from the loader")
-    assert seen(b)[4] == "from the loader", b.log
+    assert seen(b)[3] == "from the loader", b.log
 
 
 def refusal(b):
