@@ -26,8 +26,9 @@ static uint32_t check_cpu(int cpu, unsigned int n)
 	check(reg && fdt32_to_cpu(*reg) == n, "cpu %u: reg = %u", n,
 	      reg ? fdt32_to_cpu(*reg) : ~0U);
 	/* The single letters: QEMU 10's whole string is 300 characters. */
-	check(isa && !isa_has_ext(isa, "h"), "cpu %u: riscv,isa %.*s... has no h",
-	      n, isa ? (int)strcspn(isa, "_") : 6, isa ? isa : "(none)");
+	check(isa && !isa_has_ext(isa, "h"),
+	      "cpu %u: riscv,isa %.*s... has no h", n,
+	      isa ? (int)strcspn(isa, "_") : 6, isa ? isa : "(none)");
 	exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
 	check(!exts || !fdt_stringlist_contains(exts, len, "h"),
 	      "cpu %u: riscv,isa-extensions has no h", n);
