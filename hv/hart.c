@@ -23,6 +23,7 @@ void harts_init(const struct platform *p, unsigned long boot_hartid)
 		h->stack_top = (unsigned long)hart_stacks[i + 1];
 		if (h->hartid == boot_hartid) {
 			h->online = true;
+			h->checkin = HART_CHECKIN_CLAIMED;
 			arch_set_this_hart(h);
 			pr_info("online: slot %u, PLIC S-mode context %d (boot hart)",
 				h->slot, h->plic_s_context);
@@ -44,11 +45,37 @@ unsigned int harts_online(void)
 	return n;
 }
 
+/*
+ * Give up on @h if it has not claimed its check-in: the firmware never
+ * ran it (OpenSBI 1.5 leaves a few harts hung at 64 harts, natively too).
+ * The VM keeps running without it, as Linux does without a CPU that fails
+ * to come online. Returns true if @h is given up.
+ */
+static bool hart_give_up(struct hart *h)
+{
+	int waiting = HART_CHECKIN_WAITING;
+
+	if (!__atomic_compare_exchange_n(&h->checkin, &waiting,
+					 HART_CHECKIN_GIVEN_UP, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		/* Claimed: its vCPU is being made; it checks in shortly. */
+		while (!__atomic_load_n(&h->online, __ATOMIC_ACQUIRE))
+			arch_cpu_relax();
+		return false;
+	}
+	pr_warn("hart %lu was started but never came out of the firmware%s",
+		h->hartid,
+		the_vm.nr_vcpus > h->slot ? "; its vCPU stays stopped" : "");
+	if (the_vm.nr_vcpus > h->slot)
+		vcpu_create_absent(&the_vm, h);
+	return true;
+}
+
 int harts_start_secondaries(uint64_t timeout_ticks)
 {
 	struct hart *self = arch_this_hart();
 	uint64_t deadline;
-	int ret;
+	int ret, missing = 0;
 
 	for (unsigned int i = 0; i < nr_harts; i++) {
 		if (&harts[i] == self)
@@ -62,19 +89,13 @@ int harts_start_secondaries(uint64_t timeout_ticks)
 	}
 
 	deadline = arch_time() + timeout_ticks;
-	while (harts_online() < nr_harts) {
-		if (arch_time() > deadline) {
-			for (unsigned int i = 0; i < nr_harts; i++)
-				if (!__atomic_load_n(&harts[i].online,
-						     __ATOMIC_ACQUIRE))
-					pr_err("hart %lu was started but did not check in",
-					       harts[i].hartid);
-			return SBI_ERR_FAILED;
-		}
+	while (harts_online() < nr_harts && arch_time() <= deadline)
 		/* Sleep, not spin: each check-in sends us an IPI. */
 		arch_wait_until(deadline);
-	}
-	return 0;
+	for (unsigned int i = 0; i < nr_harts; i++)
+		if (hart_give_up(&harts[i]))
+			missing++;
+	return missing;
 }
 
 void hart_post(struct hart *h, unsigned long msg)
@@ -160,7 +181,15 @@ void hart_idle(struct hart *self)
 void hart_secondary_main(struct hart *self)
 {
 	struct vcpu *v = NULL;
+	int waiting = HART_CHECKIN_WAITING;
 
+	/* Acquire-release: against the boot hart giving up on us. */
+	if (!__atomic_compare_exchange_n(&self->checkin, &waiting,
+					 HART_CHECKIN_CLAIMED, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		pr_warn("slot %u came too late and stays idle", self->slot);
+		hart_idle(self);
+	}
 	/* The VM, if any, exists before any secondary runs. */
 	if (the_vm.nr_vcpus > self->slot)
 		v = vcpu_create(&the_vm, self);

@@ -34,6 +34,18 @@ struct vcpu *vcpu_create(struct vm *vm, struct hart *self)
 	return v;
 }
 
+void vcpu_create_absent(struct vm *vm, struct hart *h)
+{
+	struct vcpu *v = &vcpus[h->slot];
+
+	v->vm = vm;
+	v->hart = h;
+	v->id = h->slot;
+	v->state = SBI_HSM_STATE_STOPPED;
+	v->absent = true;
+	vm_register_vcpu(vm, v);
+}
+
 unsigned long vcpu_exits_total(const struct vcpu *v)
 {
 	unsigned long n = 0;
@@ -75,6 +87,8 @@ int vcpu_start(struct vcpu *v, unsigned long pc, unsigned long arg)
 	 * order OpenSBI 1.1 got wrong); the lock keeps a second starter from
 	 * overwriting it between our check and our state change.
 	 */
+	if (v->absent)
+		return SBI_ERR_FAILED;
 	spin_lock(&v->start_lock);
 	if (vcpu_get_state(v) != SBI_HSM_STATE_STOPPED) {
 		ret = SBI_ERR_ALREADY_AVAILABLE;

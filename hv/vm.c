@@ -240,6 +240,7 @@ void vm_shutdown(struct vm *vm, bool failure)
 void vm_reboot(struct vm *vm, struct vcpu *self)
 {
 	struct hart *me = arch_this_hart();
+	unsigned int others = 0;
 
 	vcpu_stop_self(self);
 	/* One reboot at a time; a second asker just stops (it is reset). */
@@ -248,12 +249,14 @@ void vm_reboot(struct vm *vm, struct vcpu *self)
 	pr_info("guest asked for a reboot (boot %u): restarting it",
 		vm->boots + 1);
 	__atomic_store_n(&vm->reset_acks, 0, __ATOMIC_RELAXED);
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i] != self)
-			hart_post(vm->vcpus[i]->hart, HART_MSG_VCPU_RESET);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i] == self || vm->vcpus[i]->absent)
+			continue;
+		hart_post(vm->vcpus[i]->hart, HART_MSG_VCPU_RESET);
+		others++;
+	}
 	/* Acquire: pairs with each hart's release after it stopped. */
-	while (__atomic_load_n(&vm->reset_acks, __ATOMIC_ACQUIRE) <
-	       vm->nr_vcpus - 1) {
+	while (__atomic_load_n(&vm->reset_acks, __ATOMIC_ACQUIRE) < others) {
 		hart_do_fences(me);
 		arch_cpu_relax();
 	}

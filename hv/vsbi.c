@@ -101,8 +101,9 @@ uint64_t vsbi_vcpus_to_slots(const struct vm *vm, uint64_t vcpus)
 {
 	uint64_t slots = 0;
 
+	/* An absent vCPU never ran: it has nothing to fence. */
 	for (unsigned int id = 0; id < vm->nr_vcpus; id++)
-		if (vcpus & (1ULL << id))
+		if ((vcpus & (1ULL << id)) && !vm_vcpu(vm, id)->absent)
 			slots |= 1ULL << vm_vcpu(vm, id)->hart->slot;
 	return slots;
 }

@@ -13,7 +13,7 @@
 void vsbi_send_ipis(struct vcpu *v, uint64_t targets)
 {
 	for (unsigned int id = 0; id < v->vm->nr_vcpus; id++) {
-		if (!(targets & (1ULL << id)))
+		if (!(targets & (1ULL << id)) || vm_vcpu(v->vm, id)->absent)
 			continue;
 		if (id == v->id)
 			arch_vcpu_raise_ipi();

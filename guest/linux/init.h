@@ -8,8 +8,14 @@
 #define MAX_CPUS 64
 #define PAGE 4096
 #define MiB (1024L * 1024)
-/* A futex wait or a sleep this much longer than asked is a lost event. */
-#define LATE_NS 1000000000L
+/*
+ * A futex wait or a sleep this much longer than asked is a lost event: a
+ * lost wake-up never comes, so the bound is long, far beyond what host
+ * scheduling on a loaded 2-core machine adds. SLOW_NS only counts, for
+ * the report: latency is a figure for make bench, not a test.
+ */
+#define LOST_NS 10000000000L
+#define SLOW_NS 1000000000L
 
 /*
  * Checks failed so far; check() prints "PASS: ..." or "FAIL: ..." as one

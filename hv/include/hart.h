@@ -31,6 +31,11 @@
 
 struct vcpu;
 
+/* A started hart either checks in or, after the timeout, is given up. */
+#define HART_CHECKIN_WAITING 0
+#define HART_CHECKIN_CLAIMED 1 /* the hart is creating its vCPU */
+#define HART_CHECKIN_GIVEN_UP 2
+
 struct hart {
 	unsigned long hartid;
 	unsigned long stack_top;
@@ -39,6 +44,7 @@ struct hart {
 	int plic_s_context; /* from the PLIC's interrupts-extended */
 	unsigned long mailbox; /* HART_MSG_* bits, atomic */
 	bool online; /* checked in (atomic) */
+	int checkin; /* HART_CHECKIN_*, atomic: who won, it or the boot hart */
 	struct vcpu *vcpu; /* pinned here for life */
 	uint64_t fence_from; /* slots of harts waiting for our fence */
 	unsigned long fault_cause; /* of the last guarded guest access */
@@ -64,8 +70,9 @@ void harts_init(const struct platform *p, unsigned long boot_hartid);
 
 /*
  * Start every other hart and wait (at most @timeout_ticks of the time CSR)
- * for all of them to check in. Returns 0, or a negative SBI error after
- * logging which hart failed. Boot hart only.
+ * for all of them to check in; give up on those that do not (their vCPUs
+ * stay stopped for good). Returns how many were given up, or a negative
+ * SBI error if a start failed. Boot hart only.
  */
 int harts_start_secondaries(uint64_t timeout_ticks);
 

@@ -22,6 +22,7 @@ struct vcpu {
 	struct hart *hart;
 	unsigned int id; /* the guest's hart ID */
 	int state; /* SBI_HSM_STATE_*, atomic */
+	bool absent; /* its hart never came out of the firmware */
 
 	/*
 	 * Where the next START or non-retentive resume begins. Written under
@@ -39,6 +40,13 @@ struct vcpu {
 
 /* Create the calling hart's vCPU for @vm. Each hart, once. */
 struct vcpu *vcpu_create(struct vm *vm, struct hart *self);
+
+/*
+ * The vCPU of hart @h, which the firmware never handed to us: STOPPED for
+ * good, HART_START fails, IPIs and fences skip it. Boot hart, once the
+ * wait for @h is given up (hart_give_up()).
+ */
+void vcpu_create_absent(struct vm *vm, struct hart *h);
 
 /* Start @v's life on its own hart: wait until it runs, enter it. */
 __noreturn void vcpu_run(struct vcpu *v);
