@@ -108,31 +108,17 @@ static bool guest_has_ext(const struct rewrite *rw, const char *ext, int len)
 	       (n == 1 || isa_guest_keeps(ext, n, rw->p->sstc));
 }
 
-static int rewrite_isa(struct rewrite *rw, uint64_t hartid)
+/* riscv,isa-extensions of host cpu node @host, if it has one. */
+static int rewrite_isa_extensions(struct rewrite *rw, int host, uint64_t hartid)
 {
-	int host = find_cpu_in(rw->host, NULL, hartid), len, ret;
-	const char *isa = NULL, *exts;
+	const char *exts;
 	char *buf;
-	long n;
-
-	if (host >= 0)
-		isa = fdt_getprop(rw->host, host, "riscv,isa", &len);
-	if (!isa || len < 1 || isa[len - 1])
-		return guest_dtb_fail(
-			rw, "a vCPU's cpu has no riscv,isa string", -1);
-	n = isa_guest_string(isa, rw->p->sstc, NULL, 0);
-	if (n < 0)
-		return guest_dtb_fail(rw, "riscv,isa is not an ISA string", -1);
-	ret = fdt_setprop_placeholder(rw->fdt, find_cpu(rw, NULL, hartid),
-				      "riscv,isa", (int)n + 1, (void **)&buf);
-	if (ret)
-		return guest_dtb_fail(rw, "set riscv,isa", ret);
-	isa_guest_string(isa, rw->p->sstc, buf, (size_t)n + 1);
+	int len, ret;
+	long n = 0;
 
 	exts = fdt_getprop(rw->host, host, "riscv,isa-extensions", &len);
 	if (!exts)
 		return 0;
-	n = 0;
 	for (int i = 0; i < len; i += (int)strnlen(exts + i, len - i) + 1)
 		if (guest_has_ext(rw, exts + i, len - i))
 			n += (long)strnlen(exts + i, len - i) + 1;
@@ -153,6 +139,29 @@ static int rewrite_isa(struct rewrite *rw, uint64_t hartid)
 		i += k + 1;
 	}
 	return 0;
+}
+
+static int rewrite_isa(struct rewrite *rw, uint64_t hartid)
+{
+	int host = find_cpu_in(rw->host, NULL, hartid), len, ret;
+	const char *isa = NULL;
+	char *buf;
+	long n;
+
+	if (host >= 0)
+		isa = fdt_getprop(rw->host, host, "riscv,isa", &len);
+	if (!isa || len < 1 || isa[len - 1])
+		return guest_dtb_fail(
+			rw, "a vCPU's cpu has no riscv,isa string", -1);
+	n = isa_guest_string(isa, rw->p->sstc, NULL, 0);
+	if (n < 0)
+		return guest_dtb_fail(rw, "riscv,isa is not an ISA string", -1);
+	ret = fdt_setprop_placeholder(rw->fdt, find_cpu(rw, NULL, hartid),
+				      "riscv,isa", (int)n + 1, (void **)&buf);
+	if (ret)
+		return guest_dtb_fail(rw, "set riscv,isa", ret);
+	isa_guest_string(isa, rw->p->sstc, buf, (size_t)n + 1);
+	return rewrite_isa_extensions(rw, host, hartid);
 }
 
 /*

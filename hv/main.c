@@ -141,8 +141,8 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 	ret = harts_start_secondaries(CHECKIN_TIMEOUT_S * platform.timebase_hz);
 	if (ret < 0)
 		boot_refuse("not every hart could be started");
-	if (the_vm.nr_vcpus && vm_vcpu(&the_vm, 0)->absent)
-		boot_refuse("the hart of vCPU 0 never came up");
+	if (ret && !vm_has_vcpu_to_boot(&the_vm))
+		boot_refuse("no hart of the VM's vCPUs came up");
 	pr_info("%u secondary harts up in %lu us", platform.nr_harts - 1 - ret,
 		(unsigned long)((arch_time() - start) * 1000000 /
 				platform.timebase_hz));

@@ -186,6 +186,14 @@ struct vcpu *vm_vcpu(const struct vm *vm, unsigned long id)
 	return id < vm->nr_vcpus ? vm->vcpus[id] : NULL;
 }
 
+bool vm_has_vcpu_to_boot(const struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (!vm->vcpus[i]->absent)
+			return true;
+	return !vm->nr_vcpus;
+}
+
 void vm_boot(struct vm *vm)
 {
 	/*
@@ -206,8 +214,22 @@ void vm_boot(struct vm *vm)
 			      vm->dtb_crc, crc, err);
 	}
 	vm->boots++;
-	/* Each vCPU executes fence.i on its reset: the one flush needed. */
-	vcpu_start(vm_vcpu(vm, 0), vm->entry, vm->dtb);
+	/*
+	 * vCPU 0 boots the guest, unless its hart never came out of the
+	 * firmware: then the first vCPU that exists does, as a hart other
+	 * than 0 can win the boot natively. Each vCPU executes fence.i on its
+	 * reset: the one flush needed.
+	 */
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i]->absent)
+			continue;
+		if (i)
+			pr_warn("vCPU 0 never came up: the guest boots on vCPU %u",
+				i);
+		vcpu_start(vm->vcpus[i], vm->entry, vm->dtb);
+		return;
+	}
+	panic("no vCPU to boot the guest on");
 }
 
 void vm_print_stats(const struct vm *vm)

@@ -103,8 +103,14 @@ int vm_create(struct vm *vm, const struct platform *p,
 /* Record @v as the VM's vCPU v->id. Each hart, once. */
 void vm_register_vcpu(struct vm *vm, struct vcpu *v);
 
-/* Copy the images and DTB into guest RAM and start vCPU 0. Boot hart. */
+/*
+ * Copy the images and DTB into guest RAM and start vCPU 0 (the first vCPU
+ * that is not absent, if vCPU 0 is). Boot hart, or the rebooting vCPU.
+ */
 void vm_boot(struct vm *vm);
+
+/* Has @vm a vCPU that is not absent (or no vCPUs at all)? Boot hart. */
+bool vm_has_vcpu_to_boot(const struct vm *vm);
 
 /* The vCPU with guest hart ID @id, or NULL. */
 struct vcpu *vm_vcpu(const struct vm *vm, unsigned long id);
