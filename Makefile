@@ -15,7 +15,9 @@
 # Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS VSTIMECMP QEMU_EXTRA
 #        GDB_PORT TEST_JOBS QEMU (the emulator; another one than QEMU 10 from
 #        bookworm-backports: setup installs no QEMU or OpenSBI) BIOS (firmware:
-#        default, QEMU's own OpenSBI)
+#        default, QEMU's own OpenSBI) IRQCHIP (aia: -M virt,aia=aplic-imsic,
+#        aia-guests=1, guest interrupt files and the vAPLIC, the default;
+#        plic: the vPLIC, and the default for the PLIC test guests irq, dtb)
 # GUEST=linux: DISK (raw image for virtio-blk; default $(O)/linux/disk.img,
 #        made once by tools/mkdisk), NET_PORT (5555: 127.0.0.1 port forwarded
 #        to the guest's TCP echo server on port 7)
@@ -33,6 +35,10 @@ MEM ?= 1G
 CPU ?= rv64
 HV_MAX_HARTS ?= 64
 VSTIMECMP ?= auto
+IRQCHIP ?= $(if $(filter irq dtb,$(GUEST)),plic,aia)
+ifeq ($(filter aia plic,$(IRQCHIP)),)
+$(error IRQCHIP=$(IRQCHIP): aia or plic)
+endif
 QEMU_EXTRA ?=
 GDB_PORT ?= 1234
 TEST_JOBS ?= 2
@@ -234,7 +240,7 @@ $(error CONFIG=$(CONFIG): no configs/$(CONFIG).c (configs: $(CONFIG_NAMES)))
 endif
 endif
 QEMU_ENV := SMP=$(SMP) MEM=$(MEM) CPU=$(CPU) HV=$(O)/hartvisor.elf \
-	CONFIG=$(CONFIG) QEMU=$(QEMU) BIOS=$(BIOS)
+	CONFIG=$(CONFIG) QEMU=$(QEMU) BIOS=$(BIOS) IRQCHIP=$(IRQCHIP)
 ifeq ($(GUEST),linux)
 ifneq ($(LINUX_IMAGE),$(OUR_LINUX))
 ifeq ($(wildcard $(LINUX_IMAGE)),)
@@ -288,7 +294,7 @@ dtb: | setup
 # The guest DTB on the host: the hypervisor's own rewrite code, host libfdt.
 HOST_TOOL_SRCS := tools/guest-dtb.c hv/platform.c hv/platform_devices.c \
 	hv/platform_check.c hv/isa.c hv/errorf.c hv/dtb_check.c hv/guest_dtb.c \
-	hv/guest_dtb_devices.c hv/vm_plan.c hv/vm_config.c \
+	hv/guest_dtb_devices.c hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c \
 	hv/crc32.c $(CONFIG_SRCS) $(CONFIG_TABLE)
 $(O)/tools/guest-dtb: $(HOST_TOOL_SRCS) $(wildcard hv/include/*.h) | setup
 	@mkdir -p $(dir $@)
@@ -318,24 +324,28 @@ guest-dtb: all $(O)/tools/guest-dtb $(O)/guest/$(GUEST_DTB_GUEST).bin
 
 FIX := $(O)/fixtures
 FIXTURES := $(FIX)/virt-smp1.dtb $(FIX)/virt-smp2.dtb $(FIX)/virt-smp4.dtb \
-	$(FIX)/virt-smp8.dtb $(FIX)/virt-smp4-nosstc.dtb \
+	$(FIX)/virt-smp8.dtb $(FIX)/virt-smp4-nosstc.dtb $(FIX)/virt-aia-smp4.dtb \
 	$(FIX)/virt-smp4-noh.dtb $(FIX)/virt-smp2-modules.dtb \
 	$(patsubst dts/test/%.dts,$(FIX)/%.dtb,$(wildcard dts/test/*.dts))
 
+# QEMU's trees: plain virt (the PLIC), and virt-aia (IMSICs, APLIC).
 $(FIX)/virt-smp%.dtb: | setup
 	@mkdir -p $(dir $@)
-	$(Q)SMP=$* tools/qemu-run --dumpdtb $@
+	$(Q)IRQCHIP=plic SMP=$* tools/qemu-run --dumpdtb $@
+$(FIX)/virt-aia-smp%.dtb: | setup
+	@mkdir -p $(dir $@)
+	$(Q)IRQCHIP=aia SMP=$* tools/qemu-run --dumpdtb $@
 $(FIX)/virt-smp4-nosstc.dtb: | setup
 	@mkdir -p $(dir $@)
-	$(Q)SMP=4 CPU=rv64,sstc=off tools/qemu-run --dumpdtb $@
+	$(Q)IRQCHIP=plic SMP=4 CPU=rv64,sstc=off tools/qemu-run --dumpdtb $@
 $(FIX)/virt-smp4-noh.dtb: | setup
 	@mkdir -p $(dir $@)
-	$(Q)SMP=4 CPU=rv64,h=false tools/qemu-run --dumpdtb $@
+	$(Q)IRQCHIP=plic SMP=4 CPU=rv64,h=false tools/qemu-run --dumpdtb $@
 $(FIX)/virt-smp2-modules.dtb: | setup
 	@mkdir -p $(dir $@)
 	$(Q)head -c 100000 /dev/zero > $(FIX)/kernel.img
 	$(Q)head -c 5000 /dev/zero > $(FIX)/initrd.img
-	$(Q)SMP=2 tools/qemu-run --dumpdtb $@ \
+	$(Q)IRQCHIP=plic SMP=2 tools/qemu-run --dumpdtb $@ \
 		-device guest-loader,kernel=$(FIX)/kernel.img,addr=0x80400000,bootargs="console=hvc0 quiet" \
 		-device guest-loader,initrd=$(FIX)/initrd.img,addr=0x88000000
 $(FIX)/%.dtb: dts/test/%.dts | setup
@@ -349,7 +359,8 @@ UNIT_PLATFORM_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
 	hv/platform_summary.c hv/isa.c hv/errorf.c hv/dtb_check.c
 UNIT_BINS := $(O)/unit/test_platform $(O)/unit/test_platform_max4 \
 	$(O)/unit/test_guest_dtb $(O)/unit/test_vm_plan $(O)/unit/test_printf \
-	$(O)/unit/test_mmio_decode $(O)/unit/test_vplic $(O)/unit/test_string
+	$(O)/unit/test_mmio_decode $(O)/unit/test_vplic $(O)/unit/test_vaplic \
+	$(O)/unit/test_string
 
 $(O)/unit/test_platform: tests/unit/test_platform.c $(UNIT_PLATFORM_SRCS) | setup
 	@mkdir -p $(dir $@)
@@ -366,7 +377,7 @@ $(O)/unit/test_guest_dtb: tests/unit/test_guest_dtb.c hv/guest_dtb.c \
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lfdt -lcmocka
 $(O)/unit/test_vm_plan: tests/unit/test_vm_plan.c $(UNIT_PLATFORM_SRCS) \
 		hv/vm_plan.c hv/vm_config.c hv/guest_dtb.c hv/guest_dtb_devices.c \
-		$(CONFIG_SRCS) $(CONFIG_TABLE) | setup
+		hv/irqchip_plan.c $(CONFIG_SRCS) $(CONFIG_TABLE) | setup
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lfdt -lcmocka
@@ -390,6 +401,12 @@ $(O)/unit/test_vplic: tests/unit/test_vplic.c hv/vplic.c | setup
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -DHV_DEBUG -o $@ $^ -lcmocka
 
+$(O)/unit/test_vaplic: tests/unit/test_vaplic.c hv/vaplic.c hv/irqchip_plan.c \
+		$(UNIT_PLATFORM_SRCS) | setup
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -DHV_DEBUG -o $@ $^ -lfdt -lcmocka
+
 unit: $(UNIT_BINS) $(FIXTURES)
 
 # libFuzzer on the host DTB -> guest DTB path (tests/fuzz): the hypervisor's
@@ -398,7 +415,7 @@ unit: $(UNIT_BINS) $(FIXTURES)
 FUZZ_SECONDS ?= 600
 FUZZ_HV_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
 	hv/isa.c hv/errorf.c hv/dtb_check.c hv/guest_dtb.c hv/guest_dtb_devices.c \
-	hv/vm_plan.c hv/vm_config.c $(CONFIG_SRCS)
+	hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c $(CONFIG_SRCS)
 FUZZ_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,$(FUZZ_HV_SRCS) \
 	tests/fuzz/fuzz_guest_dtb.c) $(O)/fuzz/obj/gen/vm_configs.o \
 	$(patsubst %.c,$(O)/fuzz/obj/libfdt/%.o,$(LIBFDT_SRCS))

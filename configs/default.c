@@ -9,5 +9,5 @@
 VM_CONFIG(default) = {
 	.name = "default",
 	.description = "every hart, all RAM above the hypervisor",
-	.devices = VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_PLIC,
+	.devices = VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_IRQCHIP,
 };

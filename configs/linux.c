@@ -13,5 +13,5 @@ VM_CONFIG(linux) = {
 	.description =
 		"SMP Linux on every hart: UART (ttyS0), virtio-mmio, vPLIC",
 	.bootargs = "console=ttyS0 earlycon=sbi",
-	.devices = VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_PLIC,
+	.devices = VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_IRQCHIP,
 };

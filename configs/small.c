@@ -12,5 +12,5 @@ VM_CONFIG(small) = {
 	.nr_vcpus = 2,
 	.ram_size = 64 * MiB,
 	.bootargs = "small config",
-	.devices = VM_DEV_UART | VM_DEV_PLIC,
+	.devices = VM_DEV_UART | VM_DEV_IRQCHIP,
 };

@@ -100,12 +100,18 @@ static int find_cpu(struct rewrite *rw, const char *name, uint64_t reg)
  * isa_guest_keeps() drops. Nothing here has a length limit but the output
  * buffer.
  */
+static unsigned int isa_keep(const struct rewrite *rw)
+{
+	return (rw->p->sstc ? ISA_KEEP_SSTC : 0) |
+	       (rw->p->irqchip == IRQCHIP_AIA ? ISA_KEEP_SSAIA : 0);
+}
+
 static bool guest_has_ext(const struct rewrite *rw, const char *ext, int len)
 {
 	size_t n = strnlen(ext, (size_t)len);
 
 	return !(n == 1 && ext[0] == 'h') &&
-	       (n == 1 || isa_guest_keeps(ext, n, rw->p->sstc));
+	       (n == 1 || isa_guest_keeps(ext, n, isa_keep(rw)));
 }
 
 /* riscv,isa-extensions of host cpu node @host, if it has one. */
@@ -153,14 +159,14 @@ static int rewrite_isa(struct rewrite *rw, uint64_t hartid)
 	if (!isa || len < 1 || isa[len - 1])
 		return guest_dtb_fail(
 			rw, "a vCPU's cpu has no riscv,isa string", -1);
-	n = isa_guest_string(isa, rw->p->sstc, NULL, 0);
+	n = isa_guest_string(isa, isa_keep(rw), NULL, 0);
 	if (n < 0)
 		return guest_dtb_fail(rw, "riscv,isa is not an ISA string", -1);
 	ret = fdt_setprop_placeholder(rw->fdt, find_cpu(rw, NULL, hartid),
 				      "riscv,isa", (int)n + 1, (void **)&buf);
 	if (ret)
 		return guest_dtb_fail(rw, "set riscv,isa", ret);
-	isa_guest_string(isa, rw->p->sstc, buf, (size_t)n + 1);
+	isa_guest_string(isa, isa_keep(rw), buf, (size_t)n + 1);
 	return rewrite_isa_extensions(rw, host, hartid);
 }
 
@@ -259,28 +265,35 @@ static int prune_cpu_map(struct rewrite *rw)
 	return 0;
 }
 
+/* The phandle of vCPU @i's riscv,cpu-intc (after rewrite_cpus), or 0. */
+static uint32_t vcpu_intc(struct rewrite *rw, unsigned int i)
+{
+	char name[32];
+	int cpu, intc;
+	uint32_t phandle = 0;
+
+	snprintf(name, sizeof(name), "cpu@%u", i);
+	cpu = find_cpu(rw, name, 0);
+	fdt_for_each_subnode(intc, rw->fdt, cpu)
+		if (!fdt_node_check_compatible(rw->fdt, intc, "riscv,cpu-intc"))
+			phandle = fdt_get_phandle(rw->fdt, intc);
+	return phandle;
+}
+
 static int rewrite_plic(struct rewrite *rw)
 {
 	static const char *const compat[] = { "riscv,plic0",
 					      "sifive,plic-1.0.0" };
 	fdt32_t cells[HV_MAX_HARTS * 4];
-	char name[32];
 	int plic = -1;
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(compat) && plic < 0; i++)
 		plic = fdt_node_offset_by_compatible(rw->fdt, -1, compat[i]);
-	if (plic < 0 || !rw->p->plic)
+	if (plic < 0 || rw->p->irqchip != IRQCHIP_PLIC)
 		return 0; /* none, or it goes with the unreachable devices */
 	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
-		int cpu, intc;
-		uint32_t phandle = 0;
+		uint32_t phandle = vcpu_intc(rw, i);
 
-		snprintf(name, sizeof(name), "cpu@%u", i);
-		cpu = find_cpu(rw, name, 0);
-		fdt_for_each_subnode(intc, rw->fdt, cpu)
-			if (!fdt_node_check_compatible(rw->fdt, intc,
-						       "riscv,cpu-intc"))
-				phandle = fdt_get_phandle(rw->fdt, intc);
 		if (!phandle)
 			return guest_dtb_fail(
 				rw,
@@ -299,6 +312,84 @@ static int rewrite_plic(struct rewrite *rw)
 		return guest_dtb_fail(rw, "set the PLIC's interrupts-extended",
 				      -1);
 	return 0;
+}
+
+/* The node compatible with @compat whose first reg starts at @base. */
+static int find_at(struct rewrite *rw, const char *compat, paddr_t base)
+{
+	int node;
+
+	for (node = fdt_node_offset_by_compatible(rw->fdt, -1, compat);
+	     node >= 0;
+	     node = fdt_node_offset_by_compatible(rw->fdt, node, compat)) {
+		int len;
+		const fdt32_t *reg = fdt_getprop(rw->fdt, node, "reg", &len);
+
+		if (reg && len >= 16 &&
+		    (((uint64_t)fdt32_to_cpu(reg[0]) << 32) |
+		     fdt32_to_cpu(reg[1])) == base)
+			return node;
+	}
+	return -FDT_ERR_NOTFOUND;
+}
+
+/*
+ * AIA: the guest's IMSIC is one page per vCPU at imsic_base (its guest
+ * file, mapped), hart index = vCPU ID, no guest files of its own; its
+ * APLIC is the host's S-level node with the sources the VM has.
+ */
+static int rewrite_aia(struct rewrite *rw)
+{
+	static const char *const gone[] = {
+		"riscv,guest-index-bits", "riscv,hart-index-bits",
+		"riscv,group-index-bits", "riscv,group-index-shift",
+		"riscv,num-guest-ids",
+	};
+	fdt32_t cells[HV_MAX_HARTS * 2];
+	uint64_t size = rw->p->nr_vcpus * 4096ULL;
+	fdt32_t reg[4] = {
+		cpu_to_fdt32(rw->p->imsic_base >> 32),
+		cpu_to_fdt32(rw->p->imsic_base),
+		cpu_to_fdt32(size >> 32),
+		cpu_to_fdt32(size),
+	};
+	char name[48];
+	int node, ret;
+
+	if (rw->p->irqchip != IRQCHIP_AIA)
+		return 0;
+	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
+		uint32_t phandle = vcpu_intc(rw, i);
+
+		if (!phandle)
+			return guest_dtb_fail(
+				rw,
+				"a vCPU's cpu has no riscv,cpu-intc phandle",
+				-1);
+		cells[2 * i] = cpu_to_fdt32(phandle);
+		cells[2 * i + 1] = cpu_to_fdt32(IRQ_S_EXT);
+	}
+	node = find_at(rw, "riscv,imsics", rw->p->imsic_host_base);
+	if (node < 0)
+		return guest_dtb_fail(rw, "find the S-level IMSIC", node);
+	ret = fdt_setprop(rw->fdt, node, "interrupts-extended", cells,
+			  (int)(rw->p->nr_vcpus * 2 * sizeof(fdt32_t)));
+	if (!ret)
+		ret = fdt_setprop(rw->fdt, node, "reg", reg, sizeof(reg));
+	for (unsigned int i = 0; !ret && i < ARRAY_SIZE(gone); i++)
+		fdt_delprop(rw->fdt, node, gone[i]);
+	snprintf(name, sizeof(name), "interrupt-controller@%lx",
+		 (unsigned long)rw->p->imsic_base);
+	if (!ret)
+		ret = fdt_set_name(rw->fdt, node, name);
+	if (ret)
+		return guest_dtb_fail(rw, "rewrite the IMSIC", ret);
+	node = find_at(rw, "riscv,aplic", rw->p->aplic_base);
+	if (node < 0)
+		return guest_dtb_fail(rw, "find the S-level APLIC", node);
+	ret = fdt_setprop_u32(rw->fdt, node, "riscv,num-sources",
+			      rw->p->aplic_nsrc);
+	return ret ? guest_dtb_fail(rw, "rewrite the APLIC", ret) : 0;
 }
 
 static int rewrite_chosen(struct rewrite *rw)
@@ -374,6 +465,8 @@ int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 		ret = guest_dtb_drop_compatible(&rw, clint_compat[i]);
 	if (!ret)
 		ret = rewrite_plic(&rw);
+	if (!ret)
+		ret = rewrite_aia(&rw);
 	if (!ret)
 		ret = guest_dtb_drop_unreachable(&rw);
 	if (!ret)

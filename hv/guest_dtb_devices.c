@@ -127,9 +127,16 @@ static bool guest_may_touch(struct rewrite *rw, int node, int parent)
 		return true;
 	if (!fdt_node_check_compatible(fdt, node, "riscv,plic0") ||
 	    !fdt_node_check_compatible(fdt, node, "sifive,plic-1.0.0"))
-		return rw->p->plic;
+		return rw->p->irqchip == IRQCHIP_PLIC;
 	base = ((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1]);
 	size = ((uint64_t)fdt32_to_cpu(reg[2]) << 32) | fdt32_to_cpu(reg[3]);
+	/* AIA: the S-level IMSIC (rewritten to the guest's) and APLIC. */
+	if (!fdt_node_check_compatible(fdt, node, "riscv,imsics"))
+		return rw->p->irqchip == IRQCHIP_AIA &&
+		       base == rw->p->imsic_base;
+	if (!fdt_node_check_compatible(fdt, node, "riscv,aplic"))
+		return rw->p->irqchip == IRQCHIP_AIA &&
+		       base == rw->p->aplic_base;
 	return in_guest_ram(rw->p, base, size) ||
 	       in_passthrough(rw->p, base, size);
 }

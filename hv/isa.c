@@ -111,24 +111,26 @@ static void emit(struct isa_out *o, const char *s, size_t n)
 			o->buf[o->pos] = s[i];
 }
 
-bool isa_guest_keeps(const char *name, size_t n, bool keep_sstc)
+bool isa_guest_keeps(const char *name, size_t n, unsigned int keep)
 {
 	/* Sh*: the hypervisor profile's names (Shgatpa, Shvstvala, ...). */
 	if (n >= 2 && lower(name[0]) == 's' && lower(name[1]) == 'h')
 		return false;
 	/*
 	 * Zkr's seed CSR (also implied by the Zk bundle) faults in VS-mode.
-	 * Ss/Smaia: the VM has no interrupt file of its own yet, and hstateen0
-	 * keeps the AIA CSRs closed.
+	 * Smaia is M-level. Ssaia only with a guest interrupt file: without
+	 * one, vstopei and vsireg fault.
 	 */
-	if (token_is(name, n, "zk") || token_is(name, n, "zkr"))
+	if (token_is(name, n, "zk") || token_is(name, n, "zkr") ||
+	    token_is(name, n, "smaia"))
 		return false;
-	if (token_is(name, n, "ssaia") || token_is(name, n, "smaia"))
-		return false;
-	return keep_sstc || !token_is(name, n, "sstc");
+	if (token_is(name, n, "ssaia"))
+		return keep & ISA_KEEP_SSAIA;
+	return (keep & ISA_KEEP_SSTC) || !token_is(name, n, "sstc");
 }
 
-long isa_guest_string(const char *isa, bool keep_sstc, char *out, size_t len)
+long isa_guest_string(const char *isa, unsigned int keep, char *out,
+		      size_t len)
 {
 	struct isa_out o = { out, len, 0 };
 	const char *p, *end;
@@ -146,7 +148,7 @@ long isa_guest_string(const char *isa, bool keep_sstc, char *out, size_t len)
 	}
 	/* Multi-letter names, underscore-separated; sstc only if kept. */
 	for (const char *tok; (tok = next_token(&p, &n));) {
-		if (!isa_guest_keeps(tok, n, keep_sstc))
+		if (!isa_guest_keeps(tok, n, keep))
 			continue;
 		emit(&o, "_", 1);
 		emit(&o, tok, n);

@@ -147,14 +147,17 @@ static int parse_one_hart(struct parse *ps, int cpu, struct platform_hart *h)
 	h->has_h = isa_has_ext(h->isa, "h");
 	h->has_sstc = isa_has_ext(h->isa, "sstc");
 	h->has_smstateen = isa_has_ext(h->isa, "smstateen");
+	h->has_ssaia = isa_has_ext(h->isa, "ssaia");
 	exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
 	if (exts) {
 		h->has_h = fdt_stringlist_contains(exts, len, "h");
 		h->has_sstc = fdt_stringlist_contains(exts, len, "sstc");
 		h->has_smstateen =
 			fdt_stringlist_contains(exts, len, "smstateen");
+		h->has_ssaia = fdt_stringlist_contains(exts, len, "ssaia");
 	}
 	h->plic_s_context = PLIC_NO_CONTEXT;
+	h->imsic_index = -1;
 	fdt_for_each_subnode(intc, fdt, cpu) {
 		if (!fdt_node_check_compatible(fdt, intc, "riscv,cpu-intc"))
 			h->intc_phandle = fdt_get_phandle(fdt, intc);
@@ -326,6 +329,8 @@ int platform_parse(const void *fdt, size_t size, struct platform *p, char *err,
 		ret = parse_memory(&ps);
 	if (!ret)
 		ret = platform_parse_plic(&ps);
+	if (!ret)
+		ret = platform_parse_aia(&ps);
 	if (!ret)
 		ret = platform_parse_virtio(&ps);
 	if (!ret)

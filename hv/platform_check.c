@@ -90,3 +90,14 @@ int platform_check(const struct platform *p, unsigned long boot_hartid,
 	}
 	return 0;
 }
+
+bool platform_has_aia(const struct platform *p)
+{
+	if (!p->imsic.present || !p->aplic.present || !p->imsic_guest_bits ||
+	    !p->nr_harts)
+		return false;
+	for (unsigned int i = 0; i < p->nr_harts; i++)
+		if (!p->harts[i].has_ssaia || p->harts[i].imsic_index < 0)
+			return false;
+	return true;
+}

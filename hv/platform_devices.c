@@ -11,9 +11,12 @@
 
 void platform_read_device(const void *fdt, int node, struct platform_device *d)
 {
+	int len;
+	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+
 	d->present = !platform_read_reg(fdt, node, 0, &d->base, &d->size);
-	if (!platform_read_u32(fdt, node, "interrupts", &d->irq))
-		d->irq = 0;
+	/* Its first interrupt: <irq> (PLIC) or <irq flags> (APLIC). */
+	d->irq = irq && len >= 4 ? fdt32_to_cpu(irq[0]) : 0;
 }
 
 /* First enabled node compatible with any of the NULL-terminated @compat. */
@@ -169,5 +172,106 @@ int platform_parse_modules(struct parse *ps)
 		p->nr_modules++;
 	}
 	SORT_BY(p->modules, p->nr_modules, base);
+	return 0;
+}
+
+/*
+ * The S-level IMSIC of an AIA machine: the enabled riscv,imsics node whose
+ * interrupts-extended names the harts' S-mode external interrupt (the
+ * M-level one names 11, and OpenSBI disables it). Entry i is hart index
+ * i. One region only: a multi-socket layout (groups) is refused.
+ */
+static int parse_imsic(struct parse *ps, int *imsic_node)
+{
+	const void *fdt = ps->fdt;
+	struct platform *p = ps->p;
+	const fdt32_t *cells;
+	int node, len;
+
+	for (node = fdt_node_offset_by_compatible(fdt, -1, "riscv,imsics");
+	     node >= 0;
+	     node = fdt_node_offset_by_compatible(fdt, node, "riscv,imsics")) {
+		cells = fdt_getprop(fdt, node, "interrupts-extended", &len);
+		if (platform_node_enabled(fdt, node) && cells && len >= 8 &&
+		    fdt32_to_cpu(cells[1]) == IRQ_S_EXT)
+			break;
+	}
+	*imsic_node = node;
+	if (node < 0)
+		return 0;
+	platform_read_device(fdt, node, &p->imsic);
+	if (!p->imsic.present || len % 8)
+		return platform_fail(
+			ps, SBI_ERR_INVALID_PARAM,
+			"IMSIC node %s needs one reg and <phandle 9> pairs in interrupts-extended",
+			platform_node_name(fdt, node));
+	if (fdt_getprop(fdt, node, "riscv,group-index-bits", NULL) ||
+	    platform_read_reg(fdt, node, 1, &(paddr_t){ 0 }, &(uint64_t){ 0 }) !=
+		    -FDT_ERR_NOTFOUND)
+		return platform_fail(
+			ps, SBI_ERR_NOT_SUPPORTED,
+			"IMSIC node %s has several groups (sockets): not supported",
+			platform_node_name(fdt, node));
+	if (!platform_read_u32(fdt, node, "riscv,guest-index-bits",
+			       &p->imsic_guest_bits))
+		p->imsic_guest_bits = 0;
+	if (p->imsic_guest_bits > 6)
+		return platform_fail(ps, SBI_ERR_INVALID_PARAM,
+				     "IMSIC node %s: %u guest index bits",
+				     platform_node_name(fdt, node),
+				     p->imsic_guest_bits);
+	p->imsic_stride = 4096ULL << p->imsic_guest_bits;
+	if (!platform_read_u32(fdt, node, "riscv,num-ids", &p->imsic_num_ids) ||
+	    p->imsic_num_ids < 63 || p->imsic_num_ids > 2047 ||
+	    p->imsic_num_ids % 64 != 63)
+		return platform_fail(
+			ps, SBI_ERR_INVALID_PARAM,
+			"IMSIC node %s: riscv,num-ids must be 63, 127, ... 2047",
+			platform_node_name(fdt, node));
+	for (int i = 0; i < len / 8; i++) {
+		uint32_t phandle = fdt32_to_cpu(cells[2 * i]);
+
+		if (fdt32_to_cpu(cells[2 * i + 1]) != IRQ_S_EXT)
+			continue;
+		if ((uint64_t)(i + 1) * p->imsic_stride > p->imsic.size)
+			return platform_fail(
+				ps, SBI_ERR_INVALID_PARAM,
+				"IMSIC node %s: hart index %d lies outside its reg",
+				platform_node_name(fdt, node), i);
+		for (unsigned int h = 0; h < p->nr_harts; h++)
+			if (p->harts[h].intc_phandle == phandle)
+				p->harts[h].imsic_index = i;
+	}
+	return 0;
+}
+
+int platform_parse_aia(struct parse *ps)
+{
+	const void *fdt = ps->fdt;
+	struct platform *p = ps->p;
+	int imsic, node, ret;
+	uint32_t parent;
+
+	ret = parse_imsic(ps, &imsic);
+	if (ret || imsic < 0)
+		return ret;
+	/* The S-level APLIC: the one that sends its MSIs to that IMSIC. */
+	for (node = fdt_node_offset_by_compatible(fdt, -1, "riscv,aplic");
+	     node >= 0;
+	     node = fdt_node_offset_by_compatible(fdt, node, "riscv,aplic"))
+		if (platform_node_enabled(fdt, node) &&
+		    platform_read_u32(fdt, node, "msi-parent", &parent) &&
+		    parent == fdt_get_phandle(fdt, imsic))
+			break;
+	if (node < 0)
+		return 0; /* IMSICs only (aia=imsic? no such machine yet) */
+	platform_read_device(fdt, node, &p->aplic);
+	if (!p->aplic.present ||
+	    !platform_read_u32(fdt, node, "riscv,num-sources", &p->aplic_nsrc) ||
+	    !p->aplic_nsrc || p->aplic_nsrc > 1023)
+		return platform_fail(
+			ps, SBI_ERR_INVALID_PARAM,
+			"APLIC node %s needs a reg and riscv,num-sources 1..1023",
+			platform_node_name(fdt, node));
 	return 0;
 }

@@ -64,7 +64,13 @@ int platform_summary(const struct platform *p, char *s, size_t size)
 	put(&b, ", timebase %lu Hz", (unsigned long)p->timebase_hz);
 	if (p->plic.present)
 		put(&b, ", PLIC @0x%lx ndev %u", p->plic.base, p->plic_ndev);
-	else
+	if (p->imsic.present)
+		put(&b, ", IMSIC @0x%lx guest files %u", p->imsic.base,
+		    (1U << p->imsic_guest_bits) - 1);
+	if (p->aplic.present)
+		put(&b, ", APLIC @0x%lx sources %u", p->aplic.base,
+		    p->aplic_nsrc);
+	if (!p->plic.present && !p->imsic.present)
 		put(&b, ", PLIC none");
 	if (p->uart.present)
 		put(&b, ", UART @0x%lx", p->uart.base);

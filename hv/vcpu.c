@@ -10,7 +10,6 @@
 #include "sbi.h"
 #include "vcpu.h"
 #include "vm.h"
-#include "vplic.h"
 #include "vsbi.h"
 
 static struct vcpu vcpus[HV_MAX_HARTS];
@@ -29,7 +28,7 @@ struct vcpu *vcpu_create(struct vm *vm, struct hart *self)
 	v->ctx.host_tp = (unsigned long)self;
 	self->vcpu = v;
 	arch_hart_virt_init(VM_VMID);
-	vplic_hart_init(&vm->vplic, v->id);
+	irqchip_hart_init(vm, v->id);
 	vm_register_vcpu(vm, v);
 	return v;
 }
@@ -111,6 +110,8 @@ void vcpu_stop_self(struct vcpu *v)
 	vcpu_force_state(v, SBI_HSM_STATE_STOPPED);
 	arch_vcpu_timer_park();
 	arch_vcpu_clear_ipi();
+	/* Its interrupt file may still signal: a stopped vCPU hears nothing. */
+	arch_vcpu_mask_irqs();
 }
 
 void vcpu_suspend_self(struct vcpu *v, bool non_retentive, unsigned long pc,
@@ -122,6 +123,13 @@ void vcpu_suspend_self(struct vcpu *v, bool non_retentive, unsigned long pc,
 	v->start_arg = arg;
 	vcpu_set_state(v, SBI_HSM_STATE_STARTED, SBI_HSM_STATE_SUSPENDED);
 	spin_unlock(&v->start_lock);
+}
+
+/* A new life for @v at its start address: registers, and its interrupts. */
+static void vcpu_reset(struct vcpu *v)
+{
+	arch_vcpu_reset(&v->ctx, v->start_pc, v->id, v->start_arg);
+	irqchip_vcpu_reset(v->vm, v->id);
 }
 
 /* SUSPENDED and an interrupt is pending: carry on, or restart. */
@@ -150,8 +158,7 @@ static void vcpu_process_mailbox(struct vcpu *v)
 	if (msg & HART_MSG_VCPU_START) {
 		if (vcpu_set_state(v, SBI_HSM_STATE_START_PENDING,
 				   SBI_HSM_STATE_STARTED))
-			arch_vcpu_reset(&v->ctx, v->start_pc, v->id,
-					v->start_arg);
+			vcpu_reset(v);
 	}
 	if (msg & HART_MSG_VCPU_IPI) {
 		int state = vcpu_get_state(v);
@@ -162,9 +169,10 @@ static void vcpu_process_mailbox(struct vcpu *v)
 	}
 	/*
 	 * VSEIP is the vPLIC's line for us, whatever the mail said: a reset
-	 * above cleared hvip, and HART_MSG_VCPU_EXT means it changed.
+	 * above cleared hvip, and HART_MSG_VCPU_EXT means it changed. (With
+	 * AIA the guest file raises it, and this keeps hvip.VSEIP 0.)
 	 */
-	arch_vcpu_set_external(vplic_line(&v->vm->vplic, v->id));
+	arch_vcpu_set_external(irqchip_line(v->vm, v->id));
 }
 
 void vcpu_external_changed(unsigned int id)
@@ -175,16 +183,17 @@ void vcpu_external_changed(unsigned int id)
 		return;
 	/* Our own line: now. Another hart's: before its next entry. */
 	if (v->hart == arch_this_hart())
-		arch_vcpu_set_external(vplic_line(&v->vm->vplic, id));
+		arch_vcpu_set_external(irqchip_line(v->vm, id));
 	else
 		hart_post(v->hart, HART_MSG_VCPU_EXT);
 }
 
-/* The physical PLIC signals this hart: its sources become pending. */
+/* The physical controller signals this hart (PLIC: claim its sources). */
 static void vcpu_take_external(struct vcpu *v)
 {
-	vplic_hw_claim(&v->vm->vplic, v->hart->plic_s_context);
+	irqchip_take_external(v->vm, v->id);
 }
+
 
 static void vcpu_inject(struct vcpu *v, unsigned long cause)
 {

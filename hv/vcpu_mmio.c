@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Guest loads and stores that fault in the G-stage: the emulated devices
- * (the vPLIC) get them, decoded from htinst or from the instruction
+ * (the vPLIC or the vAPLIC, hv/irqchip.h) get them, decoded from htinst or from the instruction
  * itself; any other address is not the guest's, and it gets the access
  * fault real hardware would raise.
  */
@@ -38,7 +38,6 @@ static int vcpu_mmio_decode(struct vcpu *v, unsigned long htinst,
 
 void vcpu_mmio_fault(struct vcpu *v, bool store)
 {
-	struct vplic *plic = &v->vm->vplic;
 	struct mmio_access a;
 	unsigned long htval, htinst;
 	gpa_t gpa;
@@ -46,7 +45,7 @@ void vcpu_mmio_fault(struct vcpu *v, bool store)
 
 	arch_vcpu_trap_info(&htval, &htinst);
 	gpa = (htval << 2) | (v->ctx.stval & 3);
-	if (!vplic_contains(plic, gpa)) {
+	if (!irqchip_contains(v->vm, gpa)) {
 		vcpu_access_fault(v, store);
 		return;
 	}
@@ -60,11 +59,10 @@ void vcpu_mmio_fault(struct vcpu *v, bool store)
 	}
 	gpa -= a.addr_offset;
 	if (store) {
-		vplic_write(plic, v->id, gpa - plic->base, a.width,
-			    (uint32_t)mmio_load_value(&a, v->ctx.x[a.reg]));
+		irqchip_write(v->vm, v->id, gpa, a.width,
+			      (uint32_t)mmio_load_value(&a, v->ctx.x[a.reg]));
 	} else {
-		uint32_t val =
-			vplic_read(plic, v->id, gpa - plic->base, a.width);
+		uint32_t val = irqchip_read(v->vm, v->id, gpa, a.width);
 
 		if (a.reg)
 			v->ctx.x[a.reg] = mmio_load_value(&a, val);

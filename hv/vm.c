@@ -41,7 +41,7 @@ static int vm_map(struct vm *vm, char *err, size_t errlen)
 				      "cannot map device page 0x%lx: %s",
 				      vm->mmio[i].base, sbi_strerror(ret));
 	}
-	return 0;
+	return irqchip_map(vm, err, errlen);
 }
 
 /*
@@ -77,7 +77,8 @@ static void vm_choose_timer(struct vm *vm, bool host_sstc, bool host_smstateen)
 		      "Sstc on every hart" :
 		      "QEMU <= 7.2 loses vstimecmp interrupts; VSTIMECMP=on to use them anyway";
 #endif
-	arch_virt_choose(vm->sstc, host_sstc, host_smstateen);
+	arch_virt_choose(vm->sstc, host_sstc, host_smstateen,
+			 vm->irqchip.kind == IRQCHIP_AIA);
 	pr_info("guest timer: %s (%s)",
 		vm->sstc  ? "vstimecmp, the guest writes stimecmp itself" :
 		host_sstc ? "SBI set_timer -> stimecmp -> hvip.VSTIP" :
@@ -105,29 +106,6 @@ static int vm_build_dtb(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
-/* The guest's PLIC: emulated, backed by the real one for owned sources. */
-static void vm_create_vplic(struct vm *vm, const struct platform *p)
-{
-	int hw_context[HV_MAX_HARTS];
-	char list[8 * VM_MAX_MMIO] = "";
-	size_t len = 0;
-
-	if (!(vm->config->devices & VM_DEV_PLIC) || !p->plic.present)
-		return;
-	/* vCPU i is pinned to harts[i], which is p->harts[i]. */
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		hw_context[i] = p->harts[i].plic_s_context;
-	arch_plic_init(p->plic.base);
-	vplic_init(&vm->vplic, p->plic.base, p->plic.size, p->plic_ndev,
-		   vm->nr_vcpus, hw_context, vm->irqs, vm->nr_irqs);
-	for (unsigned int i = 0; i < vm->nr_irqs && len < sizeof(list); i++)
-		len += snprintf(list + len, sizeof(list) - len, " %u",
-				vm->irqs[i]);
-	pr_info("vPLIC at 0x%lx: %u sources, %u contexts, passthrough sources:%s",
-		p->plic.base, vm->vplic.ndev, 2 * vm->nr_vcpus,
-		vm->nr_irqs ? list : " none");
-}
-
 int vm_create(struct vm *vm, const struct platform *p,
 	      const struct vm_config *cfg, struct mem_range hv,
 	      const void *host_dtb, char *err, size_t errlen)
@@ -149,7 +127,7 @@ int vm_create(struct vm *vm, const struct platform *p,
 	pr_info("firmware ids: mvendorid 0x%lx marchid 0x%lx mimpid 0x%lx",
 		vm->mvendorid, vm->marchid, vm->mimpid);
 	vm_choose_timer(vm, host_sstc, host_smstateen);
-	vm_create_vplic(vm, p);
+	irqchip_create(vm, p);
 
 	/* Pristine copies of the images, for SRST reboot. */
 	for (unsigned int i = 0; i < vm->nr_images; i++)
@@ -198,13 +176,14 @@ void vm_boot(struct vm *vm)
 {
 	/*
 	 * After a reboot: the guest may have written over its images, and
-	 * its PLIC starts from reset (held sources completed).
+	 * its interrupt controller starts from reset (PLIC: held sources
+	 * completed).
 	 */
 	if (vm->boots) {
 		char err[LOG_LINE_MAX];
 		uint32_t crc = vm->dtb_crc;
 
-		vplic_reset(&vm->vplic);
+		irqchip_reset(vm);
 		for (unsigned int i = 0; i < vm->nr_images; i++)
 			memcpy((void *)(uintptr_t)vm->images[i].base,
 			       (const void *)(uintptr_t)vm->images[i].pristine,

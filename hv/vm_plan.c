@@ -134,13 +134,13 @@ static int vm_layout_images(struct vm *vm, const struct platform *p, char *err,
 	return 0;
 }
 
-/* Pass @dev's page through; its interrupt goes to the vPLIC, if any. */
+/* Pass @dev's page through; its interrupt goes to the VM's controller. */
 static void vm_plan_device(struct vm *vm, const struct vm_config *cfg,
 			   const struct platform_device *dev)
 {
 	vm->mmio[vm->nr_mmio++] =
 		(struct mem_range){ ALIGN_DOWN(dev->base, 4096), 4096 };
-	if ((cfg->devices & VM_DEV_PLIC) && dev->irq)
+	if ((cfg->devices & VM_DEV_IRQCHIP) && dev->irq)
 		vm->irqs[vm->nr_irqs++] = dev->irq;
 }
 
@@ -217,6 +217,12 @@ int vm_plan(struct vm *vm, const struct platform *p,
 			      "config '%s': guest RAM needs at least %lu MiB",
 			      cfg->name,
 			      (unsigned long)(2 * GUEST_DTB_SLOT / MiB));
+	irqchip_plan(&vm->irqchip, p, cfg->devices, vm->irqs, vm->nr_irqs);
+	if ((cfg->devices & VM_DEV_IRQCHIP) && vm->irqchip.kind == IRQCHIP_NONE)
+		return errorf(
+			err, errlen, SBI_ERR_NOT_SUPPORTED,
+			"config '%s' owns the interrupt controller, but this machine has neither a PLIC nor AIA guest interrupt files (-M virt or -M virt,aia=aplic-imsic,aia-guests=1)",
+			cfg->name);
 	return vm_layout_images(vm, p, err, errlen);
 }
 
@@ -234,7 +240,11 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 		.sstc = vm->sstc,
 		.nr_mmio = vm->nr_mmio,
 		.mmio = vm->mmio,
-		.plic = vm->config->devices & VM_DEV_PLIC,
+		.irqchip = vm->irqchip.kind,
+		.imsic_base = vm->irqchip.imsic_base,
+		.aplic_nsrc = vm->irqchip.nsrc,
+		.aplic_base = p->aplic.base,
+		.imsic_host_base = p->imsic.base,
 	};
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)

@@ -17,8 +17,10 @@
  * may write stimecmp itself, no exits). Otherwise SBI set_timer programs
  * this hart's own timer — its stimecmp when hs_sstc, else OpenSBI's — and
  * the interrupt is forwarded as hvip.VSTIP.
+ *
+ * use_aia: the vCPU owns its hart's guest interrupt file 1.
  */
-static bool use_vstimecmp, hs_sstc, hs_smstateen;
+static bool use_vstimecmp, hs_sstc, hs_smstateen, use_aia;
 
 /* Exceptions the guest handles itself, without an exit. */
 #define HEDELEG_GUEST                                                  \
@@ -27,11 +29,27 @@ static bool use_vstimecmp, hs_sstc, hs_smstateen;
 	 (1UL << EXC_INST_PAGE_FAULT) | (1UL << EXC_LOAD_PAGE_FAULT) | \
 	 (1UL << EXC_STORE_PAGE_FAULT))
 
-void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen)
+void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen,
+		      bool aia)
 {
 	use_vstimecmp = vstimecmp;
 	hs_sstc = host_sstc;
 	hs_smstateen = smstateen;
+	use_aia = aia;
+}
+
+/*
+ * The guest interrupt file: VGEIN = 1 makes it the guest's (its vstopei,
+ * its vsireg, its pending IDs as VSEIP). hgeie stays 0: an MSI to a
+ * running vCPU is the guest's business, never an exit. hvictl 0: no
+ * injected interrupt overrides the file.
+ */
+static void aia_hart_init(void)
+{
+	csr_clear(CSR_HSTATUS, HSTATUS_VGEIN);
+	csr_set(CSR_HSTATUS, 1UL << HSTATUS_VGEIN_SHIFT);
+	csr_write(CSR_HGEIE, 0);
+	csr_write(CSR_HVICTL, 0);
 }
 
 void arch_hart_virt_init(unsigned long vmid)
@@ -65,7 +83,13 @@ void arch_hart_virt_init(unsigned long vmid)
 	 * its users there) or sstateen0 faults unless hstateen0 allows it.
 	 */
 	if (hs_smstateen)
-		csr_write(CSR_HSTATEEN0, HSTATEEN0_SENVCFG | HSTATEEN0_SE0);
+		csr_write(CSR_HSTATEEN0,
+			  HSTATEEN0_SENVCFG | HSTATEEN0_SE0 |
+				  (use_aia ? HSTATEEN0_IMSIC | HSTATEEN0_AIA |
+						     HSTATEEN0_CSRIND :
+					     0));
+	if (use_aia)
+		aia_hart_init();
 	/* The guest's FPU needs sstatus.FS on as well as its vsstatus.FS. */
 	if (!(csr_read(CSR_SSTATUS) & SSTATUS_FS))
 		csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
@@ -142,6 +166,11 @@ bool arch_vcpu_clear_ipi(void)
 			 : "r"(HVIP_VSSIP)
 			 : "memory");
 	return old & HVIP_VSSIP;
+}
+
+void arch_vcpu_mask_irqs(void)
+{
+	csr_write(CSR_VSIE, 0);
 }
 
 void arch_vcpu_set_external(bool level)

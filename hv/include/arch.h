@@ -79,9 +79,12 @@ __noreturn void arch_park(void);
  * guest's own vstimecmp (@vstimecmp), or this hart's timer forwarded as
  * hvip.VSTIP — programmed through stimecmp when @host_sstc, else through
  * OpenSBI; and whether the harts have hstateen0 (@smstateen), which must
- * then open the guest's senvcfg and sstateen0 to it.
+ * then open the guest's senvcfg and sstateen0 to it; and whether each
+ * vCPU gets its hart's guest interrupt file 1 (@aia: hstatus.VGEIN = 1,
+ * hstateen0 opens the AIA CSRs).
  */
-void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen);
+void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen,
+		      bool aia);
 
 /* Per-hart H-extension setup: delegation, counters, timer, G-stage. */
 void arch_hart_virt_init(unsigned long vmid);
@@ -166,6 +169,22 @@ int arch_guest_fetch_insn(unsigned long gva, uint32_t *insn);
  * switch saved: htval (guest-physical address >> 2) and htinst.
  */
 void arch_vcpu_trap_info(unsigned long *htval, unsigned long *htinst);
+
+/* Mask every interrupt of the stopped vCPU (vsie = 0): its wfi stays asleep. */
+void arch_vcpu_mask_irqs(void);
+
+/* ---- AIA: the real S-level APLIC domain, the guest interrupt files. ---- */
+void arch_aplic_init(paddr_t base);
+uint32_t arch_aplic_read(uint64_t off);
+void arch_aplic_write(uint64_t off, uint32_t val);
+/* An MSI: EIID @eiid stored into the interrupt file at @file. */
+void arch_imsic_send(paddr_t file, uint32_t eiid);
+/*
+ * Clear this hart's guest interrupt file (the one hstatus.VGEIN selects),
+ * which has IDs 1..@nr_ids: delivery off, threshold 0, nothing pending or
+ * enabled. On the vCPU's hart, before it runs from reset.
+ */
+void arch_imsic_guest_clear(unsigned int nr_ids);
 
 /* ---- The physical PLIC's S-mode contexts. Callers serialize. ---- */
 void arch_plic_init(paddr_t base);

@@ -7,6 +7,7 @@
 #ifndef HV_GUEST_DTB_H
 #define HV_GUEST_DTB_H
 
+#include "irqchip.h"
 #include "types.h"
 
 struct guest_dtb_params {
@@ -21,7 +22,11 @@ struct guest_dtb_params {
 	bool sstc; /* keep "sstc": the guest's stimecmp works */
 	unsigned int nr_mmio;
 	const struct mem_range *mmio; /* device pages passed through */
-	bool plic; /* the guest sees the PLIC (emulated, never mapped) */
+	enum irqchip_kind irqchip; /* what the guest sees, if anything */
+	gpa_t imsic_base; /* AIA: the guest's IMSIC, a page per vCPU */
+	unsigned int aplic_nsrc; /* AIA: sources of the guest's APLIC */
+	paddr_t aplic_base; /* AIA: the host's S-level APLIC node's base */
+	paddr_t imsic_host_base; /* AIA: the host's S-level IMSIC's base */
 };
 
 /*

@@ -26,6 +26,9 @@ struct platform_hart {
 	bool has_smstateen; /* hstateen0 exists and gates guest CSRs */
 	uint32_t intc_phandle; /* its riscv,cpu-intc, 0 if none */
 	int plic_s_context; /* S-mode external interrupt context */
+	bool has_ssaia; /* the S-level AIA CSRs (stopei, siselect...) */
+	/* Its S-level IMSIC's index (file page base + index * stride), or -1. */
+	int imsic_index;
 };
 
 /* A device with one register window and (optionally) one interrupt. */
@@ -58,6 +61,20 @@ struct platform {
 	struct platform_device plic;
 	uint32_t plic_ndev;
 	struct platform_device clint;
+	/*
+	 * AIA (QEMU -M virt,aia=aplic-imsic): the S-level IMSICs, one
+	 * region, hart index i's S-file at imsic.base + i * imsic_stride and
+	 * its guest file g right after, g pages on (guest-index bits G:
+	 * stride = 4 KiB << G, files 1 .. 2^G - 1); and the S-level APLIC
+	 * domain that OpenSBI hands over, in MSI mode, with aplic_nsrc
+	 * sources.
+	 */
+	struct platform_device imsic;
+	uint32_t imsic_guest_bits;
+	uint32_t imsic_num_ids; /* riscv,num-ids: IDs 1..N in every file */
+	uint64_t imsic_stride;
+	struct platform_device aplic;
+	uint32_t aplic_nsrc;
 	unsigned int nr_virtio;
 	struct platform_device virtio[PLATFORM_MAX_VIRTIO];
 	unsigned int nr_modules;
@@ -109,10 +126,13 @@ bool isa_has_ext(const char *isa, const char *ext);
 /*
  * Does the guest see multi-letter extension @name (@n chars, maybe with a
  * version)? Not the hypervisor's own (Sh*), not Zk/Zkr (the seed CSR
- * faults in VS-mode), not Ss/Smaia (no guest interrupt file) and not Sstc
- * unless @keep_sstc.
+ * faults in VS-mode), not Smaia, and not Sstc or Ssaia unless @keep says
+ * ISA_KEEP_SSTC / ISA_KEEP_SSAIA (the guest's stimecmp, its interrupt
+ * file).
  */
-bool isa_guest_keeps(const char *name, size_t n, bool keep_sstc);
+#define ISA_KEEP_SSTC (1U << 0)
+#define ISA_KEEP_SSAIA (1U << 1)
+bool isa_guest_keeps(const char *name, size_t n, unsigned int keep);
 
 /*
  * The ISA string a guest sees: @isa without 'h' and without what
@@ -120,6 +140,13 @@ bool isa_guest_keeps(const char *name, size_t n, bool keep_sstc);
  * terminated when @len > 0; @out may be NULL when @len is 0) and returns
  * the length of the whole result, or -1 if @isa is not an ISA string.
  */
-long isa_guest_string(const char *isa, bool keep_sstc, char *out, size_t len);
+long isa_guest_string(const char *isa, unsigned int keep, char *out,
+		      size_t len);
+
+/*
+ * Has @p guest interrupt files hartvisor can hand to vCPUs: IMSICs with
+ * guest index bits, an S-level APLIC in MSI mode, Ssaia on every hart?
+ */
+bool platform_has_aia(const struct platform *p);
 
 #endif

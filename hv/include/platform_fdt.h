@@ -50,6 +50,7 @@ void platform_sort_by_key(void *array, unsigned int n, size_t size,
 
 void platform_parse_uart(struct parse *ps);
 int platform_parse_plic(struct parse *ps);
+int platform_parse_aia(struct parse *ps);
 int platform_parse_virtio(struct parse *ps);
 int platform_parse_modules(struct parse *ps);
 

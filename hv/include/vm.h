@@ -10,7 +10,7 @@
 #include "platform.h"
 #include "types.h"
 #include "vm_config.h"
-#include "vplic.h"
+#include "irqchip.h"
 
 struct vcpu;
 
@@ -39,9 +39,9 @@ struct vm {
 	struct mem_range ram[VM_MAX_RAM];
 	unsigned int nr_mmio; /* device pages passed through */
 	struct mem_range mmio[VM_MAX_MMIO];
-	unsigned int nr_irqs; /* their PLIC sources (with VM_DEV_PLIC) */
+	unsigned int nr_irqs; /* their sources (with VM_DEV_IRQCHIP) */
 	uint32_t irqs[VM_MAX_MMIO];
-	struct vplic vplic;
+	struct irqchip irqchip; /* the kind planned, the state created */
 
 	unsigned int nr_images;
 	struct vm_image images[VM_MAX_IMAGES];

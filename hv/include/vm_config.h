@@ -13,8 +13,8 @@
 /* Devices a VM can own (passed through, listed in its DTB). */
 #define VM_DEV_UART (1U << 0) /* the console UART */
 #define VM_DEV_VIRTIO (1U << 1) /* every virtio-mmio slot */
-#define VM_DEV_PLIC (1U << 2) /* the interrupt controller, emulated */
-#define VM_DEV_ALL (VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_PLIC)
+#define VM_DEV_IRQCHIP (1U << 2) /* the interrupt controller: vPLIC or vAPLIC */
+#define VM_DEV_ALL (VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_IRQCHIP)
 
 /* Guest RAM is placed and sized in units of this (one G-stage page). */
 #define VM_RAM_ALIGN (2 * MiB)

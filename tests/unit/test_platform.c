@@ -352,17 +352,22 @@ static void test_isa_strings(void **state)
 	assert_int_equal(
 		isa_guest_string(
 			"rv64imafdch_zicsr_sstc_shgatpa_zk_zkr_zkn_ssaia_svadu",
-			false, buf, sizeof(buf)),
+			0, buf, sizeof(buf)),
 		strlen("rv64imafdc_zicsr_zkn_svadu"));
 	assert_string_equal(buf, "rv64imafdc_zicsr_zkn_svadu");
-	isa_guest_string("rv64i2p1h1p0_sstc1p0", true, buf, sizeof(buf));
+	isa_guest_string("rv64i2p1h1p0_sstc1p0", ISA_KEEP_SSTC, buf,
+			 sizeof(buf));
 	assert_string_equal(buf, "rv64i2p1_sstc1p0");
+	/* With a guest interrupt file: Ssaia stays, Smaia never does. */
+	isa_guest_string("rv64imach_smaia_ssaia_sstc", ISA_KEEP_SSAIA, buf,
+			 sizeof(buf));
+	assert_string_equal(buf, "rv64imac_ssaia");
 	/* Like snprintf: the whole length, whatever fits, NUL-terminated. */
-	assert_int_equal(isa_guest_string("rv64imac_zicsr", false, NULL, 0),
+	assert_int_equal(isa_guest_string("rv64imac_zicsr", 0, NULL, 0),
 			 14);
-	assert_int_equal(isa_guest_string("rv64imac_zicsr", false, buf, 6), 14);
+	assert_int_equal(isa_guest_string("rv64imac_zicsr", 0, buf, 6), 14);
 	assert_string_equal(buf, "rv64i");
-	assert_int_equal(isa_guest_string("rv", false, buf, sizeof(buf)), -1);
+	assert_int_equal(isa_guest_string("rv", 0, buf, sizeof(buf)), -1);
 	assert_true(isa_has_ext("rv64imafdch_zicsr_sstc", "h"));
 	assert_true(isa_has_ext("RV64IMAFDCH", "h"));
 	assert_true(isa_has_ext("rv64imafdch_zicsr_sstc", "sstc"));

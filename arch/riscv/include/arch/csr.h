@@ -32,6 +32,15 @@
 #define CSR_VSIP 0x244
 #define CSR_VSTIMECMP 0x24d
 #define CSR_VSATP 0x280
+/* AIA (Ssaia): the guest file hstatus.VGEIN selects, through vsiselect. */
+#define CSR_VSISELECT 0x250
+#define CSR_VSIREG 0x251
+#define CSR_VSTOPEI 0x25c
+#define CSR_HVICTL 0x609
+#define IMSIC_EIDELIVERY 0x70
+#define IMSIC_EITHRESHOLD 0x72
+#define IMSIC_EIP0 0x80 /* RV64: even numbers only, 64 IDs each */
+#define IMSIC_EIE0 0xc0
 
 #define CSR_HSTATUS 0x600
 #define CSR_HEDELEG 0x602
@@ -64,9 +73,14 @@
 #define HSTATUS_VSXL_SHIFT 32
 #define HSTATUS_VSXL (3UL << HSTATUS_VSXL_SHIFT)
 #define HSTATUS_VSXL_64 (2UL << HSTATUS_VSXL_SHIFT)
+#define HSTATUS_VGEIN_SHIFT 12
+#define HSTATUS_VGEIN (0x3fUL << HSTATUS_VGEIN_SHIFT)
 
 #define HENVCFG_STCE (1UL << 63)
 #define CSR_HSTATEEN0 0x60c
+#define HSTATEEN0_IMSIC (1UL << 58) /* vstopei, the guest file's CSRs */
+#define HSTATEEN0_AIA (1UL << 59) /* the other AIA state (vstopi...) */
+#define HSTATEEN0_CSRIND (1UL << 60) /* vsiselect / vsireg */
 #define HSTATEEN0_SENVCFG (1UL << 62)
 #define HSTATEEN0_SE0 (1UL << 63)
 

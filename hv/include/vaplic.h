@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The virtual APLIC of an AIA machine: an MSI-mode interrupt domain the
+ * guest programs as it would the real one, written through to the
+ * S-level domain OpenSBI hands to hartvisor. The guest's window is never
+ * mapped; every access traps and lands in vaplic_read() / vaplic_write().
+ *
+ * What makes it exit-less: each vCPU owns the guest interrupt file 1 of
+ * its hart, mapped into its IMSIC page. A guest target[i] = (vCPU v, guest
+ * index 0, EIID e) is written to the real APLIC as (hart index of v's
+ * hart, guest index 1, e), so the device's MSI lands in v's file and the
+ * guest takes it without an exit. Only the level re-trigger Linux writes
+ * on every EOI (setipnum_le) and set-up writes exit.
+ *
+ * What the guest can never do: touch a source the VM does not own (reads
+ * 0, writes ignored), aim an MSI at a hart outside the VM, at another
+ * guest index or at the hypervisor's S-file (target and genmsi name vCPUs;
+ * a vCPU that does not exist or a guest index other than 0 leaves the
+ * register as it was), or delegate a source (sourcecfg.D reads 0). Bad
+ * offsets and widths read 0 and are ignored.
+ *
+ * Sources 1..nsrc: nsrc is the highest source the VM owns, so Linux's
+ * set-up loops (one sourcecfg write per source) cost a few exits, not 96.
+ * All state is under one lock; every entry point may run on any hart.
+ */
+#ifndef HV_VAPLIC_H
+#define HV_VAPLIC_H
+
+#include "arch.h"
+#include "types.h"
+
+/* Register layout of an APLIC domain (AIA specification, chapter 4). */
+#define APLIC_DOMAINCFG 0x0000
+#define APLIC_SOURCECFG 0x0004 /* + 4 * (i - 1) */
+#define APLIC_SETIP 0x1c00
+#define APLIC_SETIPNUM 0x1cdc
+#define APLIC_IN_CLRIP 0x1d00
+#define APLIC_CLRIPNUM 0x1ddc
+#define APLIC_SETIE 0x1e00
+#define APLIC_SETIENUM 0x1edc
+#define APLIC_CLRIE 0x1f00
+#define APLIC_CLRIENUM 0x1fdc
+#define APLIC_SETIPNUM_LE 0x2000
+#define APLIC_SETIPNUM_BE 0x2004
+#define APLIC_GENMSI 0x3000
+#define APLIC_TARGET 0x3004 /* + 4 * (i - 1) */
+
+#define APLIC_DOMAINCFG_RDONLY 0x80000000U
+#define APLIC_DOMAINCFG_IE (1U << 8)
+#define APLIC_DOMAINCFG_DM (1U << 2)
+#define APLIC_SOURCECFG_D (1U << 10)
+#define APLIC_SOURCECFG_SM 7U
+#define APLIC_TARGET_HART_SHIFT 18
+#define APLIC_TARGET_HART_MASK 0x3fffU
+#define APLIC_TARGET_GUEST_SHIFT 12
+#define APLIC_TARGET_GUEST_MASK 0x3fU
+#define APLIC_TARGET_EIID_MASK 0x7ffU
+
+#define VAPLIC_MAX_SOURCES 1024
+#define VAPLIC_WORDS (VAPLIC_MAX_SOURCES / 32)
+/* The guest interrupt file every vCPU gets (QEMU aia-guests >= 1). */
+#define VAPLIC_GUEST_INDEX 1
+
+struct vaplic {
+	struct spinlock lock;
+	paddr_t base; /* the guest's window (GPA), the real domain's (HPA) */
+	uint64_t size;
+	unsigned int nsrc; /* sources 1..nsrc */
+	unsigned int nr_vcpus;
+	uint32_t owned[VAPLIC_WORDS];
+	uint32_t hart_index[HV_MAX_HARTS]; /* vCPU -> its hart's IMSIC index */
+	paddr_t guest_file[HV_MAX_HARTS]; /* vCPU -> its interrupt file, HPA */
+
+	uint32_t domaincfg; /* the guest's IE bit */
+	uint32_t target[VAPLIC_MAX_SOURCES]; /* as the guest wrote them */
+	uint32_t genmsi;
+	bool warned_access; /* a bad access was logged */
+	bool warned_target; /* a refused target or genmsi was logged */
+};
+
+/*
+ * Set up @a: the real domain at @base (@size bytes) with @phys_nsrc
+ * sources, @nr_vcpus vCPUs whose harts have IMSIC indexes @hart_index and
+ * interrupt files @guest_file; the VM owns the @nr_owned sources @owned.
+ * Takes the owned sources to their reset state on the real APLIC. Boot
+ * hart, before the other harts start.
+ */
+void vaplic_init(struct vaplic *a, paddr_t base, uint64_t size,
+		 unsigned int phys_nsrc, unsigned int nr_vcpus,
+		 const uint32_t *hart_index, const paddr_t *guest_file,
+		 const uint32_t *owned, unsigned int nr_owned);
+
+/* The sources 1..N the guest sees for @owned: the highest one (>= 1). */
+unsigned int vaplic_guest_sources(const uint32_t *owned, unsigned int nr_owned,
+				  unsigned int phys_nsrc);
+
+/* True when guest-physical @gpa lies in the vAPLIC's window. */
+bool vaplic_contains(const struct vaplic *a, gpa_t gpa);
+
+/* A guest load of @width bytes at window offset @off, by vCPU @vcpu. */
+uint32_t vaplic_read(struct vaplic *a, unsigned int vcpu, uint64_t off,
+		     unsigned int width);
+
+/* A guest store of @val; refused and bad accesses change nothing. */
+void vaplic_write(struct vaplic *a, unsigned int vcpu, uint64_t off,
+		  unsigned int width, uint32_t val);
+
+/* Back to reset (SRST reboot): owned sources inactive, IE 0, targets 0. */
+void vaplic_reset(struct vaplic *a);
+
+#endif

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The virtual APLIC: the guest's MSI-mode domain, checked register by
+ * register and written through to the real S-level domain. See vaplic.h
+ * for what it lets through and what it refuses.
+ */
+#include <string.h>
+
+#include "log.h"
+#include "vaplic.h"
+
+static bool owned(const struct vaplic *a, uint32_t src)
+{
+	return src >= 1 && src <= a->nsrc &&
+	       (a->owned[src / 32] & (1U << (src % 32)));
+}
+
+/* Words of a source bitmap that hold sources 0..nsrc. */
+static unsigned int vaplic_words(const struct vaplic *a)
+{
+	return a->nsrc / 32 + 1;
+}
+
+/* The real target that sends source MSIs with @eiid to vCPU @vcpu. */
+static uint32_t hw_target(const struct vaplic *a, unsigned int vcpu,
+			  uint32_t eiid)
+{
+	return a->hart_index[vcpu] << APLIC_TARGET_HART_SHIFT |
+	       VAPLIC_GUEST_INDEX << APLIC_TARGET_GUEST_SHIFT |
+	       (eiid & APLIC_TARGET_EIID_MASK);
+}
+
+/* An owned source to its reset state: inactive (which clears its pending
+ * and enable bits), its MSIs aimed at vCPU 0 with EIID 0 (none). */
+static void vaplic_reset_source(struct vaplic *a, uint32_t src)
+{
+	arch_aplic_write(APLIC_SOURCECFG + 4 * (src - 1), 0);
+	arch_aplic_write(APLIC_TARGET + 4 * (src - 1), hw_target(a, 0, 0));
+	a->target[src] = 0;
+}
+
+void vaplic_init(struct vaplic *a, paddr_t base, uint64_t size,
+		 unsigned int phys_nsrc, unsigned int nr_vcpus,
+		 const uint32_t *hart_index, const paddr_t *guest_file,
+		 const uint32_t *own, unsigned int nr_owned)
+{
+	memset(a, 0, sizeof(*a));
+	a->base = base;
+	a->size = size;
+	a->nr_vcpus = MIN(nr_vcpus, HV_MAX_HARTS);
+	a->nsrc = vaplic_guest_sources(own, nr_owned,
+				       MIN(phys_nsrc, VAPLIC_MAX_SOURCES - 1));
+	for (unsigned int v = 0; v < a->nr_vcpus; v++) {
+		a->hart_index[v] = hart_index[v];
+		a->guest_file[v] = guest_file[v];
+	}
+	for (unsigned int i = 0; i < nr_owned; i++)
+		if (own[i] >= 1 && own[i] <= a->nsrc)
+			a->owned[own[i] / 32] |= 1U << (own[i] % 32);
+	vaplic_reset(a);
+}
+
+bool vaplic_contains(const struct vaplic *a, gpa_t gpa)
+{
+	return a->size && gpa >= a->base && gpa - a->base < a->size;
+}
+
+/* Said once per kind: a guest that keeps trying must not flood the log. */
+static void vaplic_refuse(bool *warned, unsigned int vcpu, const char *what,
+			  uint64_t off, uint32_t val)
+{
+	if (*warned)
+		return;
+	*warned = true;
+	pr_debug("vcpu%u: vAPLIC %s at offset 0x%lx (value 0x%x) ignored (said once)",
+		 vcpu, what, (unsigned long)off, val);
+}
+
+/* Which register @off names. */
+enum vaplic_reg {
+	REG_BAD,
+	REG_DOMAINCFG,
+	REG_SOURCECFG,
+	REG_SETIP,
+	REG_IN_CLRIP,
+	REG_SETIE,
+	REG_CLRIE,
+	REG_NUM, /* setipnum, clripnum, setienum, clrienum, setipnum_le/be */
+	REG_GENMSI,
+	REG_TARGET,
+	REG_RAZ, /* exists, reads 0, ignores writes (msiaddrcfg, IDCs) */
+};
+
+static enum vaplic_reg vaplic_decode(const struct vaplic *a, uint64_t off,
+				     uint32_t *index)
+{
+	static const struct {
+		uint64_t base;
+		enum vaplic_reg reg;
+	} words[] = {
+		{ APLIC_SETIP, REG_SETIP },
+		{ APLIC_IN_CLRIP, REG_IN_CLRIP },
+		{ APLIC_SETIE, REG_SETIE },
+		{ APLIC_CLRIE, REG_CLRIE },
+	};
+
+	*index = 0;
+	if (off == APLIC_DOMAINCFG)
+		return REG_DOMAINCFG;
+	if (off == APLIC_GENMSI)
+		return REG_GENMSI;
+	if (off == APLIC_SETIPNUM || off == APLIC_CLRIPNUM ||
+	    off == APLIC_SETIENUM || off == APLIC_CLRIENUM ||
+	    off == APLIC_SETIPNUM_LE || off == APLIC_SETIPNUM_BE)
+		return REG_NUM;
+	if (off >= APLIC_SOURCECFG && off < APLIC_SOURCECFG + 4 * 1023) {
+		*index = (uint32_t)(off - APLIC_SOURCECFG) / 4 + 1;
+		return REG_SOURCECFG;
+	}
+	if (off >= APLIC_TARGET && off < APLIC_TARGET + 4 * 1023) {
+		*index = (uint32_t)(off - APLIC_TARGET) / 4 + 1;
+		return REG_TARGET;
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(words); i++) {
+		if (off >= words[i].base && off < words[i].base + 4 * 32) {
+			*index = (uint32_t)(off - words[i].base) / 4;
+			return *index < vaplic_words(a) ? words[i].reg :
+							  REG_RAZ;
+		}
+	}
+	/* msiaddrcfg (M-level only) and the IDCs (direct mode only). */
+	if ((off >= 0x1bc0 && off < 0x1bd0) || off >= 0x4000)
+		return REG_RAZ;
+	return REG_BAD;
+}
+
+/* Bits of bitmap word @w that name sources the VM owns. */
+static uint32_t owned_mask(const struct vaplic *a, uint32_t w)
+{
+	return w < VAPLIC_WORDS ? a->owned[w] : 0;
+}
+
+uint32_t vaplic_read(struct vaplic *a, unsigned int vcpu, uint64_t off,
+		     unsigned int width)
+{
+	uint32_t index, val = 0;
+	enum vaplic_reg reg = vaplic_decode(a, off, &index);
+
+	if (width != 4 || off % 4 || reg == REG_BAD) {
+		vaplic_refuse(&a->warned_access, vcpu, "bad load", off,
+			      width);
+		return 0;
+	}
+	spin_lock(&a->lock);
+	switch (reg) {
+	case REG_DOMAINCFG:
+		val = APLIC_DOMAINCFG_RDONLY | a->domaincfg |
+		      APLIC_DOMAINCFG_DM;
+		break;
+	case REG_SOURCECFG:
+		if (owned(a, index))
+			val = arch_aplic_read(off);
+		break;
+	case REG_SETIP:
+	case REG_IN_CLRIP:
+	case REG_SETIE:
+		val = arch_aplic_read(off) & owned_mask(a, index);
+		break;
+	case REG_TARGET:
+		/* Ours, not the real one's: that holds the real hart. */
+		if (owned(a, index))
+			val = a->target[index];
+		break;
+	case REG_GENMSI:
+		val = a->genmsi; /* never busy: sent before the store returns */
+		break;
+	case REG_CLRIE:
+	case REG_NUM:
+	case REG_RAZ:
+	case REG_BAD:
+		break;
+	}
+	spin_unlock(&a->lock);
+	return val;
+}
+
+/* The guest's IE, or 0 until it sets it: the real domain follows it. */
+static void write_domaincfg(struct vaplic *a, uint32_t val)
+{
+	a->domaincfg = val & APLIC_DOMAINCFG_IE;
+	arch_aplic_write(APLIC_DOMAINCFG, a->domaincfg | APLIC_DOMAINCFG_DM);
+}
+
+static void write_sourcecfg(uint32_t src, uint32_t val)
+{
+	uint32_t sm = val & APLIC_SOURCECFG_SM;
+
+	/* No child domains: D reads 0. SM 2 and 3 are reserved. */
+	if ((val & APLIC_SOURCECFG_D) || sm == 2 || sm == 3)
+		sm = 0;
+	arch_aplic_write(APLIC_SOURCECFG + 4 * (src - 1), sm);
+}
+
+/* A set/clear-by-number register: only for a source the VM owns. */
+static void write_num(struct vaplic *a, uint64_t off, uint32_t val)
+{
+	uint32_t src = off == APLIC_SETIPNUM_BE ? __builtin_bswap32(val) : val;
+
+	if (!owned(a, src))
+		return;
+	/*
+	 * setipnum_le is Linux's re-trigger of a level source on EOI: it
+	 * goes to the real domain as setipnum, which sets the pending bit
+	 * again only while the line is still asserted. Never dropped.
+	 */
+	if (off == APLIC_SETIPNUM_LE || off == APLIC_SETIPNUM_BE)
+		off = APLIC_SETIPNUM;
+	arch_aplic_write(off, src);
+}
+
+/* A vCPU of this VM (not absent) that an MSI may be aimed at. */
+static bool valid_vcpu(const struct vaplic *a, uint32_t v)
+{
+	return v < a->nr_vcpus && a->guest_file[v];
+}
+
+static void write_target(struct vaplic *a, unsigned int vcpu, uint32_t src,
+			 uint32_t val)
+{
+	uint32_t hart = val >> APLIC_TARGET_HART_SHIFT & APLIC_TARGET_HART_MASK;
+	uint32_t guest = val >> APLIC_TARGET_GUEST_SHIFT &
+			 APLIC_TARGET_GUEST_MASK;
+
+	if (!owned(a, src))
+		return;
+	if (!valid_vcpu(a, hart) || guest) {
+		vaplic_refuse(&a->warned_target, vcpu,
+			      "target naming no vCPU's file",
+			      APLIC_TARGET + 4 * (src - 1), val);
+		return;
+	}
+	a->target[src] = val & (APLIC_TARGET_HART_MASK << APLIC_TARGET_HART_SHIFT |
+				APLIC_TARGET_EIID_MASK);
+	arch_aplic_write(APLIC_TARGET + 4 * (src - 1),
+			 hw_target(a, hart, val & APLIC_TARGET_EIID_MASK));
+}
+
+/* genmsi: the MSI a device would send, stored into the vCPU's file. */
+static void write_genmsi(struct vaplic *a, unsigned int vcpu, uint32_t val)
+{
+	uint32_t hart = val >> APLIC_TARGET_HART_SHIFT & APLIC_TARGET_HART_MASK;
+	uint32_t eiid = val & APLIC_TARGET_EIID_MASK;
+
+	if (!valid_vcpu(a, hart)) {
+		vaplic_refuse(&a->warned_target, vcpu,
+			      "genmsi naming no vCPU", APLIC_GENMSI, val);
+		return;
+	}
+	a->genmsi = hart << APLIC_TARGET_HART_SHIFT | eiid;
+	arch_imsic_send(a->guest_file[hart], eiid);
+}
+
+void vaplic_write(struct vaplic *a, unsigned int vcpu, uint64_t off,
+		  unsigned int width, uint32_t val)
+{
+	uint32_t index;
+	enum vaplic_reg reg = vaplic_decode(a, off, &index);
+
+	if (width != 4 || off % 4 || reg == REG_BAD) {
+		vaplic_refuse(&a->warned_access, vcpu, "bad store", off,
+			      val);
+		return;
+	}
+	spin_lock(&a->lock);
+	switch (reg) {
+	case REG_DOMAINCFG:
+		write_domaincfg(a, val);
+		break;
+	case REG_SOURCECFG:
+		if (owned(a, index))
+			write_sourcecfg(index, val);
+		break;
+	case REG_SETIP:
+	case REG_IN_CLRIP:
+	case REG_SETIE:
+	case REG_CLRIE:
+		if (val & owned_mask(a, index))
+			arch_aplic_write(off, val & owned_mask(a, index));
+		break;
+	case REG_NUM:
+		write_num(a, off, val);
+		break;
+	case REG_GENMSI:
+		write_genmsi(a, vcpu, val);
+		break;
+	case REG_TARGET:
+		write_target(a, vcpu, index, val);
+		break;
+	case REG_RAZ:
+	case REG_BAD:
+		break;
+	}
+	spin_unlock(&a->lock);
+}
+
+void vaplic_reset(struct vaplic *a)
+{
+	spin_lock(&a->lock);
+	write_domaincfg(a, 0);
+	for (uint32_t src = 1; src <= a->nsrc; src++)
+		if (owned(a, src))
+			vaplic_reset_source(a, src);
+	a->genmsi = 0;
+	spin_unlock(&a->lock);
+}
