@@ -2,7 +2,8 @@
 /*
  * Host unit tests of the guest-DTB rewrite (hv/guest_dtb.c) on QEMU's own
  * DTBs: read the result back with libfdt and check each rule — cpus and
- * their regs, no "h", sstc only when kept, no CLINT, the PLIC's contexts,
+ * their regs, no "h", sstc only when kept, no CLINT, the PLIC's contexts
+ * or (AIA) the guest's IMSIC and APLIC,
  * the memory node, /chosen — and that broken input gets a clear error.
  */
 #include "fixture.h"
@@ -32,7 +33,7 @@ static struct guest_dtb_params params(unsigned int vcpus, bool sstc)
 		.sstc = sstc,
 		.nr_mmio = ARRAY_SIZE(mmio),
 		.mmio = mmio,
-		.plic = true,
+		.irqchip = IRQCHIP_PLIC,
 	};
 }
 
@@ -244,7 +245,7 @@ static void test_no_plic_no_devices(void **state)
 	int node, depth = 0;
 
 	(void)state;
-	p.plic = false;
+	p.irqchip = IRQCHIP_NONE;
 	p.nr_mmio = 0;
 	build("virt-smp4.dtb", &p);
 	assert_true(fdt_node_offset_by_compatible(out, -1, "riscv,plic0") < 0);
@@ -254,6 +255,99 @@ static void test_no_plic_no_devices(void **state)
 	     node = fdt_next_node(out, node, &depth))
 		assert_null(fdt_getprop(out, node, "interrupt-parent", NULL));
 	assert_true(fdt_path_offset(out, "/cpus/cpu@3") >= 0);
+}
+
+/*
+ * AIA: one IMSIC page per vCPU at the guest's base, hart index = vCPU,
+ * the S-level APLIC with the VM's sources and msi-parent, ssaia in every
+ * ISA, nothing M-level, no PLIC or CLINT, the devices' interrupts kept.
+ */
+static void check_aia(unsigned int vcpus)
+{
+	const fdt32_t *cells;
+	char path[48];
+	int imsic, aplic, uart, len;
+	uint32_t v;
+
+	imsic = fdt_node_offset_by_compatible(out, -1, "riscv,imsics");
+	assert_true(imsic >= 0);
+	assert_true(fdt_node_offset_by_compatible(out, imsic,
+						  "riscv,imsics") < 0);
+	assert_string_equal(fdt_get_name(out, imsic, NULL),
+			    "interrupt-controller@28000000");
+	cells = fdt_getprop(out, imsic, "reg", &len);
+	assert_int_equal(len, 16);
+	assert_int_equal(fdt32_to_cpu(cells[1]), 0x28000000);
+	assert_int_equal(fdt32_to_cpu(cells[3]), vcpus * 0x1000);
+	assert_null(fdt_getprop(out, imsic, "riscv,guest-index-bits", NULL));
+	cells = fdt_getprop(out, imsic, "interrupts-extended", &len);
+	assert_int_equal(len, (int)(vcpus * 2 * sizeof(fdt32_t)));
+	for (unsigned int i = 0; i < vcpus; i++) {
+		snprintf(path, sizeof(path),
+			 "/cpus/cpu@%u/interrupt-controller", i);
+		assert_int_equal(fdt32_to_cpu(cells[2 * i]),
+				 fdt_get_phandle(out, fdt_path_offset(out, path)));
+		assert_int_equal(fdt32_to_cpu(cells[2 * i + 1]), 9);
+		snprintf(path, sizeof(path), "/cpus/cpu@%u", i);
+		assert_true(isa_has_ext(fdt_getprop(out,
+						    fdt_path_offset(out, path),
+						    "riscv,isa", NULL),
+					"ssaia"));
+		assert_false(isa_has_ext(fdt_getprop(out,
+						     fdt_path_offset(out, path),
+						     "riscv,isa", NULL),
+					 "smaia"));
+	}
+	aplic = fdt_node_offset_by_compatible(out, -1, "riscv,aplic");
+	assert_true(aplic >= 0);
+	assert_true(fdt_node_offset_by_compatible(out, aplic, "riscv,aplic") <
+		    0);
+	assert_string_equal(fdt_get_name(out, aplic, NULL),
+			    "interrupt-controller@d000000");
+	cells = fdt_getprop(out, aplic, "riscv,num-sources", &len);
+	assert_int_equal(fdt32_to_cpu(*cells), 10);
+	cells = fdt_getprop(out, aplic, "msi-parent", &len);
+	assert_int_equal(fdt32_to_cpu(*cells), fdt_get_phandle(out, imsic));
+	assert_null(fdt_getprop(out, aplic, "riscv,children", NULL));
+	assert_true(fdt_node_offset_by_compatible(out, -1, "riscv,plic0") < 0);
+	/* The UART: source 10, level, through the APLIC. */
+	uart = fdt_path_offset(out, "/soc/serial@10000000");
+	cells = fdt_getprop(out, uart, "interrupts", &len);
+	assert_int_equal(len, 8);
+	assert_int_equal(fdt32_to_cpu(cells[0]), 10);
+	v = fdt32_to_cpu(*(const fdt32_t *)fdt_getprop(out, uart,
+						       "interrupt-parent",
+						       NULL));
+	assert_int_equal(v, fdt_get_phandle(out, aplic));
+}
+
+static void test_aia(void **state)
+{
+	struct guest_dtb_params p = params(4, true);
+
+	(void)state;
+	p.irqchip = IRQCHIP_AIA;
+	p.imsic_base = 0x28000000;
+	p.imsic_host_base = 0x28000000;
+	p.aplic_base = 0xd000000;
+	p.aplic_nsrc = 10;
+	build("virt-aia-smp4.dtb", &p);
+	check_cpus(4, true);
+	check_aia(4);
+	/* Fewer vCPUs than harts: pages and entries for those only. */
+	p.nr_vcpus = 3;
+	build("virt-aia-smp4.dtb", &p);
+	check_aia(3);
+	/* Without AIA for the guest, no Ssaia and no IMSIC or APLIC. */
+	p.irqchip = IRQCHIP_NONE;
+	p.nr_mmio = 0;
+	build("virt-aia-smp4.dtb", &p);
+	assert_true(fdt_node_offset_by_compatible(out, -1, "riscv,imsics") < 0);
+	assert_true(fdt_node_offset_by_compatible(out, -1, "riscv,aplic") < 0);
+	assert_false(isa_has_ext(fdt_getprop(out,
+					     fdt_path_offset(out, "/cpus/cpu@0"),
+					     "riscv,isa", NULL),
+				 "ssaia"));
 }
 
 static void test_initrd_and_modules(void **state)
@@ -435,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_host_without_sstc),
 		cmocka_unit_test(test_fewer_vcpus_than_harts),
 		cmocka_unit_test(test_no_plic_no_devices),
+		cmocka_unit_test(test_aia),
 		cmocka_unit_test(test_initrd_and_modules),
 		cmocka_unit_test(test_sparse_harts),
 		cmocka_unit_test(test_long_isa),

@@ -128,6 +128,43 @@ static void test_qemu_smp8(void **state)
 	check_qemu_virt(8);
 }
 
+/* -M virt,aia=aplic-imsic,aia-guests=1: guest files, the S-level APLIC. */
+static void test_qemu_aia(void **state)
+{
+	char line[320];
+
+	(void)state;
+	parse_fixture("virt-smp4.dtb");
+	assert_false(platform_has_aia(&plat));
+	parse_fixture("virt-aia-smp4.dtb");
+	assert_false(plat.plic.present);
+	assert_true(plat.imsic.present);
+	assert_int_equal(plat.imsic.base, 0x28000000);
+	assert_int_equal(plat.imsic_guest_bits, 1);
+	assert_int_equal(plat.imsic_stride, 0x2000);
+	assert_int_equal(plat.imsic_num_ids, 255);
+	assert_true(plat.aplic.present);
+	assert_int_equal(plat.aplic.base, 0xd000000);
+	assert_int_equal(plat.aplic_nsrc, 96);
+	for (unsigned int i = 0; i < 4; i++) {
+		assert_true(plat.harts[i].has_ssaia);
+		assert_int_equal(plat.harts[i].imsic_index, (int)i);
+		assert_int_equal(plat.harts[i].plic_s_context, PLIC_NO_CONTEXT);
+	}
+	/* Devices carry <irq flags>: the source is the first cell. */
+	assert_int_equal(plat.uart.irq, 10);
+	assert_int_equal(plat.virtio[7].irq, 8);
+	assert_true(platform_has_aia(&plat));
+	platform_summary(&plat, line, sizeof(line));
+	assert_non_null(strstr(
+		line,
+		"IMSIC @0x28000000 guest files 1, APLIC @0xd000000 sources 96, UART"));
+	assert_null(strstr(line, ", PLIC"));
+	/* A hart without Ssaia: no guest files to hand out. */
+	plat.harts[2].has_ssaia = false;
+	assert_false(platform_has_aia(&plat));
+}
+
 static void test_qemu_no_sstc(void **state)
 {
 	char line[256];
@@ -394,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_qemu_smp2),
 		cmocka_unit_test(test_qemu_smp4),
 		cmocka_unit_test(test_qemu_smp8),
+		cmocka_unit_test(test_qemu_aia),
 		cmocka_unit_test(test_qemu_no_sstc),
 		cmocka_unit_test(test_qemu_no_h_refused),
 		cmocka_unit_test(test_qemu_guest_loader_modules),

@@ -51,6 +51,42 @@ static void expect_error(const struct vm_config *cfg, const char *text)
 		fail_msg("error \"%s\" does not say \"%s\"", err, text);
 }
 
+/* On an AIA machine the VM's controller is the vAPLIC, sources 1..10. */
+static void aia_machine_plans_the_vaplic(void **state)
+{
+	static const struct vm_config no_irqchip = {
+		.name = "t", .description = "t", .devices = VM_DEV_UART,
+	};
+
+	(void)state;
+	free(dtb.data);
+	dtb = fixture_load("virt-aia-smp4.dtb");
+	memset(&plat, 0, sizeof(plat));
+	memset(&vm, 0, sizeof(vm));
+	assert_int_equal(
+		platform_parse(dtb.data, dtb.size, &plat, err, sizeof(err)), 0);
+	plat.modules[0] = (struct platform_module){ MODULE_KERNEL, 0x81000000,
+						    64 * KiB, NULL };
+	plat.nr_modules = 1;
+	assert_int_equal(plan(vm_config_find("linux")), 0);
+	assert_int_equal(vm.irqchip.kind, IRQCHIP_AIA);
+	assert_int_equal(vm.irqchip.imsic_base, 0x28000000);
+	assert_int_equal(vm.irqchip.nsrc, 10);
+	assert_int_equal(vm.irqchip.nr_ids, 255);
+	assert_int_equal(irqchip_guest_file(&plat, 3, 1), 0x28007000);
+	memset(&vm, 0, sizeof(vm));
+	assert_int_equal(plan(&no_irqchip), 0);
+	assert_int_equal(vm.irqchip.kind, IRQCHIP_NONE);
+	/* Neither a PLIC nor guest files: a config that wants one is refused. */
+	memset(&vm, 0, sizeof(vm));
+	plat.imsic_guest_bits = 0;
+	expect_error(vm_config_find("linux"),
+		     "neither a PLIC nor AIA guest interrupt files");
+	machine(4);
+	assert_int_equal(plan(vm_config_find("linux")), 0);
+	assert_int_equal(vm.irqchip.kind, IRQCHIP_PLIC);
+}
+
 static void every_config_plans_on_qemu_virt(void **state)
 {
 	(void)state;
@@ -240,6 +276,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_config_plans_on_qemu_virt),
+		cmocka_unit_test(aia_machine_plans_the_vaplic),
 		cmocka_unit_test(default_takes_every_hart_and_all_ram),
 		cmocka_unit_test(small_is_small),
 		cmocka_unit_test(loader_bootargs_win),
