@@ -17,7 +17,7 @@
 #        bookworm-backports: setup installs no QEMU or OpenSBI) BIOS (firmware:
 #        default, QEMU's own OpenSBI) IRQCHIP (aia: -M virt,aia=aplic-imsic,
 #        aia-guests=1, guest interrupt files and the vAPLIC, the default;
-#        plic: the vPLIC, and the default for the PLIC test guests irq, dtb)
+#        plic: the vPLIC, and the default for the PLIC test guest irq)
 # GUEST=linux: DISK (raw image for virtio-blk; default $(O)/linux/disk.img,
 #        made once by tools/mkdisk), NET_PORT (5555: 127.0.0.1 port forwarded
 #        to the guest's TCP echo server on port 7)
@@ -35,7 +35,7 @@ MEM ?= 1G
 CPU ?= rv64
 HV_MAX_HARTS ?= 64
 VSTIMECMP ?= auto
-IRQCHIP ?= $(if $(filter irq dtb,$(GUEST)),plic,aia)
+IRQCHIP ?= $(if $(filter irq,$(GUEST)),plic,aia)
 ifeq ($(filter aia plic,$(IRQCHIP)),)
 $(error IRQCHIP=$(IRQCHIP): aia or plic)
 endif

@@ -382,6 +382,9 @@ static int rewrite_aia(struct rewrite *rw)
 		 (unsigned long)rw->p->imsic_base);
 	if (!ret)
 		ret = fdt_set_name(rw->fdt, node, name);
+	/* As on the cpu-intc: dtc warns about a provider without it. */
+	if (!ret && !fdt_getprop(rw->fdt, node, "#address-cells", NULL))
+		ret = fdt_setprop_u32(rw->fdt, node, "#address-cells", 0);
 	if (ret)
 		return guest_dtb_fail(rw, "rewrite the IMSIC", ret);
 	node = find_at(rw, "riscv,aplic", rw->p->aplic_base);

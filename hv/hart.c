@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "hart.h"
 #include "log.h"
+#include "printf.h"
 #include "sbi.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -12,21 +13,36 @@ unsigned int nr_harts;
 
 static uint8_t hart_stacks[HV_MAX_HARTS][HART_STACK_SIZE] __aligned(16);
 
+/* "PLIC S-mode context 3", "IMSIC hart index 3": for the online line. */
+static const char *hart_irq_name(const struct hart *h, char *buf, size_t size)
+{
+	if (h->plic_s_context >= 0)
+		snprintf(buf, size, "PLIC S-mode context %d", h->plic_s_context);
+	else if (h->imsic_index >= 0)
+		snprintf(buf, size, "IMSIC hart index %d", h->imsic_index);
+	else
+		snprintf(buf, size, "no external interrupts");
+	return buf;
+}
+
 void harts_init(const struct platform *p, unsigned long boot_hartid)
 {
+	char irq[40];
+
 	for (unsigned int i = 0; i < p->nr_harts; i++) {
 		struct hart *h = &harts[i];
 
 		h->hartid = p->harts[i].hartid;
 		h->slot = i;
 		h->plic_s_context = p->harts[i].plic_s_context;
+		h->imsic_index = p->harts[i].imsic_index;
 		h->stack_top = (unsigned long)hart_stacks[i + 1];
 		if (h->hartid == boot_hartid) {
 			h->online = true;
 			h->checkin = HART_CHECKIN_CLAIMED;
 			arch_set_this_hart(h);
-			pr_info("online: slot %u, PLIC S-mode context %d (boot hart)",
-				h->slot, h->plic_s_context);
+			pr_info("online: slot %u, %s (boot hart)", h->slot,
+				hart_irq_name(h, irq, sizeof(irq)));
 		}
 	}
 	/*
@@ -181,6 +197,7 @@ void hart_idle(struct hart *self)
 void hart_secondary_main(struct hart *self)
 {
 	struct vcpu *v = NULL;
+	char irq[40];
 	int waiting = HART_CHECKIN_WAITING;
 
 	/* Acquire-release: against the boot hart giving up on us. */
@@ -193,8 +210,8 @@ void hart_secondary_main(struct hart *self)
 	/* The VM, if any, exists before any secondary runs. */
 	if (the_vm.nr_vcpus > self->slot)
 		v = vcpu_create(&the_vm, self);
-	pr_info("online: slot %u, PLIC S-mode context %d%s", self->slot,
-		self->plic_s_context,
+	pr_info("online: slot %u, %s%s", self->slot,
+		hart_irq_name(self, irq, sizeof(irq)),
 		v		? ", vcpu registered" :
 		the_vm.nr_vcpus ? ", idle (the VM has fewer vCPUs)" :
 				  "");

@@ -87,9 +87,9 @@ static void read_platform(const void *dtb, unsigned long hartid,
 static void report_platform(const struct platform *p)
 {
 	for (unsigned int i = 0; i < p->nr_harts; i++)
-		pr_debug("hart %lu: isa %s, PLIC S-context %d",
+		pr_debug("hart %lu: isa %s, PLIC S-context %d, IMSIC index %d",
 			 p->harts[i].hartid, p->harts[i].isa,
-			 p->harts[i].plic_s_context);
+			 p->harts[i].plic_s_context, p->harts[i].imsic_index);
 	for (unsigned int i = 0; i < p->nr_reserved; i++)
 		pr_debug("reserved memory 0x%lx-0x%lx", p->reserved[i].base,
 			 p->reserved[i].base + p->reserved[i].size);

@@ -2,15 +2,16 @@
 /*
  * The init program's interrupt commands: /proc/interrupts, and moving one
  * device interrupt to one CPU through /proc/irq/N/smp_affinity. The PLIC
- * driver routes each source to a single hart, so the effective affinity
- * read back is the CPU that now takes it, and its column in
+ * driver routes each source to a single hart, and so does the APLIC's
+ * (its target register names one hart's interrupt file), so the effective
+ * affinity read back is the CPU that now takes it, and its column in
  * /proc/interrupts is the one that grows.
  *
- * "irq N CPU" names the interrupt as the device tree does, by its PLIC
- * source number (the UART's is 10): Linux numbers its IRQs in probe order
- * (the UART's is Linux IRQ 1 on QEMU virt), so the command looks the
- * Linux number up in /proc/interrupts. A device name ("irq ttyS0 3") works
- * too, and so does a Linux IRQ number that no PLIC source has.
+ * "irq N CPU" names the interrupt as the device tree does, by its PLIC or
+ * APLIC source number (the UART's is 10): Linux numbers its IRQs in probe
+ * order (the UART's is Linux IRQ 1 on QEMU virt's PLIC), so the command
+ * looks the Linux number up in /proc/interrupts. A device name ("irq ttyS0
+ * 3") works too, and so does a Linux IRQ number that no source has.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -27,7 +28,7 @@
 struct irq_line {
 	int virq; /* Linux's number: /proc/irq/N */
 	int hwirq; /* the controller's number; -1 when not known */
-	int plic; /* the SiFive PLIC delivers it */
+	int plic; /* the SiFive PLIC or an APLIC delivers it */
 	char names[128]; /* who requested it, e.g. "ttyS0" */
 };
 
@@ -44,7 +45,9 @@ static int is_number(const char *s)
 /*
  * "  1:  16  0  0  0  SiFive PLIC  10 Edge  ttyS0": the Linux IRQ, a count
  * per CPU, the controller (words), its number, the trigger, the names.
- * Returns 0 when @line is such a line (IPI lines are not).
+ * An MSI domain's lines carry the flow after the trigger ("APLIC-MSI-...
+ * 10 Level -fasteoi ttyS0"). Returns 0 when @line is such a line (IPI
+ * lines are not).
  */
 static int parse_line(char *line, struct irq_line *l)
 {
@@ -66,13 +69,17 @@ static int parse_line(char *line, struct irq_line *l)
 		if (is_number(tok[i]) && (!strcmp(tok[i + 1], "Edge") ||
 					  !strcmp(tok[i + 1], "Level")))
 			break;
+		/* "SiFive PLIC", "APLIC-MSI-d000000.interrupt-controller" */
 		l->plic |= strstr(tok[i], "PLIC") != NULL;
 	}
 	if (i + 1 >= n)
 		return -1;
 	l->hwirq = atoi(tok[i]);
 	l->names[0] = '\0';
-	for (i += 2; i < n; i++)
+	i += 2;
+	if (i < n && tok[i][0] == '-')
+		i++;
+	for (; i < n; i++)
 		snprintf(l->names + strlen(l->names),
 			 sizeof(l->names) - strlen(l->names), "%s%s",
 			 l->names[0] ? " " : "", tok[i]);

@@ -2,7 +2,8 @@
 /*
  * The guest's own device tree, walked with libfdt from inside the guest:
  * one cpu@N per vCPU that HSM knows (reg = N), no "h" in any ISA, no
- * CLINT, the PLIC's contexts per vCPU, memory that holds this image and
+ * CLINT, the PLIC's contexts per vCPU or (AIA) an IMSIC page per vCPU and
+ * the APLIC that sends to it, memory that holds this image and
  * the tree itself. Prints what it found for the test to compare with the
  * hypervisor's log and the VM config.
  */
@@ -39,13 +40,14 @@ static uint32_t check_cpu(int cpu, unsigned int n)
 }
 
 /* Walk /cpus; returns how many cpus, their intc phandles in @intc. */
-static unsigned int check_cpus(uint32_t *intc, bool *sstc)
+static unsigned int check_cpus(uint32_t *intc, bool *sstc, bool *ssaia)
 {
 	int cpus = fdt_path_offset(fdt, "/cpus"), node;
 	unsigned int n = 0;
 
 	check(cpus >= 0, "/cpus exists");
 	*sstc = true;
+	*ssaia = true;
 	fdt_for_each_subnode(node, fdt, cpus) {
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 		const char *isa = fdt_getprop(fdt, node, "riscv,isa", NULL);
@@ -59,9 +61,57 @@ static unsigned int check_cpus(uint32_t *intc, bool *sstc)
 		if (n < MAX_HARTS)
 			intc[n] = check_cpu(node, n);
 		*sstc &= isa && isa_has_ext(isa, "sstc");
+		*ssaia &= isa && isa_has_ext(isa, "ssaia");
 		n++;
 	}
 	return n;
+}
+
+static unsigned int count_compatible(const char *compat)
+{
+	unsigned int n = 0;
+
+	for (int node = fdt_node_offset_by_compatible(fdt, -1, compat);
+	     node >= 0; node = fdt_node_offset_by_compatible(fdt, node, compat))
+		n++;
+	return n;
+}
+
+/*
+ * AIA: one IMSIC, a page per vCPU, interrupts-extended = per vCPU
+ * <intc 9>, no guest files of its own; one APLIC sending to it; Ssaia
+ * on every cpu (checked by the caller through @ssaia).
+ */
+static void check_aia(const uint32_t *intc, unsigned int n, bool ssaia)
+{
+	int imsic = fdt_node_offset_by_compatible(fdt, -1, "riscv,imsics");
+	int aplic = fdt_node_offset_by_compatible(fdt, -1, "riscv,aplic");
+	const fdt32_t *ie, *reg, *parent;
+	unsigned int good = 0;
+	int len = 0;
+
+	CHECK_EQ(count_compatible("riscv,imsics"), 1, "one IMSIC node");
+	CHECK_EQ(count_compatible("riscv,aplic"), 1, "one APLIC node");
+	ie = fdt_getprop(fdt, imsic, "interrupts-extended", &len);
+	CHECK_EQ(len, (long)(n * 2 * sizeof(fdt32_t)),
+		 "IMSIC interrupts-extended: 2 cells per vCPU");
+	for (unsigned int i = 0; ie && i < n && i < MAX_HARTS; i++)
+		good += fdt32_to_cpu(ie[2 * i]) == intc[i] &&
+			fdt32_to_cpu(ie[2 * i + 1]) == 9;
+	CHECK_EQ(good, n, "IMSIC hart index i is vCPU i's S-level interrupt");
+	reg = fdt_getprop(fdt, imsic, "reg", &len);
+	check(reg && len == 16 && fdt32_to_cpu(reg[3]) == n * 0x1000,
+	      "IMSIC: one 4 KiB page per vCPU");
+	check(!fdt_getprop(fdt, imsic, "riscv,guest-index-bits", NULL),
+	      "IMSIC: no guest files for the guest");
+	parent = fdt_getprop(fdt, aplic, "msi-parent", &len);
+	check(parent && len == 4 &&
+		      fdt32_to_cpu(*parent) == fdt_get_phandle(fdt, imsic),
+	      "the APLIC sends its MSIs to the IMSIC");
+	check(ssaia, "ssaia in every cpu's ISA");
+	CHECK_EQ(count_compatible("riscv,plic0") +
+			 count_compatible("sifive,plic-1.0.0"),
+		 0, "no PLIC beside the AIA");
 }
 
 /* interrupts-extended = per vCPU <intc 0xffffffff> <intc 9>. */
@@ -86,16 +136,6 @@ static void check_plic(const uint32_t *intc, unsigned int n)
 			fdt32_to_cpu(ie[4 * i + 3]) == 9;
 	CHECK_EQ(good, n,
 		 "PLIC contexts 2i (M, unused) and 2i+1 (S) of vCPU i");
-}
-
-static unsigned int count_compatible(const char *compat)
-{
-	unsigned int n = 0;
-
-	for (int node = fdt_node_offset_by_compatible(fdt, -1, compat);
-	     node >= 0; node = fdt_node_offset_by_compatible(fdt, node, compat))
-		n++;
-	return n;
 }
 
 /* /memory: one range that holds this image and the tree. */
@@ -130,15 +170,22 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	unsigned int n, harts = count_harts();
 	const char *bootargs;
 	int chosen;
-	bool sstc;
+	bool sstc, ssaia;
 
 	fdt = (const void *)dtb;
 	gprintf("dtb: hart %lu, tree at 0x%lx", hartid, dtb);
 	if (!check(!fdt_check_header(fdt), "the DTB has a valid header"))
 		finish();
-	n = check_cpus(intc, &sstc);
+	n = check_cpus(intc, &sstc, &ssaia);
 	CHECK_EQ(n, harts, "one cpu node per vCPU HSM knows");
-	check_plic(intc, n);
+	if (count_compatible("riscv,imsics")) {
+		gprintf("dtb: interrupt controller AIA");
+		check_aia(intc, n, ssaia);
+	} else {
+		gprintf("dtb: interrupt controller PLIC");
+		check(!ssaia, "no ssaia without an IMSIC");
+		check_plic(intc, n);
+	}
 	CHECK_EQ(count_compatible("riscv,clint0") +
 			 count_compatible("sifive,clint0") +
 			 count_compatible("riscv,aclint-mswi") +

@@ -42,6 +42,7 @@ struct hart {
 	unsigned long fixup; /* where a faulting guest access resumes */
 	unsigned int slot; /* index in harts[] */
 	int plic_s_context; /* from the PLIC's interrupts-extended */
+	int imsic_index; /* its S-level IMSIC's hart index (AIA), or -1 */
 	unsigned long mailbox; /* HART_MSG_* bits, atomic */
 	bool online; /* checked in (atomic) */
 	int checkin; /* HART_CHECKIN_*, atomic: who won, it or the boot hart */

@@ -123,15 +123,18 @@ def hv_region(hv=HV_ELF, kept=0):
 
 
 def boot(smp=4, cpu="rv64", extra=(), hv=HV_ELF, timeout=60, config="", emu=None,
-         mem="1G"):
+         mem="1G", irqchip="aia"):
     """Boot @hv on QEMU virt with @smp harts in VM config @config (empty:
     the default); @emu is (emulator, firmware) for another QEMU than the
-    default (make's QEMU= and BIOS=). Returns its log."""
-    env = dict(os.environ, SMP=str(smp), CPU=cpu, HV=hv, MEM=mem, CONFIG=config)
+    default (make's QEMU= and BIOS=); @irqchip "aia" (IMSICs and APLIC,
+    make's default) or "plic". Returns its log."""
+    env = dict(os.environ, SMP=str(smp), CPU=cpu, HV=hv, MEM=mem, CONFIG=config,
+               IRQCHIP=irqchip)
     if emu:
         env.update(QEMU=emu[0], BIOS=emu[1])
     b = run_logged([os.path.join(ROOT, "tools", "qemu-run"), *extra], timeout, env)
     b.qemu = emu[0] if emu else None
+    b.irqchip = irqchip
     return b
 
 

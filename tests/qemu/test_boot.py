@@ -10,7 +10,8 @@ from conftest import BUILD, ROOT, boot, build_variant, hv_region, run_logged
 
 SUMMARY = re.compile(
     r"^\[h(\d+)\] hartvisor: (\d+) harts \(([^)]*)\), RAM 0x80000000\+1024 MiB, "
-    r"timebase 10000000 Hz, PLIC @0xc000000 ndev 9[56], UART @0x10000000, ext:(.*)$")
+    r"timebase 10000000 Hz, (?:PLIC @0xc000000 ndev 9[56]|"
+    r"IMSIC @0x28000000 guest files 1, APLIC @0xd000000 sources 96), UART @0x10000000, ext:(.*)$")
 
 
 def summary(b):
@@ -19,9 +20,10 @@ def summary(b):
     return found[0]
 
 
-@pytest.mark.parametrize("smp", [1, 2, 4, 8])
-def test_every_hart_checks_in(smp):
-    b = boot(smp)
+@pytest.mark.parametrize("smp,irqchip", [(1, "aia"), (2, "aia"), (4, "aia"), (8, "aia"),
+                                         (4, "plic"), (8, "plic")])
+def test_every_hart_checks_in(smp, irqchip):
+    b = boot(smp, irqchip=irqchip)
     assert b.returncode == 0, b.log
     online = sorted(int(m.group(1)) for m in b.lines(r"^\[h(\d+)\] online: slot (\d+)"))
     assert online == list(range(smp)), b.log
@@ -29,10 +31,17 @@ def test_every_hart_checks_in(smp):
     assert int(s.group(2)) == smp
     assert s.group(3) == ("0" if smp == 1 else f"0-{smp - 1}")
     assert s.group(4) == " h sstc"
-    # Each hart's own line carries its own prefix and its PLIC S context.
-    for m in b.lines(r"^\[h(\d+)\] online: slot (\d+), PLIC S-mode context (\d+)"):
+    # Each hart's own line carries its own prefix, and its PLIC S context
+    # (QEMU lists M then S per hart) or its IMSIC hart index.
+    plic = b.lines(r"^\[h(\d+)\] online: slot (\d+), PLIC S-mode context (\d+)")
+    imsic = b.lines(r"^\[h(\d+)\] online: slot (\d+), IMSIC hart index (\d+)")
+    assert len(plic if irqchip == "plic" else imsic) == smp, b.log
+    for m in plic:
         assert m.group(1) == m.group(2)
         assert int(m.group(3)) == 2 * int(m.group(1)) + 1
+    for m in imsic:
+        assert m.group(1) == m.group(2) == m.group(3)
+    assert ("IMSIC @0x28000000" in s.group(0)) == (irqchip == "aia")
     assert "no guest kernel (QEMU -device guest-loader,kernel=FILE,addr=ADDR): nothing to run" in b.log
     assert "] powering off" in b.log
     assert "error" not in b.log.lower(), b.log

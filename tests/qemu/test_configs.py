@@ -31,11 +31,13 @@ def seen(b):
     return int(g.group(1)), int(g.group(3)), int(g.group(4)), a[0].group(1)
 
 
-@pytest.mark.parametrize("smp", SMPS)
-def test_guest_walks_its_dtb(smp):
+@pytest.mark.parametrize("smp,irqchip", [(s, "aia") for s in SMPS] + [(4, "plic")])
+def test_guest_walks_its_dtb(smp, irqchip):
     """The default config: every hart a vCPU, all RAM above the hypervisor,
-    the UART and QEMU's 8 virtio slots; no h, no CLINT, PLIC per vCPU."""
-    b = run_guest("dtb", smp)
+    the UART and QEMU's 8 virtio slots; no h, no CLINT; the PLIC's contexts
+    per vCPU, or an IMSIC page per vCPU and the APLIC."""
+    b = run_guest("dtb", smp, irqchip=irqchip)
+    assert b.lines(rf"^dtb: interrupt controller {irqchip.upper()}$"), b.log
     assert seen(b) == (smp, 1, 8, ""), b.log
     base, end, mib = guest_ram(b)
     assert b.lines(rf"^dtb: memory {base}-{end} \({mib} MiB\)$"), b.log

@@ -16,13 +16,14 @@ from conftest import (BUILD, ROOT, Boot, drive_with_gdb, free_port, guest_has_ss
 TOOL = os.path.join(BUILD, "tools", "guest-dtb")
 
 
-@pytest.mark.parametrize("smp,config,vcpus", [(1, "", 1), (2, "", 2), (4, "", 4),
-                                              (8, "", 8), (4, "small", 2)])
-def test_tool_builds_the_hypervisors_bytes(smp, config, vcpus, tmp_path):
+@pytest.mark.parametrize("smp,config,vcpus,irqchip", [
+    (1, "", 1, "aia"), (2, "", 2, "aia"), (4, "", 4, "aia"), (8, "", 8, "aia"),
+    (4, "small", 2, "aia"), (4, "", 4, "plic"), (4, "small", 2, "plic")])
+def test_tool_builds_the_hypervisors_bytes(smp, config, vcpus, irqchip, tmp_path):
     port = free_port()
     img = os.path.join(BUILD, "guest", "sbi_base.bin")
     env = dict(os.environ, SMP=str(smp), HV=os.path.join(BUILD, "hartvisor.elf"),
-               GDB_PORT=str(port), CONFIG=config)
+               GDB_PORT=str(port), CONFIG=config, IRQCHIP=irqchip)
     host = tmp_path / "host.dtb"
     _, out, log = drive_with_gdb(
         [os.path.join(ROOT, "tools", "qemu-run"), "--gdb", "-device",
@@ -55,6 +56,9 @@ def test_tool_builds_the_hypervisors_bytes(smp, config, vcpus, tmp_path):
     assert "clint" not in dts.stdout
     assert re.search(r'riscv,isa = "rv64imafdc_', dts.stdout)
     assert "mmode_resv" not in dts.stdout  # OpenSBI's memory is not the guest's
+    # The guest's interrupt controller, and nothing of the other kind.
+    assert ("riscv,imsics" in dts.stdout) == (irqchip == "aia")
+    assert ("riscv,plic0" in dts.stdout) == (irqchip == "plic")
 
 
 def test_make_guest_dtb():

@@ -14,13 +14,14 @@ SMPS = [1, 2, 4, 8]
 
 
 def run_guest(name, smp, cpu="rv64", timeout=240, hv=None, config="", loader="",
-              emu=None):
+              emu=None, irqchip="aia"):
     """Boot test guest @name; @loader adds guest-loader options; @emu is
-    another emulator and its firmware (see conftest.boot)."""
+    another emulator and its firmware, @irqchip the machine's interrupt
+    controller (see conftest.boot)."""
     img = os.path.join(BUILD, "guest", f"{name}.bin")
     assert os.path.exists(img), f"{img} missing: make guests"
     kw = {"hv": hv} if hv else {}
-    b = boot(smp, cpu=cpu, timeout=timeout, config=config, emu=emu,
+    b = boot(smp, cpu=cpu, timeout=timeout, config=config, emu=emu, irqchip=irqchip,
              extra=["-device", f"guest-loader,kernel={img},addr={GUEST_ADDR}{loader}"], **kw)
     assert b.returncode == 0, b.log
     fails = b.lines(r"^FAIL: .*")
@@ -194,7 +195,7 @@ def test_sbi_fuzz(smp):
 def test_irq(smp):
     """The vPLIC with the UART behind it: routing to each vCPU, the
     threshold, the register model, faults outside every device."""
-    b = run_guest("irq", smp)
+    b = run_guest("irq", smp, irqchip="plic")
     for h in range(smp):
         assert passes(b, f"100 UART interrupts routed to vCPU {h} arrived there (lost 0, elsewhere 0)"), b.log
     assert passes(b, "threshold 0: the pending interrupt arrives, once"), b.log
@@ -202,6 +203,26 @@ def test_irq(smp):
     # The hypervisor counted one external exit per physical interrupt.
     ext = [int(m.group(1)) for m in b.lines(r"^\[h\d+\] vcpu\d+ exits \d+: .* external (\d+)$")]
     assert len(ext) == smp and all(e >= 100 for e in ext), b.log
+
+
+@pytest.mark.parametrize("smp", SMPS)
+def test_aia(smp):
+    """AIA: IPIs through IMSIC files with no exit, the UART routed to each
+    vCPU through the vAPLIC, level re-trigger on EOI, genmsi, and every
+    write the guest may not make leaves the hypervisor and the routing as
+    they were."""
+    b = run_guest("aia", smp)
+    assert passes(b, "IPIs through IMSIC files, each answered (0 lost)"), b.log
+    assert passes(b, "exits on all vCPUs while they pinged (got 0, want 0)"), b.log
+    for h in range(smp):
+        assert passes(b, f"50 UART interrupts routed to vCPU {h} arrived there (missing 0, elsewhere 0)"), b.log
+        assert passes(b, f"genmsi to vCPU {h} arrives there"), b.log
+    assert passes(b, "re-triggered on EOI comes again while the line is high, then stops"), b.log
+    assert passes(b, "no MSI came from any of it"), b.log
+    assert len(passes(b, ": access fault")) == 4, b.log
+    # No exit was an external interrupt: MSIs never leave the guest.
+    ext = [int(m.group(1)) for m in b.lines(r"^\[h\d+\] vcpu\d+ exits \d+: .* external (\d+)$")]
+    assert len(ext) == smp and not any(ext), b.log
 
 
 def test_timer_guest_fails_when_the_hypervisor_hides_stip(forwarded_build, tmp_path):
