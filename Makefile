@@ -458,8 +458,8 @@ test: all unit guests $(O)/tools/guest-dtb fuzz-build $(OUR_LINUX)
 		$(PYTHON) tools/run-tests $(UNIT_BINS)
 
 # Micro-benchmarks (bench guest): see tools/bench. RUNS=N repetitions.
-bench: all $(O)/guest/bench.bin $(O)/guest/irq.bin $(OUR_LINUX)
-	$(Q)O=$(O) $(PYTHON) tools/bench
+bench: all $(O)/guest/bench.bin $(O)/guest/irq.bin $(O)/guest/aia.bin $(OUR_LINUX)
+	$(Q)O=$(O) IRQCHIP=$(IRQCHIP) $(PYTHON) tools/bench
 
 # ---------------------------------------------------------------- style
 

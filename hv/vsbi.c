@@ -54,6 +54,7 @@ void vsbi_handle(struct vcpu *v)
 	};
 	const struct vsbi_ext *ext = vsbi_find(call.eid);
 
+	v->sbi_calls[ext ? ext->kind : VCPU_SBI_UNKNOWN]++;
 	if (ext)
 		ext->handle(v, &call);
 	else

@@ -48,6 +48,7 @@ static void base_handle(struct vcpu *v, struct vsbi_call *c)
 
 const struct vsbi_ext vsbi_base = {
 	.name = "BASE",
+	.kind = VCPU_SBI_BASE,
 	.eid_min = SBI_EXT_BASE,
 	.eid_max = SBI_EXT_BASE,
 	.handle = base_handle,

@@ -54,6 +54,7 @@ static void dbcn_handle(struct vcpu *v, struct vsbi_call *c)
 
 const struct vsbi_ext vsbi_dbcn = {
 	.name = "DBCN",
+	.kind = VCPU_SBI_DBCN,
 	.eid_min = SBI_EXT_DBCN,
 	.eid_max = SBI_EXT_DBCN,
 	.handle = dbcn_handle,

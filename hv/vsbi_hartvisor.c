@@ -43,6 +43,7 @@ static void hartvisor_handle(struct vcpu *v, struct vsbi_call *c)
 
 const struct vsbi_ext vsbi_hartvisor = {
 	.name = "hartvisor",
+	.kind = VCPU_SBI_HARTVISOR,
 	.eid_min = SBI_EXT_HARTVISOR,
 	.eid_max = SBI_EXT_HARTVISOR,
 	.handle = hartvisor_handle,

@@ -73,6 +73,7 @@ static void hsm_handle(struct vcpu *v, struct vsbi_call *c)
 
 const struct vsbi_ext vsbi_hsm = {
 	.name = "HSM",
+	.kind = VCPU_SBI_HSM,
 	.eid_min = SBI_EXT_HSM,
 	.eid_max = SBI_EXT_HSM,
 	.handle = hsm_handle,

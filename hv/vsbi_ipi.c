@@ -38,6 +38,7 @@ static void ipi_handle(struct vcpu *v, struct vsbi_call *c)
 
 const struct vsbi_ext vsbi_ipi = {
 	.name = "IPI",
+	.kind = VCPU_SBI_IPI,
 	.eid_min = SBI_EXT_IPI,
 	.eid_max = SBI_EXT_IPI,
 	.handle = ipi_handle,

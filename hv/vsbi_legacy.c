@@ -87,6 +87,7 @@ static void legacy_handle(struct vcpu *v, struct vsbi_call *c)
 
 const struct vsbi_ext vsbi_legacy = {
 	.name = "legacy",
+	.kind = VCPU_SBI_LEGACY,
 	.eid_min = SBI_EXT_0_1_SET_TIMER,
 	.eid_max = SBI_EXT_0_1_SHUTDOWN,
 	.handle = legacy_handle,

@@ -34,6 +34,7 @@ static void rfence_handle(struct vcpu *v, struct vsbi_call *c)
 
 const struct vsbi_ext vsbi_rfence = {
 	.name = "RFENCE",
+	.kind = VCPU_SBI_RFENCE,
 	.eid_min = SBI_EXT_RFENCE,
 	.eid_max = SBI_EXT_RFENCE,
 	.handle = rfence_handle,

@@ -28,6 +28,7 @@ static void srst_handle(struct vcpu *v, struct vsbi_call *c)
 
 const struct vsbi_ext vsbi_srst = {
 	.name = "SRST",
+	.kind = VCPU_SBI_SRST,
 	.eid_min = SBI_EXT_SRST,
 	.eid_max = SBI_EXT_SRST,
 	.handle = srst_handle,

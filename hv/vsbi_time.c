@@ -20,6 +20,7 @@ static void time_handle(struct vcpu *v, struct vsbi_call *c)
 
 const struct vsbi_ext vsbi_time = {
 	.name = "TIME",
+	.kind = VCPU_SBI_TIME,
 	.eid_min = SBI_EXT_TIME,
 	.eid_max = SBI_EXT_TIME,
 	.handle = time_handle,

@@ -16,6 +16,21 @@ struct vm;
 /* Exits counted by cause, printed at shutdown with DEBUG=1 or on demand. */
 #define VCPU_EXIT_KINDS 32
 
+/* SBI calls counted by extension (the ecall exits, split), same. */
+enum vcpu_sbi_kind {
+	VCPU_SBI_BASE,
+	VCPU_SBI_TIME,
+	VCPU_SBI_IPI,
+	VCPU_SBI_RFENCE,
+	VCPU_SBI_HSM,
+	VCPU_SBI_SRST,
+	VCPU_SBI_DBCN,
+	VCPU_SBI_HARTVISOR,
+	VCPU_SBI_LEGACY,
+	VCPU_SBI_UNKNOWN,
+	VCPU_SBI_KINDS
+};
+
 struct vcpu {
 	struct vcpu_context ctx; /* registers the world switch saves */
 	struct vm *vm;
@@ -36,6 +51,7 @@ struct vcpu {
 
 	unsigned long exits_by_cause[VCPU_EXIT_KINDS];
 	unsigned long exits_by_irq[16];
+	unsigned long sbi_calls[VCPU_SBI_KINDS];
 };
 
 /* Create the calling hart's vCPU for @vm. Each hart, once. */

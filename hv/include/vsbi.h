@@ -8,6 +8,7 @@
 #define HV_VSBI_H
 
 #include "types.h"
+#include "vcpu.h"
 
 struct vcpu;
 struct vm;
@@ -29,6 +30,7 @@ struct vsbi_call {
 
 struct vsbi_ext {
 	const char *name;
+	enum vcpu_sbi_kind kind; /* which counter its calls go to */
 	unsigned long eid_min, eid_max;
 	void (*handle)(struct vcpu *v, struct vsbi_call *call);
 };
