@@ -2,8 +2,9 @@
 /*
  * Linux (guest/linux): one vCPU on every hart and all the RAM above the
  * hypervisor. It owns the UART (its console, ttyS0, interrupt driven) and
- * every virtio-mmio slot, passed through; their interrupts come through
- * the vPLIC. earlycon=sbi shows the boot before the 8250 driver is up.
+ * every virtio-mmio slot, passed through; their interrupts come as MSIs
+ * into each vCPU's guest interrupt file through the vAPLIC (AIA machine)
+ * or through the vPLIC. earlycon=sbi shows the boot before the 8250 driver is up.
  * The guest-loader's bootargs, when given, replace these.
  */
 #include "vm_config.h"
@@ -11,7 +12,7 @@
 VM_CONFIG(linux) = {
 	.name = "linux",
 	.description =
-		"SMP Linux on every hart: UART (ttyS0), virtio-mmio, vPLIC",
+		"SMP Linux on every hart: UART (ttyS0), virtio-mmio, interrupt controller",
 	.bootargs = "console=ttyS0 earlycon=sbi",
 	.devices = VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_IRQCHIP,
 };

@@ -2,13 +2,14 @@
 /*
  * A VM smaller than the machine: two vCPUs on the two lowest harts (the
  * others stay idle), 64 MiB of RAM right above the hypervisor, the UART
- * and the PLIC, no virtio. The dtb test guest runs in it to see the difference.
+ * and the interrupt controller (vAPLIC or vPLIC), no virtio. The dtb test
+ * guest runs in it to see the difference.
  */
 #include "vm_config.h"
 
 VM_CONFIG(small) = {
 	.name = "small",
-	.description = "2 vCPUs, 64 MiB, UART and PLIC only",
+	.description = "2 vCPUs, 64 MiB, UART and interrupt controller only",
 	.nr_vcpus = 2,
 	.ram_size = 64 * MiB,
 	.bootargs = "small config",
