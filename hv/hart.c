@@ -17,7 +17,8 @@ static uint8_t hart_stacks[HV_MAX_HARTS][HART_STACK_SIZE] __aligned(16);
 static const char *hart_irq_name(const struct hart *h, char *buf, size_t size)
 {
 	if (h->plic_s_context >= 0)
-		snprintf(buf, size, "PLIC S-mode context %d", h->plic_s_context);
+		snprintf(buf, size, "PLIC S-mode context %d",
+			 h->plic_s_context);
 	else if (h->imsic_index >= 0)
 		snprintf(buf, size, "IMSIC hart index %d", h->imsic_index);
 	else

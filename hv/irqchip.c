@@ -31,9 +31,8 @@ static void irqchip_create_plic(struct vm *vm, const struct platform *p,
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		hw_context[i] = p->harts[i].plic_s_context;
 	arch_plic_init(p->plic.base);
-	vplic_init(&vm->irqchip.vplic, p->plic.base, p->plic.size,
-		   p->plic_ndev, vm->nr_vcpus, hw_context, vm->irqs,
-		   vm->nr_irqs);
+	vplic_init(&vm->irqchip.vplic, p->plic.base, p->plic.size, p->plic_ndev,
+		   vm->nr_vcpus, hw_context, vm->irqs, vm->nr_irqs);
 	pr_info("vPLIC at 0x%lx: %u sources, %u contexts, passthrough sources:%s",
 		p->plic.base, vm->irqchip.vplic.ndev, 2 * vm->nr_vcpus, list);
 }
@@ -91,9 +90,10 @@ int irqchip_map(struct vm *vm, char *err, size_t errlen)
 					  GSTAGE_R | GSTAGE_W);
 
 		if (ret)
-			return errorf(err, errlen, ret,
-				      "cannot map vCPU %u's interrupt file at 0x%lx: %s",
-				      i, gpa, sbi_strerror(ret));
+			return errorf(
+				err, errlen, ret,
+				"cannot map vCPU %u's interrupt file at 0x%lx: %s",
+				i, gpa, sbi_strerror(ret));
 	}
 	return 0;
 }

@@ -129,8 +129,7 @@ bool isa_guest_keeps(const char *name, size_t n, unsigned int keep)
 	return (keep & ISA_KEEP_SSTC) || !token_is(name, n, "sstc");
 }
 
-long isa_guest_string(const char *isa, unsigned int keep, char *out,
-		      size_t len)
+long isa_guest_string(const char *isa, unsigned int keep, char *out, size_t len)
 {
 	struct isa_out o = { out, len, 0 };
 	const char *p, *end;

@@ -206,8 +206,8 @@ static int parse_imsic(struct parse *ps, int *imsic_node)
 			"IMSIC node %s needs one reg and <phandle 9> pairs in interrupts-extended",
 			platform_node_name(fdt, node));
 	if (fdt_getprop(fdt, node, "riscv,group-index-bits", NULL) ||
-	    platform_read_reg(fdt, node, 1, &(paddr_t){ 0 }, &(uint64_t){ 0 }) !=
-		    -FDT_ERR_NOTFOUND)
+	    platform_read_reg(fdt, node, 1, &(paddr_t){ 0 },
+			      &(uint64_t){ 0 }) != -FDT_ERR_NOTFOUND)
 		return platform_fail(
 			ps, SBI_ERR_NOT_SUPPORTED,
 			"IMSIC node %s has several groups (sockets): not supported",
@@ -267,7 +267,8 @@ int platform_parse_aia(struct parse *ps)
 		return 0; /* IMSICs only (aia=imsic? no such machine yet) */
 	platform_read_device(fdt, node, &p->aplic);
 	if (!p->aplic.present ||
-	    !platform_read_u32(fdt, node, "riscv,num-sources", &p->aplic_nsrc) ||
+	    !platform_read_u32(fdt, node, "riscv,num-sources",
+			       &p->aplic_nsrc) ||
 	    !p->aplic_nsrc || p->aplic_nsrc > 1023)
 		return platform_fail(
 			ps, SBI_ERR_INVALID_PARAM,

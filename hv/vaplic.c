@@ -72,8 +72,9 @@ static void vaplic_refuse(bool *warned, unsigned int vcpu, const char *what,
 	if (*warned)
 		return;
 	*warned = true;
-	pr_debug("vcpu%u: vAPLIC %s at offset 0x%lx (value 0x%x) ignored (said once)",
-		 vcpu, what, (unsigned long)off, val);
+	pr_debug(
+		"vcpu%u: vAPLIC %s at offset 0x%lx (value 0x%x) ignored (said once)",
+		vcpu, what, (unsigned long)off, val);
 }
 
 /* Which register @off names. */
@@ -147,8 +148,7 @@ uint32_t vaplic_read(struct vaplic *a, unsigned int vcpu, uint64_t off,
 	enum vaplic_reg reg = vaplic_decode(a, off, &index);
 
 	if (width != 4 || off % 4 || reg == REG_BAD) {
-		vaplic_refuse(&a->warned_access, vcpu, "bad load", off,
-			      width);
+		vaplic_refuse(&a->warned_access, vcpu, "bad load", off, width);
 		return 0;
 	}
 	spin_lock(&a->lock);
@@ -239,8 +239,9 @@ static void write_target(struct vaplic *a, unsigned int vcpu, uint32_t src,
 			      APLIC_TARGET + 4 * (src - 1), val);
 		return;
 	}
-	a->target[src] = val & (APLIC_TARGET_HART_MASK << APLIC_TARGET_HART_SHIFT |
-				APLIC_TARGET_EIID_MASK);
+	a->target[src] = val &
+			 (APLIC_TARGET_HART_MASK << APLIC_TARGET_HART_SHIFT |
+			  APLIC_TARGET_EIID_MASK);
 	arch_aplic_write(APLIC_TARGET + 4 * (src - 1),
 			 hw_target(a, hart, val & APLIC_TARGET_EIID_MASK));
 }
@@ -252,8 +253,8 @@ static void write_genmsi(struct vaplic *a, unsigned int vcpu, uint32_t val)
 	uint32_t eiid = val & APLIC_TARGET_EIID_MASK;
 
 	if (!valid_vcpu(a, hart)) {
-		vaplic_refuse(&a->warned_target, vcpu,
-			      "genmsi naming no vCPU", APLIC_GENMSI, val);
+		vaplic_refuse(&a->warned_target, vcpu, "genmsi naming no vCPU",
+			      APLIC_GENMSI, val);
 		return;
 	}
 	a->genmsi = hart << APLIC_TARGET_HART_SHIFT | eiid;
@@ -267,8 +268,7 @@ void vaplic_write(struct vaplic *a, unsigned int vcpu, uint64_t off,
 	enum vaplic_reg reg = vaplic_decode(a, off, &index);
 
 	if (width != 4 || off % 4 || reg == REG_BAD) {
-		vaplic_refuse(&a->warned_access, vcpu, "bad store", off,
-			      val);
+		vaplic_refuse(&a->warned_access, vcpu, "bad store", off, val);
 		return;
 	}
 	spin_lock(&a->lock);

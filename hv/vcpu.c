@@ -194,7 +194,6 @@ static void vcpu_take_external(struct vcpu *v)
 	irqchip_take_external(v->vm, v->id);
 }
 
-
 static void vcpu_inject(struct vcpu *v, unsigned long cause)
 {
 	pr_debug("vcpu%u: %s exit at 0x%lx: inject cause %lu, tval 0x%lx",

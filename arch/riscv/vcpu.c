@@ -29,8 +29,7 @@ static bool use_vstimecmp, hs_sstc, hs_smstateen, use_aia;
 	 (1UL << EXC_INST_PAGE_FAULT) | (1UL << EXC_LOAD_PAGE_FAULT) | \
 	 (1UL << EXC_STORE_PAGE_FAULT))
 
-void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen,
-		      bool aia)
+void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen, bool aia)
 {
 	use_vstimecmp = vstimecmp;
 	hs_sstc = host_sstc;

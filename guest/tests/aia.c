@@ -123,6 +123,18 @@ static void on_uart(unsigned long self)
 	*aplic(0x2000) = UART_SRC;
 }
 
+/* An IPI: answer every ping sent to us since the last one. */
+static void answer_pings(unsigned long self)
+{
+	for (unsigned int s = 0; s < n; s++) {
+		unsigned long r =
+			__atomic_load_n(&req[self][s], __ATOMIC_ACQUIRE);
+
+		if (ack[self][s] != r)
+			__atomic_store_n(&ack[self][s], r, __ATOMIC_RELEASE);
+	}
+}
+
 static void ext_irq(unsigned long self)
 {
 	unsigned long top;
@@ -132,13 +144,7 @@ static void ext_irq(unsigned long self)
 		unsigned long id = top >> 16;
 
 		if (id == IPI_ID) {
-			for (unsigned int s = 0; s < n; s++)
-				if (ack[self][s] != req[self][s])
-					__atomic_store_n(
-						&ack[self][s],
-						__atomic_load_n(&req[self][s],
-								__ATOMIC_ACQUIRE),
-						__ATOMIC_RELEASE);
+			answer_pings(self);
 		} else if (id == UART_ID) {
 			on_uart(self);
 		} else if (id == GENMSI_ID) {
@@ -222,8 +228,9 @@ static void check_ipis(void)
 		all_lost += lost[h];
 		all_exits += exits_during[h];
 	}
-	check(!all_lost, "%lu IPIs through IMSIC files, each answered (%lu lost)",
-	      sent, all_lost);
+	check(!all_lost,
+	      "%lu IPIs through IMSIC files, each answered (%lu lost)", sent,
+	      all_lost);
 	CHECK_EQ(all_exits, 0, "exits on all vCPUs while they pinged");
 }
 
@@ -292,8 +299,9 @@ static void check_retrigger(void)
 	wait_eq(&retriggered, RETRIGGERS, SECONDS(2));
 	/* Quiet now: one more re-trigger would be one too many. */
 	pause_a_little();
-	CHECK_EQ(retriggered, RETRIGGERS,
-		 "a level interrupt re-triggered on EOI comes again while the line is high, then stops");
+	CHECK_EQ(
+		retriggered, RETRIGGERS,
+		"a level interrupt re-triggered on EOI comes again while the line is high, then stops");
 	uart_mode = UART_ACK;
 }
 

@@ -83,8 +83,7 @@ __noreturn void arch_park(void);
  * vCPU gets its hart's guest interrupt file 1 (@aia: hstatus.VGEIN = 1,
  * hstateen0 opens the AIA CSRs).
  */
-void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen,
-		      bool aia);
+void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen, bool aia);
 
 /* Per-hart H-extension setup: delegation, counters, timer, G-stage. */
 void arch_hart_virt_init(unsigned long vmid);

@@ -271,8 +271,8 @@ static void check_aia(unsigned int vcpus)
 
 	imsic = fdt_node_offset_by_compatible(out, -1, "riscv,imsics");
 	assert_true(imsic >= 0);
-	assert_true(fdt_node_offset_by_compatible(out, imsic,
-						  "riscv,imsics") < 0);
+	assert_true(fdt_node_offset_by_compatible(out, imsic, "riscv,imsics") <
+		    0);
 	assert_string_equal(fdt_get_name(out, imsic, NULL),
 			    "interrupt-controller@28000000");
 	cells = fdt_getprop(out, imsic, "reg", &len);
@@ -286,17 +286,18 @@ static void check_aia(unsigned int vcpus)
 		snprintf(path, sizeof(path),
 			 "/cpus/cpu@%u/interrupt-controller", i);
 		assert_int_equal(fdt32_to_cpu(cells[2 * i]),
-				 fdt_get_phandle(out, fdt_path_offset(out, path)));
+				 fdt_get_phandle(out,
+						 fdt_path_offset(out, path)));
 		assert_int_equal(fdt32_to_cpu(cells[2 * i + 1]), 9);
 		snprintf(path, sizeof(path), "/cpus/cpu@%u", i);
-		assert_true(isa_has_ext(fdt_getprop(out,
-						    fdt_path_offset(out, path),
-						    "riscv,isa", NULL),
-					"ssaia"));
-		assert_false(isa_has_ext(fdt_getprop(out,
-						     fdt_path_offset(out, path),
-						     "riscv,isa", NULL),
-					 "smaia"));
+		assert_true(
+			isa_has_ext(fdt_getprop(out, fdt_path_offset(out, path),
+						"riscv,isa", NULL),
+				    "ssaia"));
+		assert_false(
+			isa_has_ext(fdt_getprop(out, fdt_path_offset(out, path),
+						"riscv,isa", NULL),
+				    "smaia"));
 	}
 	aplic = fdt_node_offset_by_compatible(out, -1, "riscv,aplic");
 	assert_true(aplic >= 0);
@@ -315,9 +316,8 @@ static void check_aia(unsigned int vcpus)
 	cells = fdt_getprop(out, uart, "interrupts", &len);
 	assert_int_equal(len, 8);
 	assert_int_equal(fdt32_to_cpu(cells[0]), 10);
-	v = fdt32_to_cpu(*(const fdt32_t *)fdt_getprop(out, uart,
-						       "interrupt-parent",
-						       NULL));
+	v = fdt32_to_cpu(*(const fdt32_t *)fdt_getprop(
+		out, uart, "interrupt-parent", NULL));
 	assert_int_equal(v, fdt_get_phandle(out, aplic));
 }
 
@@ -344,10 +344,10 @@ static void test_aia(void **state)
 	build("virt-aia-smp4.dtb", &p);
 	assert_true(fdt_node_offset_by_compatible(out, -1, "riscv,imsics") < 0);
 	assert_true(fdt_node_offset_by_compatible(out, -1, "riscv,aplic") < 0);
-	assert_false(isa_has_ext(fdt_getprop(out,
-					     fdt_path_offset(out, "/cpus/cpu@0"),
-					     "riscv,isa", NULL),
-				 "ssaia"));
+	assert_false(isa_has_ext(
+		fdt_getprop(out, fdt_path_offset(out, "/cpus/cpu@0"),
+			    "riscv,isa", NULL),
+		"ssaia"));
 }
 
 static void test_initrd_and_modules(void **state)

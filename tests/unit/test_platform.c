@@ -400,8 +400,7 @@ static void test_isa_strings(void **state)
 			 sizeof(buf));
 	assert_string_equal(buf, "rv64imac_ssaia");
 	/* Like snprintf: the whole length, whatever fits, NUL-terminated. */
-	assert_int_equal(isa_guest_string("rv64imac_zicsr", 0, NULL, 0),
-			 14);
+	assert_int_equal(isa_guest_string("rv64imac_zicsr", 0, NULL, 0), 14);
 	assert_int_equal(isa_guest_string("rv64imac_zicsr", 0, buf, 6), 14);
 	assert_string_equal(buf, "rv64i");
 	assert_int_equal(isa_guest_string("rv", 0, buf, sizeof(buf)), -1);

@@ -55,7 +55,9 @@ static void expect_error(const struct vm_config *cfg, const char *text)
 static void aia_machine_plans_the_vaplic(void **state)
 {
 	static const struct vm_config no_irqchip = {
-		.name = "t", .description = "t", .devices = VM_DEV_UART,
+		.name = "t",
+		.description = "t",
+		.devices = VM_DEV_UART,
 	};
 
 	(void)state;
