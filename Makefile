@@ -396,12 +396,13 @@ $(O)/unit/test_string: tests/unit/test_string.c hv/string.c | setup
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -fno-builtin -Dmemcpy=hv_memcpy \
 		-Dmemmove=hv_memmove -Dmemset=hv_memset -c -o $@.o hv/string.c
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ tests/unit/test_string.c $@.o -lcmocka
-$(O)/unit/test_vplic: tests/unit/test_vplic.c hv/vplic.c | setup
+$(O)/unit/test_vplic: tests/unit/test_vplic.c tests/unit/fakes.c hv/vplic.c | setup
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -DHV_DEBUG -o $@ $^ -lcmocka
 
-$(O)/unit/test_vaplic: tests/unit/test_vaplic.c hv/vaplic.c hv/irqchip_plan.c \
+$(O)/unit/test_vaplic: tests/unit/test_vaplic.c tests/unit/fakes.c hv/vaplic.c \
+		hv/irqchip_plan.c \
 		$(UNIT_PLATFORM_SRCS) | setup
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"

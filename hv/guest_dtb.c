@@ -265,19 +265,39 @@ static int prune_cpu_map(struct rewrite *rw)
 	return 0;
 }
 
-/* The phandle of vCPU @i's riscv,cpu-intc (after rewrite_cpus), or 0. */
-static uint32_t vcpu_intc(struct rewrite *rw, unsigned int i)
+/*
+ * interrupts-extended naming every vCPU's S-mode external interrupt, in
+ * vCPU order, into @cells: <intc 9> each, after an M-mode slot <intc
+ * 0xffffffff> when @m_slot (the PLIC's contexts). Returns the bytes.
+ */
+static int vcpu_irq_cells(struct rewrite *rw, fdt32_t *cells, bool m_slot)
 {
 	char name[32];
-	int cpu, intc;
-	uint32_t phandle = 0;
+	unsigned int n = 0;
 
-	snprintf(name, sizeof(name), "cpu@%u", i);
-	cpu = find_cpu(rw, name, 0);
-	fdt_for_each_subnode(intc, rw->fdt, cpu)
-		if (!fdt_node_check_compatible(rw->fdt, intc, "riscv,cpu-intc"))
-			phandle = fdt_get_phandle(rw->fdt, intc);
-	return phandle;
+	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
+		uint32_t phandle = 0;
+		int cpu, intc;
+
+		snprintf(name, sizeof(name), "cpu@%u", i);
+		cpu = find_cpu(rw, name, 0);
+		fdt_for_each_subnode(intc, rw->fdt, cpu)
+			if (!fdt_node_check_compatible(rw->fdt, intc,
+						       "riscv,cpu-intc"))
+				phandle = fdt_get_phandle(rw->fdt, intc);
+		if (!phandle)
+			return guest_dtb_fail(
+				rw,
+				"a vCPU's cpu has no riscv,cpu-intc phandle",
+				-1);
+		if (m_slot) {
+			cells[n++] = cpu_to_fdt32(phandle);
+			cells[n++] = cpu_to_fdt32(0xffffffff);
+		}
+		cells[n++] = cpu_to_fdt32(phandle);
+		cells[n++] = cpu_to_fdt32(IRQ_S_EXT);
+	}
+	return (int)(n * sizeof(fdt32_t));
 }
 
 static int rewrite_plic(struct rewrite *rw)
@@ -285,30 +305,19 @@ static int rewrite_plic(struct rewrite *rw)
 	static const char *const compat[] = { "riscv,plic0",
 					      "sifive,plic-1.0.0" };
 	fdt32_t cells[HV_MAX_HARTS * 4];
-	int plic = -1;
+	int plic = -1, len;
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(compat) && plic < 0; i++)
 		plic = fdt_node_offset_by_compatible(rw->fdt, -1, compat[i]);
 	if (plic < 0 || rw->p->irqchip != IRQCHIP_PLIC)
 		return 0; /* none, or it goes with the unreachable devices */
-	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
-		uint32_t phandle = vcpu_intc(rw, i);
-
-		if (!phandle)
-			return guest_dtb_fail(
-				rw,
-				"a vCPU's cpu has no riscv,cpu-intc phandle",
-				-1);
-		cells[4 * i + 0] = cpu_to_fdt32(phandle);
-		cells[4 * i + 1] = cpu_to_fdt32(0xffffffff);
-		cells[4 * i + 2] = cpu_to_fdt32(phandle);
-		cells[4 * i + 3] = cpu_to_fdt32(IRQ_S_EXT);
-	}
+	len = vcpu_irq_cells(rw, cells, true);
+	if (len < 0)
+		return len;
 	plic = -1;
 	for (unsigned int i = 0; i < ARRAY_SIZE(compat) && plic < 0; i++)
 		plic = fdt_node_offset_by_compatible(rw->fdt, -1, compat[i]);
-	if (fdt_setprop(rw->fdt, plic, "interrupts-extended", cells,
-			(int)(rw->p->nr_vcpus * 4 * sizeof(fdt32_t))))
+	if (fdt_setprop(rw->fdt, plic, "interrupts-extended", cells, len))
 		return guest_dtb_fail(rw, "set the PLIC's interrupts-extended",
 				      -1);
 	return 0;
@@ -354,26 +363,17 @@ static int rewrite_aia(struct rewrite *rw)
 		cpu_to_fdt32(size),
 	};
 	char name[48];
-	int node, ret;
+	int node, ret, len;
 
 	if (rw->p->irqchip != IRQCHIP_AIA)
 		return 0;
-	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
-		uint32_t phandle = vcpu_intc(rw, i);
-
-		if (!phandle)
-			return guest_dtb_fail(
-				rw,
-				"a vCPU's cpu has no riscv,cpu-intc phandle",
-				-1);
-		cells[2 * i] = cpu_to_fdt32(phandle);
-		cells[2 * i + 1] = cpu_to_fdt32(IRQ_S_EXT);
-	}
+	len = vcpu_irq_cells(rw, cells, false);
+	if (len < 0)
+		return len;
 	node = find_at(rw, "riscv,imsics", rw->p->imsic_host_base);
 	if (node < 0)
 		return guest_dtb_fail(rw, "find the S-level IMSIC", node);
-	ret = fdt_setprop(rw->fdt, node, "interrupts-extended", cells,
-			  (int)(rw->p->nr_vcpus * 2 * sizeof(fdt32_t)));
+	ret = fdt_setprop(rw->fdt, node, "interrupts-extended", cells, len);
 	if (!ret)
 		ret = fdt_setprop(rw->fdt, node, "reg", reg, sizeof(reg));
 	for (unsigned int i = 0; !ret && i < ARRAY_SIZE(gone); i++)

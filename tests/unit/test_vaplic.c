@@ -14,7 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "log.h"
+#include "fakes.h"
 #include "vaplic.h"
 
 #define PHYS_NSRC 96
@@ -47,26 +47,6 @@ static struct {
 } hw;
 
 static struct vaplic va;
-static int lock_depth;
-
-void spin_lock(struct spinlock *lock)
-{
-	(void)lock;
-	assert_int_equal(lock_depth++, 0);
-}
-
-void spin_unlock(struct spinlock *lock)
-{
-	(void)lock;
-	assert_int_equal(--lock_depth, 0);
-}
-
-void log_printf(enum log_level level, const char *fmt, ...)
-{
-	(void)level;
-	(void)fmt;
-}
-
 static void set_bits(uint32_t *map, uint32_t src, bool on)
 {
 	if (on)
@@ -353,7 +333,7 @@ static void test_bad_offsets_and_widths(void **state)
 	assert_int_equal(vaplic_read(&va, 0, APLIC_DOMAINCFG + 2, 4), 0);
 	assert_int_equal(hw.nr_log, 0);
 	assert_int_equal(hw.nr_msi, 0);
-	assert_int_equal(lock_depth, 0);
+	assert_int_equal(fake_lock_depth, 0);
 }
 
 static void test_reset(void **state)

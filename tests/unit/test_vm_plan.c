@@ -17,12 +17,9 @@ static struct vm vm;
 static char err[256];
 static struct blob dtb; /* the platform points into it */
 
-/* QEMU virt with @smp harts and a 64 KiB kernel at 0x81000000. */
-static void machine(int smp)
+/* Fixture @name with a 64 KiB kernel at 0x81000000. */
+static void machine_from(const char *name)
 {
-	char name[32];
-
-	snprintf(name, sizeof(name), "virt-smp%d.dtb", smp);
 	free(dtb.data);
 	dtb = fixture_load(name);
 	memset(&plat, 0, sizeof(plat));
@@ -32,6 +29,15 @@ static void machine(int smp)
 	plat.modules[0] = (struct platform_module){ MODULE_KERNEL, 0x81000000,
 						    64 * KiB, NULL };
 	plat.nr_modules = 1;
+}
+
+/* QEMU virt with @smp harts (the PLIC). */
+static void machine(int smp)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "virt-smp%d.dtb", smp);
+	machine_from(name);
 }
 
 static int plan(const struct vm_config *cfg)
@@ -61,15 +67,7 @@ static void aia_machine_plans_the_vaplic(void **state)
 	};
 
 	(void)state;
-	free(dtb.data);
-	dtb = fixture_load("virt-aia-smp4.dtb");
-	memset(&plat, 0, sizeof(plat));
-	memset(&vm, 0, sizeof(vm));
-	assert_int_equal(
-		platform_parse(dtb.data, dtb.size, &plat, err, sizeof(err)), 0);
-	plat.modules[0] = (struct platform_module){ MODULE_KERNEL, 0x81000000,
-						    64 * KiB, NULL };
-	plat.nr_modules = 1;
+	machine_from("virt-aia-smp4.dtb");
 	assert_int_equal(plan(vm_config_find("linux")), 0);
 	assert_int_equal(vm.irqchip.kind, IRQCHIP_AIA);
 	assert_int_equal(vm.irqchip.imsic_base, 0x28000000);

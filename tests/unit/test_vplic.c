@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "fakes.h"
 #include "log.h"
 #include "vplic.h"
 
@@ -35,30 +36,7 @@ static struct {
 	unsigned int nr_completed;
 } hw;
 
-static int lock_depth;
 static unsigned int line_changes[NR_VCPUS];
-static unsigned int debug_logs, warn_logs;
-
-void spin_lock(struct spinlock *lock)
-{
-	(void)lock;
-	assert_int_equal(lock_depth++, 0);
-}
-
-void spin_unlock(struct spinlock *lock)
-{
-	(void)lock;
-	assert_int_equal(--lock_depth, 0);
-}
-
-void log_printf(enum log_level level, const char *fmt, ...)
-{
-	(void)fmt;
-	if (level == LOG_DEBUG)
-		debug_logs++;
-	if (level == LOG_WARN)
-		warn_logs++;
-}
 
 void arch_plic_set_priority(unsigned int src, uint32_t prio)
 {
@@ -97,7 +75,7 @@ void arch_plic_complete(int ctx, unsigned int src)
 void vcpu_external_changed(unsigned int vcpu)
 {
 	/* Always from inside the vPLIC, with its lock held. */
-	assert_int_equal(lock_depth, 1);
+	assert_int_equal(fake_lock_depth, 1);
 	assert_true(vcpu < NR_VCPUS);
 	line_changes[vcpu]++;
 }
@@ -115,7 +93,7 @@ static int setup(void **state)
 	(void)state;
 	memset(&hw, 0, sizeof(hw));
 	memset(line_changes, 0, sizeof(line_changes));
-	debug_logs = warn_logs = 0;
+	fake_debug_logs = fake_warn_logs = 0;
 	for (int c = 0; c < MAX_HW_CTX; c++)
 		for (int s = 0; s < VPLIC_MAX_SOURCES; s++)
 			hw.enable[c][s] = true; /* vplic_hart_init clears */
@@ -366,8 +344,8 @@ static void test_bad_offsets_and_widths(void **state)
 	wr(0, enable_reg(1, 64), ~0U);
 	assert_int_equal(rd(0, enable_reg(1, 64)), ~0U); /* 64..95 */
 	/* All of that was said once, at debug level. */
-	assert_int_equal(debug_logs, 1);
-	assert_int_equal(lock_depth, 0);
+	assert_int_equal(fake_debug_logs, 1);
+	assert_int_equal(fake_lock_depth, 0);
 	/* With 40 sources, word 1 holds 32..40 only. */
 	vplic_init(&plic, BASE, SIZE, 40, NR_VCPUS, hw_context, NULL, 0);
 	wr(0, enable_reg(1, 32), ~0U);
@@ -381,7 +359,7 @@ static void test_foreign_source_is_disabled(void **state)
 	fire(1, 9);
 	assert_false(hw.enable[1][9]);
 	assert_int_equal(hw.nr_completed, 1);
-	assert_int_equal(warn_logs, 1);
+	assert_int_equal(fake_warn_logs, 1);
 	assert_int_equal(rd(0, PLIC_PENDING_BASE), 0);
 }
 
