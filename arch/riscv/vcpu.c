@@ -40,8 +40,10 @@ void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen, bool aia)
 /*
  * The guest interrupt file: VGEIN = 1 makes it the guest's (its vstopei,
  * its vsireg, its pending IDs as VSEIP). hgeie stays 0: an MSI to a
- * running vCPU is the guest's business, never an exit. hvictl 0: no
- * injected interrupt overrides the file.
+ * running vCPU is the guest's business, never an exit. One that lands
+ * while the hart is in HS-mode waits in the file and is taken when the
+ * guest runs again (QEMU re-evaluates VSEIP on each switch to V=1).
+ * hvictl 0: no injected interrupt overrides the file.
  */
 static void aia_hart_init(void)
 {
