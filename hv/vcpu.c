@@ -275,7 +275,7 @@ static void vcpu_wait_runnable(struct vcpu *v)
 				vcpu_resume(v);
 				continue;
 			}
-			arch_wait_for_interrupt();
+			arch_vcpu_wait_for_interrupt();
 			continue;
 		default:
 			arch_wait_for_interrupt();

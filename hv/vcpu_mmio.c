@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Guest loads and stores that fault in the G-stage: the emulated devices
- * (the vPLIC or the vAPLIC, hv/irqchip.h) get them, decoded from htinst or from the instruction
- * itself; any other address is not the guest's, and it gets the access
- * fault real hardware would raise.
+ * (the vPLIC or the vAPLIC, hv/irqchip.h) get them, decoded from htinst
+ * or from the instruction itself; any other address is not the guest's,
+ * and it gets the access fault real hardware would raise.
  */
 #include "arch.h"
 #include "log.h"

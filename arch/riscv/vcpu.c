@@ -45,10 +45,13 @@ void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen, bool aia)
  * guest runs again (QEMU re-evaluates VSEIP on each switch to V=1).
  * hvictl 0: no injected interrupt overrides the file.
  */
+/* The guest interrupt file each vCPU owns (hv's VAPLIC_GUEST_INDEX). */
+#define AIA_GUEST_FILE 1UL
+
 static void aia_hart_init(void)
 {
 	csr_clear(CSR_HSTATUS, HSTATUS_VGEIN);
-	csr_set(CSR_HSTATUS, 1UL << HSTATUS_VGEIN_SHIFT);
+	csr_set(CSR_HSTATUS, AIA_GUEST_FILE << HSTATUS_VGEIN_SHIFT);
 	csr_write(CSR_HGEIE, 0);
 	csr_write(CSR_HVICTL, 0);
 }
@@ -191,6 +194,26 @@ void arch_vcpu_trap_info(unsigned long *htval, unsigned long *htinst)
 {
 	*htval = csr_read(CSR_HTVAL);
 	*htinst = csr_read(CSR_HTINST);
+}
+
+void arch_vcpu_wait_for_interrupt(void)
+{
+	/*
+	 * The guest file's VSEIP counts for wfi only while the hart runs
+	 * V=1 (QEMU does not even wake a hart in HS-mode for it): so while
+	 * the vCPU is blocked, its file also raises the HS-level guest
+	 * external interrupt, never taken (sstatus.SIE is 0), which ends
+	 * the wfi. Only here: while the guest runs it would be an exit.
+	 */
+	if (use_aia) {
+		csr_write(CSR_HGEIE, 1UL << AIA_GUEST_FILE);
+		csr_set(CSR_SIE, SIE_SGEIE);
+	}
+	arch_wait_for_interrupt();
+	if (use_aia) {
+		csr_clear(CSR_SIE, SIE_SGEIE);
+		csr_write(CSR_HGEIE, 0);
+	}
 }
 
 bool arch_vcpu_irq_pending(void)

@@ -9,6 +9,7 @@
  * - a level source re-triggered on EOI (setipnum_le, as Linux does) comes
  *   again while the line is high, and stops once the device is quiet;
  * - genmsi reaches the vCPU it names;
+ * - an MSI wakes a vCPU suspended through SBI HSM;
  * - what the guest may not do changes nothing: targets naming no vCPU or
  *   a guest index, sources the VM does not own, bad offsets and widths,
  *   pages past its IMSIC, the M-level IMSIC and APLIC.
@@ -48,7 +49,7 @@ static volatile unsigned long uart_got[MAX_HARTS], genmsi_got[MAX_HARTS];
 static volatile unsigned long retriggered; /* UART_RETRIGGER's count */
 static volatile unsigned long wrong[MAX_HARTS], lost[MAX_HARTS];
 static volatile unsigned long exits_during[MAX_HARTS];
-static volatile unsigned long pinging, ready, stop;
+static volatile unsigned long pinging, ready, stop, suspend_go, resumed;
 static volatile enum uart_mode uart_mode;
 
 static volatile uint32_t *aplic(unsigned long off)
@@ -213,6 +214,13 @@ void guest_secondary_main(unsigned long hartid, unsigned long opaque)
 	(void)opaque;
 	file_init();
 	ipi_phase(hartid);
+	/* vCPU 1 sleeps in a retentive HSM suspend until an MSI comes. */
+	if (hartid == 1) {
+		while (!suspend_go)
+			;
+		if (!SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_SUSPEND, 0, 0, 0).error)
+			__atomic_store_n(&resumed, 1, __ATOMIC_RELEASE);
+	}
 	while (!stop)
 		__asm__ volatile("wfi");
 	csr_clear(sstatus, SSTATUS_SIE);
@@ -282,6 +290,20 @@ static void check_routing(void)
 	      ROUNDS * n, e, n);
 	gprintf("BENCH aia_irq_exits: %lu per 100 interrupts (UART through the vAPLIC, %u interrupts, %u target writes among the exits)",
 		e * 100 / (ROUNDS * n), ROUNDS * n, n);
+}
+
+static void check_suspend_wake(void)
+{
+	unsigned long before = genmsi_got[1];
+
+	__atomic_store_n(&suspend_go, 1, __ATOMIC_RELEASE);
+	if (!check(wait_state(1, SBI_HSM_STATE_SUSPENDED, SECONDS(5)),
+		   "vCPU 1 suspends (HSM, retentive)"))
+		return;
+	send_msi(1, GENMSI_ID);
+	check(wait_eq(&resumed, 1, SECONDS(5)) &&
+		      wait_eq(&genmsi_got[1], before + 1, SECONDS(5)),
+	      "an MSI into its file wakes it, and it takes the interrupt");
 }
 
 static void pause_a_little(void)
@@ -401,6 +423,8 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	check_routing();
 	check_retrigger();
 	check_genmsi();
+	if (n > 1)
+		check_suspend_wake();
 	check_refusals();
 	stop = 1;
 	*aplic(0x1fdc) = UART_SRC; /* clrienum */

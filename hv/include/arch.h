@@ -135,6 +135,11 @@ bool arch_external_pending(void);
 
 /* True when a VS interrupt is pending and enabled by the guest (vsie). */
 bool arch_vcpu_irq_pending(void);
+/*
+ * Sleep in wfi for a suspended vCPU: as arch_wait_for_interrupt(), and an
+ * MSI into its guest interrupt file (AIA) wakes the hart too.
+ */
+void arch_vcpu_wait_for_interrupt(void);
 
 /* Program the guest's timer (SBI set_timer); clears a pending one. */
 void arch_vcpu_timer_set(uint64_t when);

@@ -106,7 +106,8 @@ void vcpu_suspend_self(struct vcpu *v, bool non_retentive, unsigned long pc,
 
 /*
  * A load (@store false) or store guest-page fault of @v: emulate it if it
- * hit the vPLIC, else inject an access fault (hv/vcpu_mmio.c). Own hart.
+ * hit the interrupt controller's registers (vPLIC or vAPLIC), else inject
+ * an access fault (hv/vcpu_mmio.c). Own hart.
  */
 void vcpu_mmio_fault(struct vcpu *v, bool store);
 

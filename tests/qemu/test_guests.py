@@ -208,9 +208,9 @@ def test_irq(smp):
 @pytest.mark.parametrize("smp", SMPS)
 def test_aia(smp):
     """AIA: IPIs through IMSIC files with no exit, the UART routed to each
-    vCPU through the vAPLIC, level re-trigger on EOI, genmsi, and every
-    write the guest may not make leaves the hypervisor and the routing as
-    they were."""
+    vCPU through the vAPLIC, level re-trigger on EOI, genmsi, an MSI waking
+    a vCPU in HSM suspend, and every write the guest may not make leaves
+    the hypervisor and the routing as they were."""
     b = run_guest("aia", smp)
     assert passes(b, "IPIs through IMSIC files, each answered (0 lost)"), b.log
     assert passes(b, "exits on all vCPUs while they pinged (got 0, want 0)"), b.log
@@ -218,6 +218,8 @@ def test_aia(smp):
         assert passes(b, f"50 UART interrupts routed to vCPU {h} arrived there (missing 0, elsewhere 0)"), b.log
         assert passes(b, f"genmsi to vCPU {h} arrives there"), b.log
     assert passes(b, "re-triggered on EOI comes again while the line is high, then stops"), b.log
+    if smp > 1:
+        assert passes(b, "an MSI into its file wakes it, and it takes the interrupt"), b.log
     assert passes(b, "no MSI came from any of it"), b.log
     assert len(passes(b, ": access fault")) == 4, b.log
     # No exit was an external interrupt: MSIs never leave the guest.

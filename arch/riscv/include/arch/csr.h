@@ -98,6 +98,7 @@
 #define SIE_SSIE (1UL << IRQ_S_SOFT)
 #define SIE_STIE (1UL << IRQ_S_TIMER)
 #define SIE_SEIE (1UL << IRQ_S_EXT)
+#define SIE_SGEIE (1UL << 12) /* supervisor guest external (hgeip & hgeie) */
 #define HVIP_VSSIP (1UL << IRQ_VS_SOFT)
 #define HVIP_VSTIP (1UL << IRQ_VS_TIMER)
 #define HVIP_VSEIP (1UL << IRQ_VS_EXT)
