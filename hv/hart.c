@@ -88,7 +88,7 @@ static bool hart_give_up(struct hart *h)
 	return true;
 }
 
-int harts_start_secondaries(uint64_t timeout_ticks)
+int harts_start_secondaries(uint64_t timeout_ticks, uint64_t poll_ticks)
 {
 	struct hart *self = arch_this_hart();
 	uint64_t deadline;
@@ -106,9 +106,13 @@ int harts_start_secondaries(uint64_t timeout_ticks)
 	}
 
 	deadline = arch_time() + timeout_ticks;
+	/*
+	 * Sleep in short slices, not spin. A check-in sends no IPI: one
+	 * still on its way when the last hart is counted would land in the
+	 * guest as an exit.
+	 */
 	while (harts_online() < nr_harts && arch_time() <= deadline)
-		/* Sleep, not spin: each check-in sends us an IPI. */
-		arch_wait_until(deadline);
+		arch_wait_until(MIN(deadline, arch_time() + poll_ticks));
 	for (unsigned int i = 0; i < nr_harts; i++)
 		if (hart_give_up(&harts[i]))
 			missing++;
@@ -119,7 +123,13 @@ void hart_post(struct hart *h, unsigned long msg)
 {
 	/* Release: whatever the message refers to is visible before the bit. */
 	__atomic_fetch_or(&h->mailbox, msg, __ATOMIC_RELEASE);
-	arch_send_ipi(h->hartid);
+	/*
+	 * Our own mail is read before our next entry or sleep; an IPI to
+	 * ourselves would only come back as an exit once the guest runs
+	 * (the boot hart starting vCPU 0 did that on every boot).
+	 */
+	if (h != arch_this_hart())
+		arch_send_ipi(h->hartid);
 }
 
 void harts_stop_others(void)
@@ -218,7 +228,6 @@ void hart_secondary_main(struct hart *self)
 				  "");
 	/* Release: the boot hart counts check-ins with acquire loads. */
 	__atomic_store_n(&self->online, true, __ATOMIC_RELEASE);
-	arch_send_ipi(log_boot_hartid);
 	if (v)
 		vcpu_run(v);
 	hart_idle(self);

@@ -138,7 +138,9 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 		self = vcpu_create(&the_vm, arch_this_hart());
 	}
 	start = arch_time();
-	ret = harts_start_secondaries(CHECKIN_TIMEOUT_S * platform.timebase_hz);
+	/* Polled every 100 us: a check-in costs the boot no more than that. */
+	ret = harts_start_secondaries(CHECKIN_TIMEOUT_S * platform.timebase_hz,
+				      platform.timebase_hz / 10000 + 1);
 	if (ret < 0)
 		boot_refuse("not every hart could be started");
 	if (ret && !vm_has_vcpu_to_boot(&the_vm))

@@ -71,11 +71,12 @@ void harts_init(const struct platform *p, unsigned long boot_hartid);
 
 /*
  * Start every other hart and wait (at most @timeout_ticks of the time CSR)
- * for all of them to check in; give up on those that do not (their vCPUs
+ * for all of them to check in, looking every @poll_ticks; give up on those
+ * that do not (their vCPUs
  * stay stopped for good). Returns how many were given up, or a negative
  * SBI error if a start failed. Boot hart only.
  */
-int harts_start_secondaries(uint64_t timeout_ticks);
+int harts_start_secondaries(uint64_t timeout_ticks, uint64_t poll_ticks);
 
 /* Number of harts that have checked in, the boot hart included. */
 unsigned int harts_online(void);
@@ -86,7 +87,10 @@ __noreturn void hart_secondary_main(struct hart *self);
 /* A hart without a vCPU: answer mail (halt, fences) and sleep. */
 __noreturn void hart_idle(struct hart *self);
 
-/* Post @msg bits to @h's mailbox and send it an IPI. Any context. */
+/*
+ * Post @msg bits to @h's mailbox and send it an IPI (none to the calling
+ * hart: it reads its mail before its next entry or sleep). Any context.
+ */
 void hart_post(struct hart *h, unsigned long msg);
 
 /* Ask every other online hart to park (for panic). Any context. */
