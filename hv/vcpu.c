@@ -45,9 +45,18 @@ void vcpu_create_absent(struct vm *vm, struct hart *h)
 	vm_register_vcpu(vm, v);
 }
 
-unsigned long vcpu_exits_total(const struct vcpu *v)
+unsigned long vcpu_sbi_calls(const struct vcpu *v)
 {
 	unsigned long n = 0;
+
+	for (unsigned int k = 0; k < VCPU_SBI_KINDS; k++)
+		n += v->sbi_calls[k];
+	return n;
+}
+
+unsigned long vcpu_exits_total(const struct vcpu *v)
+{
+	unsigned long n = vcpu_sbi_calls(v);
 
 	for (unsigned int c = 0; c < VCPU_EXIT_KINDS; c++)
 		n += v->exits_by_cause[c];
@@ -226,9 +235,11 @@ static void vcpu_handle_exit(struct vcpu *v)
 {
 	unsigned long cause = v->ctx.scause;
 
-	/* SBI calls are most exits: first, and nothing else on the way. */
+	/*
+	 * SBI calls are most exits: first, and nothing else on the way
+	 * (vsbi_handle counts them, by extension).
+	 */
 	if (cause == EXC_ECALL_VS) {
-		v->exits_by_cause[EXC_ECALL_VS]++;
 		vsbi_handle(v);
 		return;
 	}

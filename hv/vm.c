@@ -237,7 +237,7 @@ void vm_print_stats(const struct vm *vm)
 		if (!v)
 			continue;
 		pr_info("vcpu%u exits %lu: ecall %lu, virtual-inst %lu, guest-page-fault %lu, ipi %lu, timer %lu, external %lu",
-			i, vcpu_exits_total(v), v->exits_by_cause[EXC_ECALL_VS],
+			i, vcpu_exits_total(v), vcpu_sbi_calls(v),
 			v->exits_by_cause[EXC_VIRTUAL_INST],
 			v->exits_by_cause[EXC_INST_GUEST_PAGE_FAULT] +
 				v->exits_by_cause[EXC_LOAD_GUEST_PAGE_FAULT] +

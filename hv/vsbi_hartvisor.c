@@ -15,7 +15,7 @@ static unsigned long vcpu_exits(const struct vcpu *v, unsigned long kind)
 	case HV_EXITS_ALL:
 		return vcpu_exits_total(v);
 	case HV_EXITS_ECALL:
-		return v->exits_by_cause[EXC_ECALL_VS];
+		return vcpu_sbi_calls(v);
 	case HV_EXITS_MMIO:
 		return v->exits_by_cause[EXC_LOAD_GUEST_PAGE_FAULT] +
 		       v->exits_by_cause[EXC_STORE_GUEST_PAGE_FAULT];

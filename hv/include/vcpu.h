@@ -49,7 +49,7 @@ struct vcpu {
 	unsigned long start_arg;
 	bool resume_non_retentive;
 
-	unsigned long exits_by_cause[VCPU_EXIT_KINDS];
+	unsigned long exits_by_cause[VCPU_EXIT_KINDS]; /* ecalls: sbi_calls */
 	unsigned long exits_by_irq[16];
 	unsigned long sbi_calls[VCPU_SBI_KINDS];
 };
@@ -73,6 +73,9 @@ __noreturn void vcpu_run(struct vcpu *v);
  * context to enter.
  */
 struct vcpu_context *vcpu_exit(struct vcpu_context *ctx);
+
+/* @v's SBI calls (ecall exits) so far, all extensions. Any hart (racy). */
+unsigned long vcpu_sbi_calls(const struct vcpu *v);
 
 /* All exits of @v so far, every cause and interrupt. Any hart (racy). */
 unsigned long vcpu_exits_total(const struct vcpu *v);
