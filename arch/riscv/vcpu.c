@@ -37,6 +37,9 @@ void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen, bool aia)
 	use_aia = aia;
 }
 
+/* The guest interrupt file each vCPU owns (hv's VAPLIC_GUEST_INDEX). */
+#define AIA_GUEST_FILE 1UL
+
 /*
  * The guest interrupt file: VGEIN = 1 makes it the guest's (its vstopei,
  * its vsireg, its pending IDs as VSEIP). hgeie stays 0: an MSI to a
@@ -45,9 +48,6 @@ void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen, bool aia)
  * guest runs again (QEMU re-evaluates VSEIP on each switch to V=1).
  * hvictl 0: no injected interrupt overrides the file.
  */
-/* The guest interrupt file each vCPU owns (hv's VAPLIC_GUEST_INDEX). */
-#define AIA_GUEST_FILE 1UL
-
 static void aia_hart_init(void)
 {
 	csr_clear(CSR_HSTATUS, HSTATUS_VGEIN);
@@ -199,11 +199,11 @@ void arch_vcpu_trap_info(unsigned long *htval, unsigned long *htinst)
 void arch_vcpu_wait_for_interrupt(void)
 {
 	/*
-	 * The guest file's VSEIP counts for wfi only while the hart runs
-	 * V=1 (QEMU does not even wake a hart in HS-mode for it): so while
-	 * the vCPU is blocked, its file also raises the HS-level guest
-	 * external interrupt, never taken (sstatus.SIE is 0), which ends
-	 * the wfi. Only here: while the guest runs it would be an exit.
+	 * An MSI into the file does not wake a hart asleep in HS-mode on
+	 * QEMU (it counts the file's VSEIP only at V=1): so while the vCPU
+	 * is blocked, the file also raises the HS-level guest external
+	 * interrupt, never taken (sstatus.SIE is 0), which ends the wfi.
+	 * Only here: while the guest runs it would be an exit.
 	 */
 	if (use_aia) {
 		csr_write(CSR_HGEIE, 1UL << AIA_GUEST_FILE);
