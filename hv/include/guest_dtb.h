@@ -34,17 +34,21 @@ struct guest_dtb_params {
  * @host_size bytes) into @out (@size bytes). The
  * result has:
  * - one cpu@N per vCPU, reg = N, riscv,isa(-extensions) without "h" (and
- *   without "sstc" unless params->sstc), #address-cells = <0> on its
+ *   without "sstc" unless params->sstc, "ssaia" unless the guest gets
+ *   AIA, never "smaia"), #address-cells = <0> on its
  *   riscv,cpu-intc (dtc warns without); other cpus and their cpu-map
  *   entries removed;
  * - no CLINT / ACLINT nodes, and no other device the guest cannot touch:
  *   a node with "reg" stays only if it is in guest RAM, passed through
- *   (@mmio), the PLIC (if params->plic) or part of /cpus, /memory or
+ *   (@mmio), the PLIC (irqchip PLIC), the S-level IMSIC or APLIC
+ *   (irqchip AIA), or part of /cpus, /memory or
  *   /reserved-memory; syscon power-off/reboot (the guest uses SRST) and QEMU's
  *   platform-bus go;
  * - the PLIC's interrupts-extended listing, per vCPU in order, an M-mode
  *   slot <intc 0xffffffff> and the S-mode external interrupt <intc 9>,
- *   so the guest's context of vCPU i is 2i + 1;
+ *   so the guest's context of vCPU i is 2i + 1; or (AIA) the IMSIC at
+ *   imsic_base with a 4 KiB page and an <intc 9> per vCPU, no guest
+ *   index bits, and the APLIC with riscv,num-sources = aplic_nsrc;
  * - one memory node with exactly the guest RAM, reserved memory outside
  *   it removed;
  * - /chosen with bootargs, linux,initrd-start/-end and no module@* nodes.
