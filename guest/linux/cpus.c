@@ -100,7 +100,7 @@ void cmd_hotplug(void)
 	}
 	for (int c = 1; c < cpus_possible() && c < MAX_CPUS; c++) {
 		char path[64];
-		int off, on, ran;
+		int off, on, ran, retries = 0;
 
 		if (!cpu_online(c))
 			continue;
@@ -110,7 +110,20 @@ void cmd_hotplug(void)
 		check(!off && !cpu_online(c) && cpus_online() == n - 1,
 		      "hotplug: CPU %d offline (%s)", c,
 		      off ? strerror(-off) : "ok");
-		on = write_file(path, "1");
+		/*
+		 * Linux reports a CPU dead before its SBI hart_stop has run
+		 * (RISC-V's die path completes, then stops the hart), so an
+		 * online right away can find the hart still started: the
+		 * start fails with ALREADY_AVAILABLE, natively too, when the
+		 * dying vCPU's thread is slow. Retry for up to 5 s.
+		 */
+		while ((on = write_file(path, "1")) && retries < 50) {
+			retries++;
+			usleep(100000);
+		}
+		if (retries)
+			printf("hotplug: CPU %d online after %d retries (its hart was still stopping)\n",
+			       c, retries);
 		ran = run_on(c);
 		check(!on && cpu_online(c) && cpus_online() == n && ran == c,
 		      "hotplug: CPU %d online again, a thread ran on it (%s)",
