@@ -358,7 +358,8 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 UNIT_PLATFORM_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
 	hv/platform_summary.c hv/isa.c hv/errorf.c hv/dtb_check.c
 UNIT_BINS := $(O)/unit/test_platform $(O)/unit/test_platform_max4 \
-	$(O)/unit/test_guest_dtb $(O)/unit/test_vm_plan $(O)/unit/test_printf \
+	$(O)/unit/test_guest_dtb $(O)/unit/test_guest_dtb_input \
+	$(O)/unit/test_vm_plan $(O)/unit/test_printf \
 	$(O)/unit/test_mmio_decode $(O)/unit/test_vplic $(O)/unit/test_vaplic \
 	$(O)/unit/test_string
 
@@ -370,11 +371,12 @@ $(O)/unit/test_platform_max4: tests/unit/test_platform_max4.c $(UNIT_PLATFORM_SR
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -DHV_MAX_HARTS=4 -o $@ $^ -lfdt -lcmocka
-$(O)/unit/test_guest_dtb: tests/unit/test_guest_dtb.c hv/guest_dtb.c \
+$(O)/unit/test_guest_dtb $(O)/unit/test_guest_dtb_input: $(O)/unit/%: \
+		tests/unit/%.c tests/unit/guest_dtb_test.h hv/guest_dtb.c \
 		hv/guest_dtb_devices.c hv/isa.c hv/dtb_check.c | setup
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lfdt -lcmocka
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^) -lfdt -lcmocka
 $(O)/unit/test_vm_plan: tests/unit/test_vm_plan.c $(UNIT_PLATFORM_SRCS) \
 		hv/vm_plan.c hv/vm_config.c hv/guest_dtb.c hv/guest_dtb_devices.c \
 		hv/irqchip_plan.c $(CONFIG_SRCS) $(CONFIG_TABLE) | setup
