@@ -58,6 +58,10 @@ void cmd_write(int argc, char **argv);
 void cmd_sync(int argc, char **argv);
 void cmd_readbench(int argc, char **argv);
 
+/* bench.c: page walks (memwalk), fork and exec (forkexec). */
+void cmd_memwalk(int argc, char **argv);
+void cmd_forkexec(int argc, char **argv);
+
 /* soak.c: concurrent disk requests with a watchdog. */
 void cmd_soak(int argc, char **argv);
 

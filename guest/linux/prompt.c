@@ -64,6 +64,8 @@ static const struct command {
 	{ "write", "FILE TEXT...", 1, cmd_write },
 	{ "sync", "", 0, cmd_sync },
 	{ "readbench", "FILE", 1, cmd_readbench },
+	{ "memwalk", "[MIB] [PASSES]", 0, cmd_memwalk },
+	{ "forkexec", "[N]", 0, cmd_forkexec },
 	{ "soak", "SECONDS", 1, cmd_soak },
 	{ "interrupts", "", 0, cmd_interrupts },
 	{ "irq", "N CPU", 2, cmd_irq },
