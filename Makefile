@@ -460,9 +460,13 @@ test: all unit guests $(O)/tools/guest-dtb fuzz-build $(OUR_LINUX)
 	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) QEMU=$(QEMU) BIOS=$(BIOS) \
 		$(PYTHON) tools/run-tests $(UNIT_BINS)
 
-# Micro-benchmarks (bench guest): see tools/bench. RUNS=N repetitions.
-bench: all $(O)/guest/bench.bin $(O)/guest/irq.bin $(O)/guest/aia.bin $(OUR_LINUX)
-	$(Q)O=$(O) IRQCHIP=$(IRQCHIP) $(PYTHON) tools/bench
+# Native against hartvisor, interleaved: see tools/bench. ROUNDS=N rounds
+# (11); MEM= only when given (else 1G, and memwalk at 2G and 4G).
+bench: all $(O)/guest/bench.bin $(O)/guest/irq.bin $(O)/guest/aia.bin \
+		$(O)/guest/vspaging.bin $(OUR_LINUX)
+	$(Q)O=$(O) IRQCHIP=$(IRQCHIP) QEMU=$(QEMU) BIOS=$(BIOS) LINUX_ADDR=$(LINUX_ADDR) \
+		$(if $(filter command line environment,$(origin MEM)),MEM=$(MEM)) \
+		$(PYTHON) tools/bench
 
 # ---------------------------------------------------------------- style
 
