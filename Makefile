@@ -31,7 +31,10 @@ O ?= build
 V ?= 0
 DEBUG ?= 0
 SMP ?= 4
-MEM ?= 1G
+# 2G: the least RAM with a whole GiB of guest RAM below hartvisor (it keeps
+# the top of RAM), so the G-stage maps 0x80000000-0xc0000000 (the kernel,
+# its first allocations) with one 1 GiB leaf; at 1G every walk is 2 MiB.
+MEM ?= 2G
 CPU ?= rv64
 HV_MAX_HARTS ?= 64
 VSTIMECMP ?= auto
@@ -98,8 +101,14 @@ COMMON_CFLAGS += -O2
 endif
 HV_CFLAGS := $(COMMON_CFLAGS) $(WARNINGS) -DHV_VERSION='"$(VERSION)"'
 LIBFDT_CFLAGS := $(COMMON_CFLAGS) -w
-LDFLAGS := $(TARGET_FLAGS) -nostdlib -static -Wl,--gc-sections \
-	-Wl,-T,arch/riscv/linker.ld -Wl,--no-warn-rwx-segments
+# Loaded at HV_LINK_BASE by QEMU, then moved by the boot hart to the top of
+# RAM: linked position-independent
+# (a static PIE, with Debian's riscv64-linux-gnu-ld: the bare-metal ld has
+# no -pie), its .rela.dyn applied by head.S.
+HV_LD := riscv64-linux-gnu-ld
+LDFLAGS := -static -pie --no-dynamic-linker -z notext --gc-sections \
+	-T $(O)/hartvisor.ld \
+	--no-warn-rwx-segments
 # The rv64imac/lp64 multilibs of picolibc and libgcc, named explicitly.
 LIBGCC = $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null)
 LIBS = $(PICOLIBC)/lib/rv64imac/lp64/libc.a $(LIBGCC)
@@ -157,9 +166,13 @@ $(O)/obj/gen/vm_configs.o: $(CONFIG_TABLE)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
-$(O)/hartvisor.elf: $(OBJS) $(LIBFDT_OBJS) arch/riscv/linker.ld
+$(O)/hartvisor.ld: arch/riscv/hartvisor.lds arch/riscv/include/arch/layout.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -E -P -x c -Iarch/riscv/include -o $@ $<
+
+$(O)/hartvisor.elf: $(OBJS) $(LIBFDT_OBJS) $(O)/hartvisor.ld
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBFDT_OBJS) $(LIBS)
+	$(Q)$(HV_LD) $(LDFLAGS) -o $@ $(OBJS) $(LIBFDT_OBJS) $(LIBS)
 
 $(O)/hartvisor.bin: $(O)/hartvisor.elf
 	@echo "  OBJCOPY $@"
@@ -207,7 +220,7 @@ guests: $(patsubst %,$(O)/guest/%.bin,$(GUEST_TESTS))
 LINUX_CACHE ?= $(HOME)/.cache/hartvisor
 OUR_LINUX := $(O)/linux/Image
 LINUX_IMAGE ?= $(OUR_LINUX)
-LINUX_ADDR := 0x80400000
+LINUX_ADDR := 0x80200000
 INITRD ?=
 INITRD_ADDR := 0x88000000
 BOOTARGS ?=
@@ -278,7 +291,7 @@ run: all $(GUEST_IMAGE) $(GUEST_DISK)
 
 debug: all $(GUEST_IMAGE) $(GUEST_DISK)
 	@echo "QEMU waits for GDB on 127.0.0.1:$(GDB_PORT). In another terminal:"
-	@echo "  gdb-multiarch $(O)/hartvisor.elf -ex 'target remote 127.0.0.1:$(GDB_PORT)'"
+	@echo "  gdb-multiarch $(O)/hartvisor.elf -x tools/hartvisor.gdb -ex 'target remote 127.0.0.1:$(GDB_PORT)'"
 	$(Q)$(QEMU_ENV) GDB_PORT=$(GDB_PORT) tools/qemu-run --gdb $(GUEST_ARGS) \
 		$(QEMU_EXTRA)
 
@@ -346,7 +359,7 @@ $(FIX)/virt-smp2-modules.dtb: | setup
 	$(Q)head -c 100000 /dev/zero > $(FIX)/kernel.img
 	$(Q)head -c 5000 /dev/zero > $(FIX)/initrd.img
 	$(Q)IRQCHIP=plic SMP=2 tools/qemu-run --dumpdtb $@ \
-		-device guest-loader,kernel=$(FIX)/kernel.img,addr=0x80400000,bootargs="console=hvc0 quiet" \
+		-device guest-loader,kernel=$(FIX)/kernel.img,addr=0x80200000,bootargs="console=hvc0 quiet" \
 		-device guest-loader,initrd=$(FIX)/initrd.img,addr=0x88000000
 $(FIX)/%.dtb: dts/test/%.dts | setup
 	@mkdir -p $(dir $@)

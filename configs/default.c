@@ -8,6 +8,6 @@
 
 VM_CONFIG(default) = {
 	.name = "default",
-	.description = "every hart, all RAM above the hypervisor",
+	.description = "every hart, all RAM below the hypervisor",
 	.devices = VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_IRQCHIP,
 };

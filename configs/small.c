@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * A VM smaller than the machine: two vCPUs on the two lowest harts (the
- * others stay idle), 64 MiB of RAM right above the hypervisor, the UART
+ * others stay idle), 64 MiB of RAM from the start of RAM, the UART
  * and the interrupt controller (vAPLIC or vPLIC), no virtio. The dtb test
  * guest runs in it to see the difference.
  */

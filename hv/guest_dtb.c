@@ -437,11 +437,7 @@ int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 		    const struct guest_dtb_params *params, char *err,
 		    size_t errlen)
 {
-	static const char *const clint_compat[] = {
-		"riscv,clint0",	       "sifive,clint0",	    "riscv,aclint-mswi",
-		"riscv,aclint-mtimer", "riscv,aclint-sswi",
-	};
-	struct rewrite rw = { out, host, params, err, errlen };
+	struct rewrite rw = { out, host, params, err, errlen, -1 };
 	int ret;
 
 	if (!params->nr_vcpus || params->nr_vcpus > HV_MAX_HARTS ||
@@ -464,8 +460,8 @@ int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 		ret = rewrite_cpus(&rw);
 	if (!ret)
 		ret = prune_cpu_map(&rw);
-	for (unsigned int i = 0; !ret && i < ARRAY_SIZE(clint_compat); i++)
-		ret = guest_dtb_drop_compatible(&rw, clint_compat[i]);
+	if (!ret)
+		ret = guest_dtb_drop_clints(&rw);
 	if (!ret)
 		ret = rewrite_plic(&rw);
 	if (!ret)

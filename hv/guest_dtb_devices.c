@@ -10,14 +10,97 @@
 #include "dtb_check.h"
 #include "guest_dtb_rw.h"
 
-int guest_dtb_drop_compatible(struct rewrite *rw, const char *compat)
-{
-	int node;
+/* Nodes one walk marks for deletion, at most (the rest: another walk). */
+#define DROP_MAX 64
 
-	while ((node = fdt_node_offset_by_compatible(rw->fdt, -1, compat)) >= 0)
-		if (fdt_del_node(rw->fdt, node))
-			return guest_dtb_fail(rw, "delete CLINT node", -1);
+/* Is @str one of the NUL-separated strings of a "compatible" value? */
+static bool compat_has(const char *list, int len, const char *str)
+{
+	size_t n = strlen(str) + 1;
+
+	while (len > 0) {
+		size_t l = strnlen(list, (size_t)len) + 1;
+
+		if (l == n && !memcmp(list, str, n))
+			return true;
+		list += l;
+		len -= (int)l;
+	}
+	return false;
+}
+
+/*
+ * Delete the @n nodes at offsets @offs (ascending, none inside another),
+ * the last first: a deletion moves only what comes after it.
+ */
+static int drop_nodes(struct rewrite *rw, const int *offs, int n,
+		      const char *what)
+{
+	while (n--)
+		if (fdt_del_node(rw->fdt, offs[n]))
+			return guest_dtb_fail(rw, what, -1);
 	return 0;
+}
+
+/*
+ * One walk of the tree: mark each node @drop says to delete (its subtree
+ * goes with it, unvisited), then delete them. Walks again only if more
+ * than DROP_MAX were marked. @parent is the node's parent offset, kept
+ * per depth: libfdt's fdt_parent_offset starts from the root each time.
+ */
+static int drop_where(struct rewrite *rw,
+		      bool (*drop)(struct rewrite *rw, int node, int parent,
+				   int depth),
+		      const char *what)
+{
+	for (bool again = true; again;) {
+		int parents[DTB_MAX_DEPTH + 1] = { 0 };
+		int offs[DROP_MAX], n = 0, depth = 0, skip = DTB_MAX_DEPTH + 1;
+		int node, ret;
+
+		again = false;
+		for (node = fdt_next_node(rw->fdt, 0, &depth);
+		     node >= 0 && depth > 0 && depth <= DTB_MAX_DEPTH;
+		     node = fdt_next_node(rw->fdt, node, &depth)) {
+			if (depth > skip)
+				continue; /* inside a node being dropped */
+			skip = DTB_MAX_DEPTH + 1;
+			parents[depth] = node;
+			if (!drop(rw, node, parents[depth - 1], depth))
+				continue;
+			if (n == DROP_MAX) {
+				again = true;
+				break;
+			}
+			offs[n++] = node;
+			skip = depth;
+		}
+		ret = drop_nodes(rw, offs, n, what);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static bool is_clint(struct rewrite *rw, int node, int parent, int depth)
+{
+	static const char *const clint[] = {
+		"riscv,clint0",	       "sifive,clint0",	    "riscv,aclint-mswi",
+		"riscv,aclint-mtimer", "riscv,aclint-sswi",
+	};
+	int len;
+	const char *compat = fdt_getprop(rw->fdt, node, "compatible", &len);
+
+	(void)parent, (void)depth;
+	for (unsigned int i = 0; compat && i < ARRAY_SIZE(clint); i++)
+		if (compat_has(compat, len, clint[i]))
+			return true;
+	return false;
+}
+
+int guest_dtb_drop_clints(struct rewrite *rw)
+{
+	return drop_where(rw, is_clint, "delete CLINT node");
 }
 
 static bool in_guest_ram(const struct guest_dtb_params *p, uint64_t base,
@@ -109,15 +192,18 @@ static bool in_passthrough(const struct guest_dtb_params *p, uint64_t base,
 static bool guest_may_touch(struct rewrite *rw, int node, int parent)
 {
 	const void *fdt = rw->fdt;
-	int len;
+	int len, clen;
 	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	const char *compat = fdt_getprop(fdt, node, "compatible", &clen);
 	uint64_t base, size;
 
+	if (!compat)
+		clen = 0;
 	/* Power-off and reboot go through SRST; QEMU's dynamic sysbus
 	 * window (platform-bus, no reg) is not passed through. */
-	if (!fdt_node_check_compatible(fdt, node, "syscon-poweroff") ||
-	    !fdt_node_check_compatible(fdt, node, "syscon-reboot") ||
-	    !fdt_node_check_compatible(fdt, node, "qemu,platform"))
+	if (compat_has(compat, clen, "syscon-poweroff") ||
+	    compat_has(compat, clen, "syscon-reboot") ||
+	    compat_has(compat, clen, "qemu,platform"))
 		return false;
 	if (!reg || parent < 0)
 		return true;
@@ -125,16 +211,16 @@ static bool guest_may_touch(struct rewrite *rw, int node, int parent)
 	if (fdt_address_cells(fdt, parent) != 2 ||
 	    fdt_size_cells(fdt, parent) != 2 || len < 16)
 		return true;
-	if (!fdt_node_check_compatible(fdt, node, "riscv,plic0") ||
-	    !fdt_node_check_compatible(fdt, node, "sifive,plic-1.0.0"))
+	if (compat_has(compat, clen, "riscv,plic0") ||
+	    compat_has(compat, clen, "sifive,plic-1.0.0"))
 		return rw->p->irqchip == IRQCHIP_PLIC;
 	base = ((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1]);
 	size = ((uint64_t)fdt32_to_cpu(reg[2]) << 32) | fdt32_to_cpu(reg[3]);
 	/* AIA: the S-level IMSIC (rewritten to the guest's) and APLIC. */
-	if (!fdt_node_check_compatible(fdt, node, "riscv,imsics"))
+	if (compat_has(compat, clen, "riscv,imsics"))
 		return rw->p->irqchip == IRQCHIP_AIA &&
 		       base == rw->p->imsic_base;
-	if (!fdt_node_check_compatible(fdt, node, "riscv,aplic"))
+	if (compat_has(compat, clen, "riscv,aplic"))
 		return rw->p->irqchip == IRQCHIP_AIA &&
 		       base == rw->p->aplic_base;
 	return in_guest_ram(rw->p, base, size) ||
@@ -154,37 +240,17 @@ static bool kept_subtree(const void *fdt, int node)
 	return false;
 }
 
-/*
- * Delete device nodes the guest cannot reach (outside /cpus etc.). One
- * walk per deletion, each linear: the walk keeps each depth's parent
- * offset, since libfdt's fdt_parent_offset and fdt_get_path start from
- * the root every time (quadratic: 7 ms of boot on QEMU's tree).
- */
+/* Outside /cpus, /memory, /reserved-memory and /chosen: unreachable? */
+static bool unreachable(struct rewrite *rw, int node, int parent, int depth)
+{
+	if (depth == 1)
+		rw->kept_top = kept_subtree(rw->fdt, node) ? node : -1;
+	return rw->kept_top < 0 && !guest_may_touch(rw, node, parent);
+}
+
+/* Delete the device nodes the guest cannot reach, in one walk. */
 int guest_dtb_drop_unreachable(struct rewrite *rw)
 {
-	for (bool again = true; again;) {
-		int parents[DTB_MAX_DEPTH + 1] = { 0 };
-		int node, depth = 0;
-		bool kept = false;
-
-		again = false;
-		for (node = fdt_next_node(rw->fdt, 0, &depth);
-		     node >= 0 && depth > 0 && depth <= DTB_MAX_DEPTH;
-		     node = fdt_next_node(rw->fdt, node, &depth)) {
-			parents[depth] = node;
-			if (depth == 1)
-				kept = kept_subtree(rw->fdt, node);
-			if (kept ||
-			    guest_may_touch(rw, node, parents[depth - 1]))
-				continue;
-			if (fdt_del_node(rw->fdt, node))
-				return guest_dtb_fail(
-					rw,
-					"delete a device the guest cannot reach",
-					-1);
-			again = true;
-			break;
-		}
-	}
-	return 0;
+	return drop_where(rw, unreachable,
+			  "delete a device the guest cannot reach");
 }

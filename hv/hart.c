@@ -10,6 +10,12 @@
 
 struct hart harts[HV_MAX_HARTS];
 unsigned int nr_harts;
+/* How long secondaries get to check in, in seconds of the time CSR. */
+#define CHECKIN_TIMEOUT_S 20
+
+/* Secondaries started at, and given up after (time CSR). */
+static uint64_t bringup_start, bringup_deadline, bringup_hz;
+static unsigned int harts_checked_in; /* secondaries (atomic) */
 
 static uint8_t hart_stacks[HV_MAX_HARTS][HART_STACK_SIZE] __aligned(16);
 
@@ -75,25 +81,37 @@ static bool hart_give_up(struct hart *h)
 	if (!__atomic_compare_exchange_n(&h->checkin, &waiting,
 					 HART_CHECKIN_GIVEN_UP, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		/* Claimed: its vCPU is being made; it checks in shortly. */
+		if (waiting == HART_CHECKIN_GIVEN_UP)
+			return true;
+		/* Claimed: it is setting up; it checks in shortly. */
 		while (!__atomic_load_n(&h->online, __ATOMIC_ACQUIRE))
 			arch_cpu_relax();
 		return false;
 	}
 	pr_warn("hart %lu was started but never came out of the firmware%s",
-		h->hartid,
-		the_vm.nr_vcpus > h->slot ? "; its vCPU stays stopped" : "");
-	if (the_vm.nr_vcpus > h->slot)
-		vcpu_create_absent(&the_vm, h);
+		h->hartid, h->vcpu ? "; its vCPU stays stopped" : "");
+	if (h->vcpu)
+		vcpu_set_absent(h->vcpu);
 	return true;
 }
 
-int harts_start_secondaries(uint64_t timeout_ticks, uint64_t poll_ticks)
+bool hart_missing(struct hart *h)
 {
+	if (__atomic_load_n(&h->online, __ATOMIC_ACQUIRE))
+		return false;
+	return arch_time() > bringup_deadline && hart_give_up(h);
+}
+
+int harts_start_secondaries(bool wait, uint64_t timebase_hz)
+{
+	/* Polled every 100 us: a check-in costs the boot no more than that. */
+	uint64_t poll_ticks = timebase_hz / 10000 + 1;
 	struct hart *self = arch_this_hart();
-	uint64_t deadline;
 	int ret, missing = 0;
 
+	bringup_hz = timebase_hz;
+	bringup_start = arch_time();
+	bringup_deadline = bringup_start + CHECKIN_TIMEOUT_S * timebase_hz;
 	for (unsigned int i = 0; i < nr_harts; i++) {
 		if (&harts[i] == self)
 			continue;
@@ -104,17 +122,18 @@ int harts_start_secondaries(uint64_t timeout_ticks, uint64_t poll_ticks)
 			return ret;
 		}
 	}
-
-	deadline = arch_time() + timeout_ticks;
+	if (!wait)
+		return 0;
 	/*
 	 * Sleep in short slices, not spin. A check-in sends no IPI: one
 	 * still on its way when the last hart is counted would land in the
 	 * guest as an exit.
 	 */
-	while (harts_online() < nr_harts && arch_time() <= deadline)
-		arch_wait_until(MIN(deadline, arch_time() + poll_ticks));
+	while (harts_online() < nr_harts && arch_time() <= bringup_deadline)
+		arch_wait_until(
+			MIN(bringup_deadline, arch_time() + poll_ticks));
 	for (unsigned int i = 0; i < nr_harts; i++)
-		if (hart_give_up(&harts[i]))
+		if (hart_missing(&harts[i]))
 			missing++;
 	return missing;
 }
@@ -218,16 +237,23 @@ void hart_secondary_main(struct hart *self)
 		pr_warn("slot %u came too late and stays idle", self->slot);
 		hart_idle(self);
 	}
-	/* The VM, if any, exists before any secondary runs. */
-	if (the_vm.nr_vcpus > self->slot)
-		v = vcpu_create(&the_vm, self);
+	/* The VM and every vCPU exist before any secondary runs. */
+	v = self->vcpu;
+	if (v)
+		vcpu_hart_init(v);
 	pr_info("online: slot %u, %s%s", self->slot,
 		hart_irq_name(self, irq, sizeof(irq)),
 		v		? ", vcpu registered" :
 		the_vm.nr_vcpus ? ", idle (the VM has fewer vCPUs)" :
 				  "");
-	/* Release: the boot hart counts check-ins with acquire loads. */
+	/* Release: whoever counts check-ins does so with acquire loads. */
 	__atomic_store_n(&self->online, true, __ATOMIC_RELEASE);
+	/* The last one says so (the boot hart may be in the guest by now). */
+	if (__atomic_add_fetch(&harts_checked_in, 1, __ATOMIC_ACQ_REL) ==
+	    nr_harts - 1)
+		pr_info("%u secondary harts up in %lu us", nr_harts - 1,
+			(unsigned long)((arch_time() - bringup_start) *
+					1000000 / bringup_hz));
 	if (v)
 		vcpu_run(v);
 	hart_idle(self);

@@ -5,6 +5,7 @@
  * the UART's registers to whoever owns the device.
  */
 #include <stdarg.h>
+#include <string.h>
 
 #include "arch.h"
 #include "hart.h"
@@ -28,8 +29,7 @@ static const char *const level_tag[] = {
 
 static void console_write(const char *s)
 {
-	while (*s)
-		arch_console_putc(*s++);
+	arch_console_write(s, strlen(s));
 }
 
 static void log_vprintf(enum log_level level, const char *fmt, va_list ap)
@@ -54,6 +54,11 @@ static void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 	console_write(line);
 	console_write("\n");
 	spin_unlock(&console_lock);
+}
+
+void log_raw(const char *s)
+{
+	console_write(s);
 }
 
 void log_console_write(const char *buf, size_t n)

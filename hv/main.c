@@ -19,9 +19,6 @@
 #define HV_VERSION "unknown"
 #endif
 
-/* How long secondaries get to check in, in seconds of the time CSR. */
-#define CHECKIN_TIMEOUT_S 20
-
 /* The host DTB, kept right after the image (read by GDB in the tests). */
 uint8_t *host_dtb;
 uint32_t host_dtb_size;
@@ -36,52 +33,107 @@ static __noreturn void boot_refuse(const char *why)
 	arch_poweroff(true);
 }
 
-/* The DTB OpenSBI handed over, if it is one; its size. */
-static uint32_t check_firmware_dtb(const void *dtb)
+/* The DTB OpenSBI handed over, if it is one; its size; 0 if not. */
+static uint32_t check_firmware_dtb(const void *dtb, char *why, size_t len)
 {
-	char why[160];
 	int ret;
 
 	if (!dtb || ((uintptr_t)dtb & 7)) {
-		snprintf(why, sizeof(why),
+		snprintf(why, len,
 			 "no usable device tree from the firmware (a1 = %p)",
 			 dtb);
-		boot_refuse(why);
+		return 0;
 	}
 	ret = fdt_check_header(dtb);
 	if (ret) {
-		snprintf(why, sizeof(why),
+		snprintf(why, len,
 			 "the firmware's device tree at %p is invalid: %s", dtb,
 			 fdt_strerror(ret));
-		boot_refuse(why);
+		return 0;
 	}
 	return fdt_totalsize(dtb);
 }
 
+/* boot_refuse() before the move: no lock, no global state. */
+static __noreturn void boot_refuse_early(unsigned long hartid, const char *why)
+{
+	char line[LOG_LINE_MAX];
+
+	snprintf(line, sizeof(line), "[h%lu] error: %s\n", hartid, why);
+	log_raw(line);
+	snprintf(
+		line, sizeof(line),
+		"[h%lu] error: hartvisor cannot run on this machine; powering off\n",
+		hartid);
+	log_raw(line);
+	arch_poweroff(true);
+}
+
+/* Where the image went and where its DTB copy is (a0, a1 for head.S). */
+struct hv_moved {
+	paddr_t base;
+	const void *dtb;
+};
+
 /*
- * Read the platform from the firmware's DTB where it lies and check it
- * against the hypervisor's region, which includes room for a copy of that
- * DTB right after the image. Then move the DTB there (the guest will own
- * the memory it came in) and read the copy, which everything from here
- * on points into. The first read is what proves that the copy lands on
- * nothing a guest image needs.
+ * The boot hart's first C, where QEMU loaded the image: its BSS does not
+ * exist yet, so nothing here touches global state. Read RAM, reserved
+ * memory and the guest images from the firmware's DTB, pick the top of
+ * RAM for the hypervisor (vm_hv_place), move the DTB there right after
+ * the image's place, then the image. head.S fixes the copy's pointers and
+ * goes on in it at hv_boot_main. Everything below the top is the guest's.
+ */
+struct hv_moved hv_boot_move(unsigned long hartid, const void *dtb);
+
+struct hv_moved hv_boot_move(unsigned long hartid, const void *dtb)
+{
+	struct mem_range image = arch_hv_image(), hv = { 0 };
+	struct platform layout = { 0 };
+	char why[LOG_LINE_MAX];
+	uint32_t size;
+	void *copy;
+
+	size = check_firmware_dtb(dtb, why, sizeof(why));
+	if (!size ||
+	    platform_parse_layout(dtb, size, &layout, why, sizeof(why)) ||
+	    vm_hv_place(&layout, image.size, size, &hv, why, sizeof(why)) ||
+	    platform_check_memory(&layout, hv, why, sizeof(why)))
+		boot_refuse_early(hartid, why);
+	if (ranges_overlap(hv.base, hv.size, image.base, image.size)) {
+		snprintf(
+			why, sizeof(why),
+			"loaded at 0x%lx, hartvisor would move onto itself at 0x%lx: give QEMU more memory (-m)",
+			image.base, hv.base);
+		boot_refuse_early(hartid, why);
+	}
+	copy = (void *)(uintptr_t)(hv.base + image.size);
+	memmove(copy, dtb, size);
+	arch_hv_move(hv.base);
+	return (struct hv_moved){ hv.base, copy };
+}
+
+/*
+ * Read the platform from the DTB's copy (everything from here on points
+ * into it) and check it against the hypervisor's memory, which must be
+ * where hv_boot_move put the image.
  */
 static void read_platform(const void *dtb, unsigned long hartid,
 			  struct mem_range image, struct mem_range *hv)
 {
 	char line[LOG_LINE_MAX];
 
-	host_dtb_size = check_firmware_dtb(dtb);
-	*hv = vm_hv_region(image.base, image.base + image.size, host_dtb_size);
-	if (platform_parse(dtb, host_dtb_size, &platform, line, sizeof(line)) ||
-	    platform_check(&platform, hartid, *hv, line, sizeof(line)))
-		boot_refuse(line);
-	host_dtb = (uint8_t *)(uintptr_t)(image.base + image.size);
-	memmove(host_dtb, dtb, host_dtb_size);
+	host_dtb = (uint8_t *)(uintptr_t)dtb;
+	host_dtb_size = fdt_totalsize(dtb);
 	if (platform_parse(host_dtb, host_dtb_size, &platform, line,
 			   sizeof(line)) ||
+	    vm_hv_place(&platform, image.size, host_dtb_size, hv, line,
+			sizeof(line)) ||
+	    platform_check(&platform, hartid, *hv, line, sizeof(line)) ||
 	    vm_config_select(platform.cmdline, &config, line, sizeof(line)))
 		boot_refuse(line);
+	if (hv->base != image.base)
+		panic("the image is at 0x%lx, its place is 0x%lx", image.base,
+		      hv->base);
 }
 
 static void report_platform(const struct platform *p)
@@ -108,19 +160,37 @@ static void report_platform(const struct platform *p)
 	}
 }
 
-/* Entry of the boot hart from head.S: BSS is clear, tp is 0. */
-__noreturn void hv_boot_main(unsigned long hartid, const void *dtb);
-
-void hv_boot_main(unsigned long hartid, const void *dtb)
+/*
+ * OpenSBI before 1.3 publishes a hart's START_PENDING before its start
+ * address: a hart that wakes in between jumps to the cold-boot address
+ * (where QEMU loaded us, a1 = DTB). head.S sends it on to the moved
+ * image, so the old one must stay whole until every hart is in: the guest
+ * waits for all check-ins there, as before the move.
+ */
+static bool firmware_may_misstart(void)
 {
-	struct mem_range hv;
+	return arch_firmware_base(SBI_EXT_BASE_GET_IMP_ID) == 1 &&
+	       arch_firmware_base(SBI_EXT_BASE_GET_IMP_VERSION) < 0x10003;
+}
+
+/*
+ * The boot hart in the moved image, from head.S: BSS clear, tp 0. @entered
+ * is the time CSR when the firmware jumped to us, which is when it would
+ * have entered the guest natively.
+ */
+__noreturn void hv_boot_main(unsigned long hartid, const void *dtb,
+			     uint64_t entered);
+
+void hv_boot_main(unsigned long hartid, const void *dtb, uint64_t entered)
+{
+	struct mem_range hv = { 0 };
 	char line[LOG_LINE_MAX];
-	struct vcpu *self = NULL;
-	uint64_t boot = arch_time(), start;
+	struct vcpu *self;
+	bool wait;
 	int ret;
 
 	log_boot_hartid = hartid;
-	pr_info("hartvisor %s booting on hart %lu, device tree at %p",
+	pr_info("hartvisor %s booting on hart %lu, device tree copied to %p",
 		HV_VERSION, hartid, dtb);
 	read_platform(dtb, hartid, arch_hv_image(), &hv);
 	pr_info("hypervisor memory 0x%lx-0x%lx", hv.base, hv.base + hv.size);
@@ -134,27 +204,32 @@ void hv_boot_main(unsigned long hartid, const void *dtb)
 		the_vm.nr_vcpus = 0;
 	} else if (ret) {
 		boot_refuse(line);
-	} else if (the_vm.nr_vcpus > arch_this_hart()->slot) {
-		self = vcpu_create(&the_vm, arch_this_hart());
 	}
-	start = arch_time();
-	/* Polled every 100 us: a check-in costs the boot no more than that. */
-	ret = harts_start_secondaries(CHECKIN_TIMEOUT_S * platform.timebase_hz,
-				      platform.timebase_hz / 10000 + 1);
+	/* Every vCPU exists before any hart runs one; each sets up its own. */
+	for (unsigned int i = 0; i < the_vm.nr_vcpus; i++)
+		vcpu_create(&the_vm, &harts[i]);
+	self = arch_this_hart()->vcpu;
+	if (self)
+		vcpu_hart_init(self);
+	/*
+	 * The guest does not wait for the secondaries: they come up beside
+	 * it, and a HART_START for one still on its way leaves its vCPU
+	 * START_PENDING until it is in. Without a guest there is nothing to
+	 * wait beside: bring every hart up, report, power off.
+	 */
+	wait = !the_vm.nr_vcpus || firmware_may_misstart();
+	ret = harts_start_secondaries(wait, platform.timebase_hz);
 	if (ret < 0)
 		boot_refuse("not every hart could be started");
 	if (ret && !vm_has_vcpu_to_boot(&the_vm))
 		boot_refuse("no hart of the VM's vCPUs came up");
-	pr_info("%u secondary harts up in %lu us", platform.nr_harts - 1 - ret,
-		(unsigned long)((arch_time() - start) * 1000000 /
-				platform.timebase_hz));
 
 	platform_summary(&platform, line, sizeof(line));
 	pr_info("hartvisor: %s", line);
-	pr_info("booted in %lu us, the guest starts at time %lu",
-		(unsigned long)((arch_time() - boot) * 1000000 /
+	pr_info("booted in %lu us, the guest starts at time %lu (the firmware handed over at %lu)",
+		(unsigned long)((arch_time() - entered) * 1000000 /
 				platform.timebase_hz),
-		(unsigned long)arch_time());
+		(unsigned long)arch_time(), (unsigned long)entered);
 
 	if (!the_vm.nr_vcpus) {
 		pr_info("powering off");

@@ -24,6 +24,26 @@ uint64_t platform_read_cells(const fdt32_t *cells, int n)
 }
 
 /*
+ * @node's parent, in one walk from the root that keeps each depth's node
+ * (libfdt's fdt_parent_offset walks twice: to learn the depth, then to
+ * the node at depth - 1; this runs for every reg read at boot).
+ */
+static int parent_of(const void *fdt, int node)
+{
+	int stack[DTB_MAX_DEPTH + 1] = { 0 };
+	int depth = 0;
+
+	for (int n = fdt_next_node(fdt, 0, &depth);
+	     n >= 0 && depth > 0 && depth <= DTB_MAX_DEPTH;
+	     n = fdt_next_node(fdt, n, &depth)) {
+		stack[depth] = n;
+		if (n == node)
+			return stack[depth - 1];
+	}
+	return node == 0 ? -FDT_ERR_NOTFOUND : -FDT_ERR_BADOFFSET;
+}
+
+/*
  * #address-cells / #size-cells for the children of @parent. Like Linux,
  * walk up to the nearest ancestor that says: QEMU's guest-loader writes
  * /chosen/module@* with the root's cell counts and /chosen has none.
@@ -31,7 +51,7 @@ uint64_t platform_read_cells(const fdt32_t *cells, int n)
 static int cells_for_children(const void *fdt, int parent, const char *name,
 			      int fallback)
 {
-	for (int n = parent; n >= 0; n = fdt_parent_offset(fdt, n)) {
+	for (int n = parent; n >= 0; n = n ? parent_of(fdt, n) : -1) {
 		int len;
 		const fdt32_t *v = fdt_getprop(fdt, n, name, &len);
 
@@ -45,7 +65,7 @@ static int cells_for_children(const void *fdt, int parent, const char *name,
 int platform_read_reg(const void *fdt, int node, int index, paddr_t *base,
 		      uint64_t *size)
 {
-	int parent = fdt_parent_offset(fdt, node);
+	int parent = parent_of(fdt, node);
 	int ac, sc, len, stride;
 	const fdt32_t *reg;
 
@@ -295,6 +315,45 @@ static int parse_memory(struct parse *ps)
 	return 0;
 }
 
+/* The header, the structure, then RAM, reserved memory and the images. */
+static int parse_layout(struct parse *ps, size_t size)
+{
+	const void *fdt = ps->fdt;
+	int ret;
+
+	memset(ps->p, 0, sizeof(*ps->p));
+	if (ps->errlen)
+		ps->err[0] = '\0';
+	ret = size < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED :
+						 fdt_check_header(fdt);
+	if (ret)
+		return platform_fail(ps, SBI_ERR_INVALID_PARAM,
+				     "not a valid device tree blob: %s",
+				     fdt_strerror(ret));
+	if (fdt_totalsize(fdt) > size)
+		return platform_fail(
+			ps, SBI_ERR_INVALID_PARAM,
+			"truncated device tree blob: header says %u bytes, only %zu present",
+			fdt_totalsize(fdt), size);
+	ret = dtb_check(fdt, size);
+	if (ret)
+		return platform_fail(ps, SBI_ERR_INVALID_PARAM,
+				     "broken device tree structure: %s",
+				     fdt_strerror(ret));
+	ret = parse_memory(ps);
+	if (!ret)
+		ret = platform_parse_modules(ps);
+	return ret;
+}
+
+int platform_parse_layout(const void *fdt, size_t size, struct platform *p,
+			  char *err, size_t errlen)
+{
+	struct parse ps = { fdt, p, err, errlen };
+
+	return parse_layout(&ps, size);
+}
+
 int platform_parse(const void *fdt, size_t size, struct platform *p, char *err,
 		   size_t errlen)
 {
@@ -304,37 +363,15 @@ int platform_parse(const void *fdt, size_t size, struct platform *p, char *err,
 	struct parse ps = { fdt, p, err, errlen };
 	int ret, node;
 
-	memset(p, 0, sizeof(*p));
-	if (errlen)
-		err[0] = '\0';
-	ret = size < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED :
-						 fdt_check_header(fdt);
-	if (ret)
-		return platform_fail(&ps, SBI_ERR_INVALID_PARAM,
-				     "not a valid device tree blob: %s",
-				     fdt_strerror(ret));
-	if (fdt_totalsize(fdt) > size)
-		return platform_fail(
-			&ps, SBI_ERR_INVALID_PARAM,
-			"truncated device tree blob: header says %u bytes, only %zu present",
-			fdt_totalsize(fdt), size);
-	ret = dtb_check(fdt, size);
-	if (ret)
-		return platform_fail(&ps, SBI_ERR_INVALID_PARAM,
-				     "broken device tree structure: %s",
-				     fdt_strerror(ret));
-
-	ret = parse_harts(&ps);
+	ret = parse_layout(&ps, size);
 	if (!ret)
-		ret = parse_memory(&ps);
+		ret = parse_harts(&ps);
 	if (!ret)
 		ret = platform_parse_plic(&ps);
 	if (!ret)
 		ret = platform_parse_aia(&ps);
 	if (!ret)
 		ret = platform_parse_virtio(&ps);
-	if (!ret)
-		ret = platform_parse_modules(&ps);
 	if (ret)
 		return ret;
 	platform_parse_uart(&ps);

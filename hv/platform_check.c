@@ -29,9 +29,8 @@ static int check_module(const struct platform *p,
 	if (ranges_overlap(m->base, m->size, hv.base, hv.size))
 		return errorf(
 			err, errlen, SBI_ERR_INVALID_ADDRESS,
-			"guest %s at 0x%lx-0x%lx overlaps hypervisor memory 0x%lx-0x%lx: load it at or above 0x%lx (guest-loader addr=)",
-			kind, m->base, end, hv.base, hv.base + hv.size,
-			hv.base + hv.size);
+			"guest %s at 0x%lx-0x%lx overlaps hypervisor memory 0x%lx-0x%lx at the top of RAM: load it lower (guest-loader addr=) or give QEMU more memory (-m)",
+			kind, m->base, end, hv.base, hv.base + hv.size);
 	for (unsigned int i = 0; i < p->nr_reserved; i++) {
 		const struct mem_range *r = &p->reserved[i];
 
@@ -54,8 +53,6 @@ static int check_module(const struct platform *p,
 int platform_check(const struct platform *p, unsigned long boot_hartid,
 		   struct mem_range hv, char *err, size_t errlen)
 {
-	int ret;
-
 	if (!p->nr_harts)
 		return errorf(
 			err, errlen, SBI_ERR_NOT_SUPPORTED,
@@ -75,6 +72,14 @@ int platform_check(const struct platform *p, unsigned long boot_hartid,
 			err, errlen, SBI_ERR_INVALID_PARAM,
 			"the boot hart %lu is not a usable hart of the device tree",
 			boot_hartid);
+	return platform_check_memory(p, hv, err, errlen);
+}
+
+int platform_check_memory(const struct platform *p, struct mem_range hv,
+			  char *err, size_t errlen)
+{
+	int ret;
+
 	if (!p->nr_mem)
 		return errorf(err, errlen, SBI_ERR_INVALID_PARAM,
 			      "no memory node in the device tree");

@@ -16,24 +16,7 @@ static struct vcpu vcpus[HV_MAX_HARTS];
 
 _Static_assert(offsetof(struct vcpu, ctx) == 0, "vcpu_exit casts ctx");
 
-struct vcpu *vcpu_create(struct vm *vm, struct hart *self)
-{
-	struct vcpu *v = &vcpus[self->slot];
-
-	v->vm = vm;
-	v->hart = self;
-	v->id = self->slot;
-	v->state = SBI_HSM_STATE_STOPPED;
-	v->ctx.host_sp = self->stack_top;
-	v->ctx.host_tp = (unsigned long)self;
-	self->vcpu = v;
-	arch_hart_virt_init(VM_VMID);
-	irqchip_hart_init(vm, v->id);
-	vm_register_vcpu(vm, v);
-	return v;
-}
-
-void vcpu_create_absent(struct vm *vm, struct hart *h)
+struct vcpu *vcpu_create(struct vm *vm, struct hart *h)
 {
 	struct vcpu *v = &vcpus[h->slot];
 
@@ -41,8 +24,17 @@ void vcpu_create_absent(struct vm *vm, struct hart *h)
 	v->hart = h;
 	v->id = h->slot;
 	v->state = SBI_HSM_STATE_STOPPED;
-	v->absent = true;
+	v->ctx.host_sp = h->stack_top;
+	v->ctx.host_tp = (unsigned long)h;
+	h->vcpu = v;
 	vm_register_vcpu(vm, v);
+	return v;
+}
+
+void vcpu_hart_init(struct vcpu *v)
+{
+	arch_hart_virt_init(VM_VMID);
+	irqchip_hart_init(v->vm, v->id);
 }
 
 unsigned long vcpu_sbi_calls(const struct vcpu *v)
@@ -86,6 +78,13 @@ static void vcpu_force_state(struct vcpu *v, int to)
 	__atomic_store_n(&v->state, to, __ATOMIC_RELEASE);
 }
 
+void vcpu_set_absent(struct vcpu *v)
+{
+	v->absent = true;
+	/* A start that came before: it never runs, HSM says stopped. */
+	vcpu_force_state(v, SBI_HSM_STATE_STOPPED);
+}
+
 int vcpu_start(struct vcpu *v, unsigned long pc, unsigned long arg)
 {
 	int ret = 0;
@@ -95,7 +94,8 @@ int vcpu_start(struct vcpu *v, unsigned long pc, unsigned long arg)
 	 * order OpenSBI 1.1 got wrong); the lock keeps a second starter from
 	 * overwriting it between our check and our state change.
 	 */
-	if (v->absent)
+	/* Its hart may still be on its way: START_PENDING until it is in. */
+	if (v->absent || hart_missing(v->hart))
 		return SBI_ERR_FAILED;
 	spin_lock(&v->start_lock);
 	if (vcpu_get_state(v) != SBI_HSM_STATE_STOPPED) {

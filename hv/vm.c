@@ -21,6 +21,7 @@ struct vm the_vm;
 
 static int vm_map(struct vm *vm, char *err, size_t errlen)
 {
+	unsigned int leaves[3];
 	int ret;
 
 	for (unsigned int i = 0; i < vm->nr_ram; i++) {
@@ -33,6 +34,10 @@ static int vm_map(struct vm *vm, char *err, size_t errlen)
 				      vm->ram[i].base, vm->ram[i].size,
 				      sbi_strerror(ret));
 	}
+	/* Every guest TLB miss walks these: fewer levels, faster walks. */
+	arch_gstage_leaves(leaves);
+	pr_info("G-stage: guest RAM in %u x 1 GiB, %u x 2 MiB and %u x 4 KiB leaves",
+		leaves[2], leaves[1], leaves[0]);
 	for (unsigned int i = 0; i < vm->nr_mmio; i++) {
 		ret = arch_gstage_map(vm->mmio[i].base, vm->mmio[i].base,
 				      vm->mmio[i].size, GSTAGE_R | GSTAGE_W);
@@ -218,6 +223,17 @@ void vm_boot(struct vm *vm)
 	 * reset: the one flush needed.
 	 */
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct hart *h = vm->vcpus[i]->hart;
+
+		/*
+		 * Only when the firmware's boot hart is not vCPU 0's: wait for
+		 * that hart (or its 20 s) to know which vCPU can boot.
+		 */
+		while (!__atomic_load_n(&h->online, __ATOMIC_ACQUIRE) &&
+		       !hart_missing(h)) {
+			hart_do_fences(arch_this_hart());
+			arch_cpu_relax();
+		}
 		if (vm->vcpus[i]->absent)
 			continue;
 		if (i)
@@ -262,6 +278,13 @@ void vm_shutdown(struct vm *vm, bool failure)
 	pr_info("guest asked for %s: powering off",
 		failure ? "shutdown (system failure)" : "shutdown");
 	vm_print_stats(vm);
+	/* The guest did not wait for them; say which never arrived. */
+	for (unsigned int i = 0; i < nr_harts; i++)
+		if (!__atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE) &&
+		    __atomic_load_n(&harts[i].checkin, __ATOMIC_ACQUIRE) !=
+			    HART_CHECKIN_GIVEN_UP)
+			pr_warn("hart %lu never checked in: still in the firmware at power-off",
+				harts[i].hartid);
 	arch_poweroff(failure);
 }
 
@@ -283,8 +306,16 @@ void vm_reboot(struct vm *vm, struct vcpu *self)
 		hart_post(vm->vcpus[i]->hart, HART_MSG_VCPU_RESET);
 		others++;
 	}
-	/* Acquire: pairs with each hart's release after it stopped. */
+	/*
+	 * Acquire: pairs with each hart's release after it stopped. A hart
+	 * still on its way acks once it is in; one lost in the firmware is
+	 * given up after its 20 s and never acks.
+	 */
 	while (__atomic_load_n(&vm->reset_acks, __ATOMIC_ACQUIRE) < others) {
+		for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+			if (vm->vcpus[i] != self && !vm->vcpus[i]->absent &&
+			    hart_missing(vm->vcpus[i]->hart))
+				others--;
 		hart_do_fences(me);
 		arch_cpu_relax();
 	}

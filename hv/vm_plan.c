@@ -11,8 +11,9 @@
 #include "vm.h"
 
 /*
- * RAM the VM may use: every RAM range, less everything up to the end of
- * the hypervisor in its range (OpenSBI sits below it). Returns the count.
+ * RAM the VM may use: every RAM range, less the hypervisor's memory at the
+ * top. Firmware memory stays in: the guest DTB keeps it reserved, as the
+ * firmware's own DTB does natively. Returns the count.
  */
 static unsigned int vm_free_ram(const struct platform *p, struct mem_range hv,
 				struct mem_range *free)
@@ -24,7 +25,7 @@ static unsigned int vm_free_ram(const struct platform *p, struct mem_range hv,
 		paddr_t end = start + p->mem[i].size;
 
 		if (range_contains(start, end - start, hv.base, hv.size))
-			start = hv.base + hv.size;
+			end = hv.base;
 		if (end > start)
 			free[n++] = (struct mem_range){ start, end - start };
 	}
@@ -68,8 +69,8 @@ static int vm_ram_window(struct vm *vm, const struct vm_config *cfg,
 	if (!r)
 		return errorf(
 			err, errlen, SBI_ERR_INVALID_ADDRESS,
-			"config '%s': guest RAM at 0x%lx is not free RAM (the firmware and hartvisor use up to 0x%lx)",
-			cfg->name, (unsigned long)base,
+			"config '%s': guest RAM at 0x%lx is not free RAM (hartvisor keeps 0x%lx-0x%lx)",
+			cfg->name, (unsigned long)base, (unsigned long)hv.base,
 			(unsigned long)(hv.base + hv.size));
 	room = ALIGN_DOWN(r->base + r->size - MIN(pristine, r->size),
 			  VM_RAM_ALIGN);
@@ -171,10 +172,38 @@ static int vm_plan_vcpus_devices(struct vm *vm, const struct platform *p,
 	return 0;
 }
 
-struct mem_range vm_hv_region(paddr_t start, paddr_t image_end, uint64_t kept)
+int vm_hv_place(const struct platform *p, uint64_t image_size,
+		uint64_t dtb_size, struct mem_range *hv, char *err,
+		size_t errlen)
 {
-	return (struct mem_range){ start, ALIGN_UP(image_end + kept, 2 * MiB) -
-						  start };
+	const struct mem_range *top = NULL;
+	paddr_t base, end;
+
+	for (unsigned int i = 0; i < p->nr_mem; i++)
+		if (!top ||
+		    p->mem[i].base + p->mem[i].size > top->base + top->size)
+			top = &p->mem[i];
+	if (!top)
+		return errorf(err, errlen, SBI_ERR_INVALID_PARAM,
+			      "no memory node in the device tree");
+	end = ALIGN_DOWN(top->base + top->size, VM_RAM_ALIGN);
+	base = ALIGN_DOWN(end - MIN(end, image_size + dtb_size), VM_RAM_ALIGN);
+	if (base < top->base || end - base < image_size + dtb_size)
+		return errorf(
+			err, errlen, SBI_ERR_NO_SHMEM,
+			"RAM 0x%lx+%lu MiB is too small for hartvisor (%lu KiB and the device tree at its top)",
+			top->base, (unsigned long)(top->size / MiB),
+			(unsigned long)((image_size + dtb_size) / KiB));
+	*hv = (struct mem_range){ base, end - base };
+	for (unsigned int i = 0; i < p->nr_reserved; i++)
+		if (ranges_overlap(base, end - base, p->reserved[i].base,
+				   p->reserved[i].size))
+			return errorf(
+				err, errlen, SBI_ERR_INVALID_ADDRESS,
+				"the top of RAM 0x%lx-0x%lx, where hartvisor goes, is reserved memory (0x%lx-0x%lx)",
+				base, end, p->reserved[i].base,
+				p->reserved[i].base + p->reserved[i].size);
+	return 0;
 }
 
 int vm_plan(struct vm *vm, const struct platform *p,
@@ -212,6 +241,15 @@ int vm_plan(struct vm *vm, const struct platform *p,
 		vm_ram_all(vm, free, nr_free, pristine);
 	if (ret)
 		return ret;
+	for (unsigned int i = 0; i < p->nr_reserved; i++)
+		for (unsigned int j = 0; j < vm->nr_ram; j++)
+			if (ranges_overlap(p->reserved[i].base,
+					   p->reserved[i].size, vm->ram[j].base,
+					   vm->ram[j].size)) {
+				vm->reserved[vm->nr_reserved++] =
+					p->reserved[i];
+				break;
+			}
 	if (!vm->nr_ram || vm->ram[vm->nr_ram - 1].size < 2 * GUEST_DTB_SLOT)
 		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
 			      "config '%s': guest RAM needs at least %lu MiB",
@@ -260,6 +298,15 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 	}
 	return guest_dtb_build(host_dtb, host_size, out, size, &params, err,
 			       errlen);
+}
+
+bool vm_ram_usable(const struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	for (unsigned int i = 0; i < vm->nr_reserved; i++)
+		if (ranges_overlap(gpa, size, vm->reserved[i].base,
+				   vm->reserved[i].size))
+			return false;
+	return vm_ram_contains(vm, gpa, size);
 }
 
 bool vm_ram_contains(const struct vm *vm, gpa_t gpa, uint64_t size)

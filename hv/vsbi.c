@@ -102,10 +102,17 @@ uint64_t vsbi_vcpus_to_slots(const struct vm *vm, uint64_t vcpus)
 {
 	uint64_t slots = 0;
 
-	/* An absent vCPU never ran: it has nothing to fence. */
-	for (unsigned int id = 0; id < vm->nr_vcpus; id++)
-		if ((vcpus & (1ULL << id)) && !vm_vcpu(vm, id)->absent)
-			slots |= 1ULL << vm_vcpu(vm, id)->hart->slot;
+	/*
+	 * A vCPU whose hart is not in yet (or never came) never ran: it has
+	 * nothing to fence, and its hart flushes all as it checks in.
+	 */
+	for (unsigned int id = 0; id < vm->nr_vcpus; id++) {
+		const struct vcpu *t = vm_vcpu(vm, id);
+
+		if ((vcpus & (1ULL << id)) && !t->absent &&
+		    __atomic_load_n(&t->hart->online, __ATOMIC_ACQUIRE))
+			slots |= 1ULL << t->hart->slot;
+	}
 	return slots;
 }
 

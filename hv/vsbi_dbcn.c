@@ -10,10 +10,6 @@
 #include "vm.h"
 #include "vsbi.h"
 
-#define SBI_EXT_DBCN_CONSOLE_WRITE 0
-#define SBI_EXT_DBCN_CONSOLE_READ 1
-#define SBI_EXT_DBCN_CONSOLE_WRITE_BYTE 2
-
 static void dbcn_handle(struct vcpu *v, struct vsbi_call *c)
 {
 	unsigned long num = c->args[0], base = c->args[1];
@@ -23,7 +19,7 @@ static void dbcn_handle(struct vcpu *v, struct vsbi_call *c)
 	case SBI_EXT_DBCN_CONSOLE_WRITE:
 	case SBI_EXT_DBCN_CONSOLE_READ:
 		/* base_hi != 0 is an address past 2^64: never guest RAM. */
-		if (c->args[2] || !vm_ram_contains(v->vm, base, num)) {
+		if (c->args[2] || !vm_ram_usable(v->vm, base, num)) {
 			c->error = SBI_ERR_INVALID_PARAM;
 			return;
 		}

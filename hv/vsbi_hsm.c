@@ -17,7 +17,7 @@ static void hsm_start(struct vcpu *v, struct vsbi_call *c)
 
 	if (!target)
 		c->error = SBI_ERR_INVALID_PARAM;
-	else if (!vm_ram_contains(v->vm, c->args[1], 4))
+	else if (!vm_ram_usable(v->vm, c->args[1], 4))
 		c->error = SBI_ERR_INVALID_ADDRESS;
 	else
 		c->error = vcpu_start(target, c->args[1], c->args[2]);
@@ -31,7 +31,7 @@ static void hsm_suspend(struct vcpu *v, struct vsbi_call *c)
 		/* Returns SUCCESS once an interrupt is pending (vcpu_run). */
 		vcpu_suspend_self(v, false, 0, 0);
 	} else if (type == HSM_SUSPEND_NON_RETENTIVE) {
-		if (!vm_ram_contains(v->vm, c->args[1], 4)) {
+		if (!vm_ram_usable(v->vm, c->args[1], 4)) {
 			c->error = SBI_ERR_INVALID_ADDRESS;
 			return;
 		}

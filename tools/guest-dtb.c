@@ -8,8 +8,9 @@
  *
  * The VM config is the one the host DTB's /chosen/bootargs names
  * ("config=NAME", QEMU -append), as at boot.
- * START-END is the hypervisor's image (_start, _hv_end); its region is
- * that plus the host DTB's copy, rounded up to 2 MiB (vm_hv_region()). --sstc says whether the hypervisor
+ * START-END is the hypervisor's image as linked (_start, _hv_end); it moves
+ * to the top of RAM with the host DTB's copy (vm_hv_place()), and guest RAM
+ * is what lies below. --sstc says whether the hypervisor
  * gives the guest vstimecmp (VSTIMECMP=on); it is kept only if every hart
  * has Sstc. Prints "GUEST.dtb: N bytes, crc32 0x...", the CRC the
  * hypervisor logs at boot for the same inputs.
@@ -87,8 +88,8 @@ int main(int argc, char **argv)
 	if (!in || !outpath || !start)
 		usage();
 	host = read_file(in, &size);
-	hv = vm_hv_region(start, end, size);
 	if (platform_parse(host, size, &plat, err, sizeof(err)) ||
+	    vm_hv_place(&plat, end - start, size, &hv, err, sizeof(err)) ||
 	    platform_check(&plat, plat.nr_harts ? plat.harts[0].hartid : 0, hv,
 			   err, sizeof(err)) ||
 	    vm_config_select(plat.cmdline, &cfg, err, sizeof(err)) ||

@@ -32,6 +32,8 @@ static uint64_t gstage_root[2048] __aligned(16 * 1024);
 static uint64_t gstage_pool[GSTAGE_POOL_PAGES][512] __aligned(PAGE_SIZE);
 static unsigned int gstage_pool_used;
 static unsigned long gstage_hgatp;
+/* Leaves written so far, by level (4 KiB, 2 MiB, 1 GiB). */
+static unsigned int gstage_leaves[GSTAGE_LEVELS];
 
 static unsigned int level_shift(int level)
 {
@@ -96,6 +98,7 @@ int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot)
 		if (*pte & PTE_V)
 			return SBI_ERR_ALREADY_AVAILABLE;
 		*pte = ((hpa >> PAGE_SHIFT) << PTE_PPN_SHIFT) | leaf;
+		gstage_leaves[level]++;
 		gpa += 1UL << level_shift(level);
 		hpa += 1UL << level_shift(level);
 		size -= 1UL << level_shift(level);
@@ -114,6 +117,12 @@ void arch_gstage_enable(unsigned long vmid)
 	__asm__ volatile(".option push\n.option arch, +h\n"
 			 "hfence.gvma zero, zero\n.option pop" ::
 				 : "memory");
+}
+
+void arch_gstage_leaves(unsigned int leaves[3])
+{
+	for (int i = 0; i < GSTAGE_LEVELS; i++)
+		leaves[i] = gstage_leaves[i];
 }
 
 unsigned int arch_gstage_tables_used(void)

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Per-hart mechanics offered to hv/: tp, IPIs, wfi, time, power off. */
+#include <string.h>
+
 #include "arch.h"
 #include "arch/csr.h"
 #include "arch/sbi_call.h"
 #include "hart.h"
 #include "sbi.h"
 
-extern char _start[], _hv_end[];
+extern char _start[], _hv_end[], _hv_load_end[], __bss_start[], __bss_end[];
+extern unsigned long hv_moved_to;
 
 struct hart *arch_this_hart(void)
 {
@@ -29,9 +32,41 @@ struct mem_range arch_hv_image(void)
 				   .size = (paddr_t)(uintptr_t)_hv_end - base };
 }
 
+void arch_hv_move(paddr_t to)
+{
+	char *base = (char *)(uintptr_t)to;
+	uintptr_t start = (uintptr_t)_start;
+
+	/* A hart OpenSBI 1.1 sends here from now on goes on to the copy. */
+	hv_moved_to = to;
+	memcpy(base, _start, (uintptr_t)_hv_load_end - start);
+	memset(base + ((uintptr_t)__bss_start - start), 0,
+	       (uintptr_t)__bss_end - (uintptr_t)__bss_start);
+}
+
 void arch_console_putc(char c)
 {
 	sbi_console_putchar((unsigned char)c);
+}
+
+void arch_console_write(const char *s, size_t n)
+{
+	/*
+	 * One DBCN call for the whole line (the legacy console traps into
+	 * the firmware for every byte); OpenSBI 1.1 has no DBCN. No state:
+	 * this runs before the image moved, too.
+	 */
+	struct sbiret r = sbi_ecall(SBI_EXT_DBCN, SBI_EXT_DBCN_CONSOLE_WRITE, n,
+				    (unsigned long)(uintptr_t)s, 0, 0, 0, 0);
+
+	if (r.error == SBI_SUCCESS && r.value == (long)n)
+		return;
+	if (r.error == SBI_SUCCESS) {
+		s += r.value;
+		n -= r.value;
+	}
+	while (n--)
+		arch_console_putc(*s++);
 }
 
 int arch_hart_start(struct hart *h)

@@ -38,7 +38,7 @@ static void check_console(void)
 	sbi_call(SBI_EXT_DBCN, DBCN_WRITE_BYTE, '\n', 0, 0, 0, 0, 0);
 	check(!r.error && r.value == sizeof(msg) - 1,
 	      "console_write returns the bytes written (%ld)", r.value);
-	r = sbi_call(SBI_EXT_DBCN, DBCN_WRITE, 8, 0x80200000, 0, 0, 0, 0);
+	r = sbi_call(SBI_EXT_DBCN, DBCN_WRITE, 8, 0xbfe00000, 0, 0, 0, 0);
 	CHECK_EQ(r.error, SBI_ERR_INVALID_PARAM,
 		 "console_write from hypervisor memory: INVALID_PARAM");
 	r = sbi_call(SBI_EXT_DBCN, DBCN_WRITE, 8, 0x1000, 0, 0, 0, 0);

@@ -110,7 +110,7 @@ static void check_errors(unsigned int n)
 		 "start at 0x1000: INVALID_ADDRESS");
 	CHECK_EQ(start(other, 0x80000000, 0).error, SBI_ERR_INVALID_ADDRESS,
 		 "start in OpenSBI: INVALID_ADDRESS");
-	CHECK_EQ(start(other, 0x80200000, 0).error, SBI_ERR_INVALID_ADDRESS,
+	CHECK_EQ(start(other, 0xbfe00000, 0).error, SBI_ERR_INVALID_ADDRESS,
 		 "start in the hypervisor: INVALID_ADDRESS");
 	CHECK_EQ(start(other, 0xffffffff00000000UL, 0).error,
 		 SBI_ERR_INVALID_ADDRESS,

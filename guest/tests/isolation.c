@@ -49,16 +49,17 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 {
 	(void)hartid;
 	gprintf("isolation: %u harts", count_harts());
-	probe_load(0x80200000, "the hypervisor");
-	probe_store(0x80200000, "the hypervisor");
-	probe_load(0x803ff000, "the hypervisor's last page");
+	/* MEM=1G: the hypervisor's 2 MiB at the top, the copies below. */
+	probe_load(0xbfe00000, "the hypervisor");
+	probe_store(0xbfe00000, "the hypervisor");
+	probe_load(0xbffff000, "the hypervisor's last page");
 	probe_load(0x80000000, "OpenSBI");
 	probe_store(0x80040000, "OpenSBI");
 	probe_load(0x02000000, "the CLINT");
 	probe_store(0x0200bff8, "the CLINT's mtime");
-	probe_load(0xbfe00000, "the pristine image copies");
+	probe_load(0xbfc00000, "the pristine image copies");
 	probe_load(0x100000000UL, "beyond RAM");
-	probe_fetch(0x80200000, "the hypervisor");
+	probe_fetch(0xbfe00000, "the hypervisor");
 	probe_fetch(0x0c000000, "the PLIC");
 
 	PROBE_ILLEGAL("hfence.gvma zero, zero", "hfence.gvma");

@@ -40,6 +40,7 @@ static unsigned long pick_arg(void)
 		0x1000,
 		0x80000000,
 		0x80200000,
+		0xbfc00000,
 		0xbfe00000,
 		0x0c000000,
 		0x100000000UL,
@@ -92,7 +93,7 @@ static bool skip(unsigned long eid, unsigned long fid, unsigned long *a,
 	/* DBCN buffers: only ours or ones outside guest RAM. */
 	if (eid == SBI_EXT_DBCN && fid <= 1) {
 		a[0] %= 8;
-		if (a[1] >= 0x80400000 && a[1] < 0xbfe00000)
+		if (a[1] >= 0x80000000 && a[1] < 0xbfc00000)
 			a[1] = (unsigned long)buffer;
 	}
 	if (eid == SBI_EXT_DBCN && fid == 2)

@@ -20,12 +20,20 @@ void arch_set_this_hart(struct hart *h);
 
 /*
  * Where the hypervisor image (code, data, stacks, tables) lies in RAM,
- * page-aligned at both ends. vm_hv_region() adds what it keeps after it.
+ * page-aligned at both ends; vm_hv_place() says where it moves to.
  */
 struct mem_range arch_hv_image(void);
 
+/*
+ * Copy the image to @to (page-aligned) with a clear BSS; head.S then fixes
+ * the copy's pointers and jumps into it. Runs before the BSS exists.
+ */
+void arch_hv_move(paddr_t to);
+
 /* Write one character to the hypervisor's console (SBI legacy putchar). */
 void arch_console_putc(char c);
+/* Write @n bytes of @s to it: one SBI DBCN write, else byte by byte. */
+void arch_console_write(const char *s, size_t n);
 
 /*
  * Start physical hart @h->hartid at the hypervisor's entry through SBI
@@ -103,6 +111,8 @@ int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot);
 void arch_gstage_enable(unsigned long vmid);
 /* Pages of G-stage tables in use, for the boot log. */
 unsigned int arch_gstage_tables_used(void);
+/* G-stage leaves mapped so far: [0] 4 KiB, [1] 2 MiB, [2] 1 GiB. */
+void arch_gstage_leaves(unsigned int leaves[3]);
 
 /*
  * Enter the guest in @ctx. Never returns: each guest exit calls

@@ -16,12 +16,14 @@ struct rewrite {
 	const struct guest_dtb_params *p;
 	char *err;
 	size_t errlen;
+	int kept_top; /* the walk's top-level node whose subtree stays, or -1 */
 };
 
 /* "guest DTB: @step: <libfdt error>" into rw->err; SBI_ERR_INVALID_PARAM. */
 int guest_dtb_fail(struct rewrite *rw, const char *step, int fdt_err);
 
-int guest_dtb_drop_compatible(struct rewrite *rw, const char *compat);
+/* The CLINT and ACLINT nodes: the guest has SBI timers and IPIs. */
+int guest_dtb_drop_clints(struct rewrite *rw);
 int guest_dtb_rewrite_memory(struct rewrite *rw);
 int guest_dtb_drop_unreachable(struct rewrite *rw);
 

@@ -70,13 +70,20 @@ extern unsigned int nr_harts;
 void harts_init(const struct platform *p, unsigned long boot_hartid);
 
 /*
- * Start every other hart and wait (at most @timeout_ticks of the time CSR)
- * for all of them to check in, looking every @poll_ticks; give up on those
- * that do not (their vCPUs
+ * Start every other hart; they come up in parallel and check in on their
+ * own, and get 20 s of the time CSR (@timebase_hz) to. With @wait, also
+ * wait for all of them and give up on those that do not come (their vCPUs
  * stay stopped for good). Returns how many were given up, or a negative
  * SBI error if a start failed. Boot hart only.
  */
-int harts_start_secondaries(uint64_t timeout_ticks, uint64_t poll_ticks);
+int harts_start_secondaries(bool wait, uint64_t timebase_hz);
+
+/*
+ * Is @h lost in the firmware: not checked in, and its 20 s are over? Then
+ * it is given up (once, with a warning; its vCPU becomes absent). Any
+ * hart that needs @h; false while @h may still come.
+ */
+bool hart_missing(struct hart *h);
 
 /* Number of harts that have checked in, the boot hart included. */
 unsigned int harts_online(void);

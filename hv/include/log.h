@@ -33,6 +33,8 @@ void log_printf(enum log_level level, const char *fmt, ...) __printf(2, 3);
 
 /* Write @n raw bytes (guest console output) under the console lock. */
 void log_console_write(const char *buf, size_t n);
+/* @s as it is, with no lock and no global state: before the image moved. */
+void log_raw(const char *s);
 
 /*
  * Stop the hypervisor because one of its own invariants broke: print the

@@ -92,12 +92,27 @@ int platform_parse(const void *fdt, size_t size, struct platform *p, char *err,
 		   size_t errlen);
 
 /*
+ * Only what placing the hypervisor needs: the header and structure, RAM,
+ * reserved memory and the guest images. The rest of @p stays zero. Same
+ * error convention; it runs before the image moves (no global state).
+ */
+int platform_parse_layout(const void *fdt, size_t size, struct platform *p,
+			  char *err, size_t errlen);
+
+/*
  * Decide whether hartvisor can run on @p, booted on @boot_hartid, with its
- * own memory at @hv: every hart has H, there is RAM, guest images lie in
- * RAM clear of hypervisor and firmware memory. Same error convention.
+ * own memory at @hv: every hart has H, and platform_check_memory(). Same
+ * error convention.
  */
 int platform_check(const struct platform *p, unsigned long boot_hartid,
 		   struct mem_range hv, char *err, size_t errlen);
+
+/*
+ * There is RAM, @hv lies in one RAM range, and the guest images lie in RAM
+ * clear of @hv, of firmware memory and of each other.
+ */
+int platform_check_memory(const struct platform *p, struct mem_range hv,
+			  char *err, size_t errlen);
 
 /* The platform_hart with @hartid, or NULL. */
 const struct platform_hart *platform_find_hart(const struct platform *p,

@@ -73,6 +73,9 @@
 #define SBI_SRST_RESET_REASON_SYSFAIL 1
 
 #define SBI_EXT_DBCN 0x4442434E
+#define SBI_EXT_DBCN_CONSOLE_WRITE 0
+#define SBI_EXT_DBCN_CONSOLE_READ 1
+#define SBI_EXT_DBCN_CONSOLE_WRITE_BYTE 2
 /*
  * hartvisor's own calls, in the firmware-specific space (0x0A000000 | our
  * implementation ID): counters a guest can read to measure itself.

@@ -54,15 +54,21 @@ struct vcpu {
 	unsigned long sbi_calls[VCPU_SBI_KINDS];
 };
 
-/* Create the calling hart's vCPU for @vm. Each hart, once. */
-struct vcpu *vcpu_create(struct vm *vm, struct hart *self);
+/*
+ * Create hart @h's vCPU for @vm, STOPPED. The boot hart makes every one
+ * before the guest starts, so HART_START for a hart still on its way only
+ * leaves it START_PENDING (its mail waits for it).
+ */
+struct vcpu *vcpu_create(struct vm *vm, struct hart *h);
+
+/* Set up @v's hart for it (hgatp, interrupt file). Own hart, at check-in. */
+void vcpu_hart_init(struct vcpu *v);
 
 /*
- * The vCPU of hart @h, which the firmware never handed to us: STOPPED for
- * good, HART_START fails, IPIs and fences skip it. Boot hart, once the
- * wait for @h is given up (hart_give_up()).
+ * @v's hart never came out of the firmware (hart_give_up()): STOPPED for
+ * good, HART_START fails, IPIs and fences skip it.
  */
-void vcpu_create_absent(struct vm *vm, struct hart *h);
+void vcpu_set_absent(struct vcpu *v);
 
 /* Start @v's life on its own hart: wait until it runs, enter it. */
 __noreturn void vcpu_run(struct vcpu *v);

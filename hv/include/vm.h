@@ -37,6 +37,8 @@ struct vm {
 
 	unsigned int nr_ram; /* guest RAM, GPA == HPA, sorted */
 	struct mem_range ram[VM_MAX_RAM];
+	unsigned int nr_reserved; /* firmware memory inside guest RAM */
+	struct mem_range reserved[PLATFORM_MAX_RESERVED];
 	unsigned int nr_mmio; /* device pages passed through */
 	struct mem_range mmio[VM_MAX_MMIO];
 	unsigned int nr_irqs; /* their sources (with VM_DEV_IRQCHIP) */
@@ -64,11 +66,16 @@ struct vm {
 extern struct vm the_vm;
 
 /*
- * The hypervisor's memory: its image [@start, @image_end), page-aligned,
- * then the @kept bytes it keeps right after it (the host DTB copy), all
- * rounded up to 2 MiB so the guest RAM around it maps with 2 MiB pages.
+ * Where the hypervisor moves at boot: the top of the highest RAM range,
+ * 2 MiB-aligned, room for its image (@image_size bytes, BSS included) and
+ * then the host DTB's copy (@dtb_size). Every GiB below it can then be one
+ * G-stage leaf. Fails if that is reserved memory or RAM is too small; the
+ * guest images are checked by platform_check_memory(). Pure, and safe
+ * before the image moved.
  */
-struct mem_range vm_hv_region(paddr_t start, paddr_t image_end, uint64_t kept);
+int vm_hv_place(const struct platform *p, uint64_t image_size,
+		uint64_t dtb_size, struct mem_range *hv, char *err,
+		size_t errlen);
 
 /*
  * Plan the VM of config @cfg on @p, clear of the hypervisor at @hv: vCPUs,
@@ -117,6 +124,12 @@ struct vcpu *vm_vcpu(const struct vm *vm, unsigned long id);
 
 /* True when [gpa, gpa + size) lies entirely in guest RAM. */
 bool vm_ram_contains(const struct vm *vm, gpa_t gpa, uint64_t size);
+/*
+ * Is [@gpa, +@size) guest RAM the guest may use: not firmware memory, which
+ * lies in guest RAM, reserved in its DTB and closed by the firmware's PMP,
+ * as natively (an HSM start or a DBCN buffer there is INVALID_*).
+ */
+bool vm_ram_usable(const struct vm *vm, gpa_t gpa, uint64_t size);
 
 /* SBI SRST shutdown: power the machine off. */
 __noreturn void vm_shutdown(struct vm *vm, bool failure);

@@ -25,7 +25,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct mem_range hv = { 0x80200000, 2 * MiB };
+/* About the hypervisor's image with its BSS. */
+#define HV_IMAGE_SIZE (1500 * KiB)
 static struct platform plat;
 static struct vm vm;
 static uint8_t out[GUEST_DTB_SLOT];
@@ -74,6 +75,7 @@ static void check_result(int ret, const char *err)
 static void boot_path(const uint8_t *data, size_t size)
 {
 	const struct vm_config *cfg;
+	struct mem_range hv;
 	char err[256] = "";
 	int ret;
 
@@ -88,7 +90,8 @@ static void boot_path(const uint8_t *data, size_t size)
 							    64 * KiB, NULL };
 		plat.nr_modules = 1;
 	}
-	if (platform_check(&plat, plat.nr_harts ? plat.harts[0].hartid : 0, hv,
+	if (vm_hv_place(&plat, HV_IMAGE_SIZE, size, &hv, err, sizeof(err)) ||
+	    platform_check(&plat, plat.nr_harts ? plat.harts[0].hartid : 0, hv,
 			   err, sizeof(err)) ||
 	    vm_config_select(plat.cmdline, &cfg, err, sizeof(err)) ||
 	    vm_plan(&vm, &plat, cfg, hv, err, sizeof(err)))

@@ -78,6 +78,7 @@ def drive_with_gdb(cmd, port, commands, env=None, before=None, elf=HV_ELF):
     try:
         seen = before(qemu) if before else None
         gdb = subprocess.run(["gdb-multiarch", "-batch", "-nx", elf,
+                              "-x", os.path.join(ROOT, "tools", "hartvisor.gdb"),
                               "-ex", f"target remote 127.0.0.1:{port}", *commands],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
         try:
@@ -112,14 +113,16 @@ def guest_has_sstc(b):
 
 
 def hv_region(hv=HV_ELF, kept=0):
-    """(_start, _hv_end, end of the region) of the ELF @hv, as
-    vm_hv_region() computes the region: the image and the @kept bytes of
-    the host DTB's copy after it, rounded up to 2 MiB."""
+    """(_start, _hv_end) of the ELF @hv as linked, and the hypervisor's
+    memory on 1 GiB QEMU virt as vm_hv_place() computes it: the top of RAM,
+    2 MiB-aligned, room for the image and the @kept bytes of the host DTB's
+    copy after it."""
     syms = subprocess.run(["riscv64-unknown-elf-nm", hv], capture_output=True,
                           text=True, check=True).stdout
     start = int(re.search(r"^([0-9a-f]+) \w _start$", syms, re.M).group(1), 16)
     end = int(re.search(r"^([0-9a-f]+) \w _hv_end$", syms, re.M).group(1), 16)
-    return start, end, (end + kept + 0x1fffff) & ~0x1fffff
+    top = 0x80000000 + (1 << 30)
+    return start, end, ((top - (end - start) - kept) & ~0x1fffff, top)
 
 
 def boot(smp=4, cpu="rv64", extra=(), hv=HV_ELF, timeout=60, config="", emu=None,

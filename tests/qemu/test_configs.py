@@ -33,7 +33,7 @@ def seen(b):
 
 @pytest.mark.parametrize("smp,irqchip", [(s, "aia") for s in SMPS] + [(4, "plic")])
 def test_guest_walks_its_dtb(smp, irqchip):
-    """The default config: every hart a vCPU, all RAM above the hypervisor,
+    """The default config: every hart a vCPU, all RAM below the hypervisor,
     the UART and QEMU's 8 virtio slots; no h, no CLINT; the PLIC's contexts
     per vCPU, or an IMSIC page per vCPU and the APLIC."""
     b = run_guest("dtb", smp, irqchip=irqchip)
@@ -51,8 +51,8 @@ def test_small_config_leaves_harts_idle(smp):
     own bootargs; the other harts check in and stay idle."""
     b = run_guest("dtb", smp, config="small")
     assert seen(b) == (2, 1, 0, "small config"), b.log
-    assert guest_ram(b) == ("0x80400000", "0x84400000", 64)
-    assert b.lines(r"^dtb: memory 0x80400000-0x84400000 \(64 MiB\)$"), b.log
+    assert guest_ram(b) == ("0x80000000", "0x84000000", 64)
+    assert b.lines(r"^dtb: memory 0x80000000-0x84000000 \(64 MiB\)$"), b.log
     assert b.lines(rf"entry 0x81000000, 2 vCPUs on {smp} harts$"), b.log
     assert len(b.lines(r"online: slot \d+, .*idle \(the VM has fewer vCPUs\)")) == smp - 2
     assert len(b.lines(r"^\[h\d+\] vcpu\d+ exits")) == 2, b.log
@@ -105,3 +105,22 @@ def test_make_rejects_an_unknown_config():
                        cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode != 0
     assert "CONFIG=nope: no configs/nope.c (configs: default linux small)" in r.stderr
+
+
+@pytest.mark.parametrize("mem,top,gib,mib2", [
+    ("1G", 0xc0000000, 0, 510), ("2G", 0x100000000, 1, 510), ("4G", 0x180000000, 3, 510)])
+def test_hypervisor_at_the_top_whole_gibs_in_one_leaf(tmp_path, mem, top, gib, mib2):
+    """hartvisor moves to the top 2 MiB of RAM; guest RAM starts at
+    0x80000000 as natively (OpenSBI's memory in it, reserved), ends below
+    the pristine copy, and every whole GiB of it is one 1 GiB G-stage
+    leaf. The dtb guest sees exactly that RAM."""
+    img = os.path.join(BUILD, "guest", "dtb.bin")
+    b = boot(2, mem=mem, extra=["-device", f"guest-loader,kernel={img},addr=0x81000000"])
+    assert b.returncode == 0, b.log
+    assert b.lines(rf"^\[h\d+\] hypervisor memory {top - 0x200000:#x}-{top:#x}$"), b.log
+    end = top - 0x400000  # less the dtb guest's pristine copy (2 MiB)
+    assert guest_ram(b) == ("0x80000000", f"{end:#x}", (end - 0x80000000) >> 20)
+    assert b.lines(rf"^\[h\d+\] G-stage: guest RAM in {gib} x 1 GiB, {mib2} x 2 MiB "
+                   r"and 0 x 4 KiB leaves$"), b.log
+    assert b.lines(rf"^dtb: memory 0x80000000-{end:#x} "), b.log
+    assert not b.lines(r"^FAIL: "), b.log

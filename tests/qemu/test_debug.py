@@ -35,7 +35,7 @@ def test_make_debug_attaches_gdb():
     out, _ = gdb_session(["-ex", "break hv_boot_main", "-ex", "continue",
                                 "-ex", "print/x $a0", "-ex", "info symbol $pc",
                                 "-ex", "kill"])
-    assert "Breakpoint 1, hv_boot_main" in out, out
+    assert re.search(r"Breakpoint \d+, hv_boot_main", out), out
     assert re.search(r"^\$1 = 0x[01]$", out, re.M), out
     assert re.search(r"^hv_boot_main( \+ \d+)? in section \.text", out, re.M), out
 
@@ -46,7 +46,7 @@ def test_hypervisor_fault_panics_cleanly():
     QEMU exits by itself."""
     out, log = gdb_session(["-ex", "break hv_boot_main", "-ex", "continue",
                                   "-ex", "set $pc = 0", "-ex", "continue"])
-    assert "Breakpoint 1, hv_boot_main" in out, out
+    assert re.search(r"Breakpoint \d+, hv_boot_main", out), out
     assert re.search(r"^\[h\d+\] error: unexpected trap in HS-mode: instruction access fault "
                      r"\(scause 0x1\) at 0x0, stval 0x0$", log, re.M), log
     assert re.search(r"^\[h\d+\] error: PANIC: hypervisor invariant broken; stopping every hart$",

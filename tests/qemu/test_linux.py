@@ -18,7 +18,7 @@ import pytest
 from conftest import BUILD, ROOT, boot
 
 IMAGE = os.path.join(BUILD, "linux", "Image")
-LOADER = f"guest-loader,kernel={IMAGE},addr=0x80400000"
+LOADER = f"guest-loader,kernel={IMAGE},addr=0x80200000"
 BAD = re.compile(r"rcu: INFO|stall|BUG:|Oops|WARNING:|Kernel panic|FAIL: ")
 
 

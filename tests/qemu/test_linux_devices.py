@@ -46,7 +46,7 @@ class Guest:
         self.out = io.StringIO()
         self.child = pexpect.spawn(
             os.path.join(ROOT, "tools", "qemu-run"),
-            ["-device", f"guest-loader,kernel={IMAGE},addr=0x80400000",
+            ["-device", f"guest-loader,kernel={IMAGE},addr=0x80200000",
              *qemu_device_args(self.disk, self.port)],
             env=env, cwd=ROOT, encoding="utf-8", codec_errors="replace", timeout=timeout)
         self.child.logfile_read = self.out

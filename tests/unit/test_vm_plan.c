@@ -9,8 +9,8 @@
 #include "sbi.h"
 #include "vm.h"
 
-/* The hypervisor's region as vm_hv_region() gives it on QEMU virt. */
-static const struct mem_range hv = { 0x80200000, 2 * MiB };
+/* The hypervisor's memory as vm_hv_place() gives it on 1 GiB QEMU virt. */
+static const struct mem_range hv = { 0xbfe00000, 2 * MiB };
 
 static struct platform plat;
 static struct vm vm;
@@ -104,7 +104,7 @@ static void every_config_plans_on_qemu_virt(void **state)
 		assert_int_equal(vm.nr_vcpus,
 				 cfg->nr_vcpus ? cfg->nr_vcpus : 8);
 		assert_true(vm.nr_ram >= 1);
-		assert_int_equal(vm.ram[0].base, cfg->ram_base ?: 0x80400000);
+		assert_int_equal(vm.ram[0].base, cfg->ram_base ?: 0x80000000);
 		if (cfg->ram_size)
 			assert_int_equal(vm.ram[0].size, cfg->ram_size);
 		if (i > 0)
@@ -120,11 +120,12 @@ static void default_takes_every_hart_and_all_ram(void **state)
 	assert_int_equal(plan(vm_config_find("default")), 0);
 	assert_int_equal(vm.nr_vcpus, 4);
 	assert_int_equal(vm.nr_ram, 1);
-	/* 1 GiB at 0x80000000, less 4 MiB (hypervisor and OpenSBI) and the
-	 * 2 MiB that hold the kernel's pristine copy. */
-	assert_int_equal(vm.ram[0].base, 0x80400000);
-	assert_int_equal(vm.ram[0].size, 1024 * MiB - 6 * MiB);
-	assert_int_equal(vm.images[0].pristine, 0xbfe00000);
+	/* 1 GiB at 0x80000000, less the hypervisor's 2 MiB at the top and
+	 * the 2 MiB below them that hold the kernel's pristine copy. */
+	assert_int_equal(vm.ram[0].base, 0x80000000);
+	assert_int_equal(vm.ram[0].size, 1024 * MiB - 4 * MiB);
+	assert_int_equal(vm.images[0].pristine, 0xbfc00000);
+	assert_int_equal(vm.dtb, 0xbfa00000);
 	/* UART and 8 virtio slots. */
 	assert_int_equal(vm.nr_mmio, 9);
 	assert_null(vm.bootargs);
@@ -139,11 +140,11 @@ static void small_is_small(void **state)
 	assert_int_equal(plan(cfg), 0);
 	assert_int_equal(vm.nr_vcpus, 2);
 	assert_int_equal(vm.nr_ram, 1);
-	assert_int_equal(vm.ram[0].base, 0x80400000);
+	assert_int_equal(vm.ram[0].base, 0x80000000);
 	assert_int_equal(vm.ram[0].size, 64 * MiB);
 	/* The pristine copy sits right above guest RAM, the DTB at its top. */
-	assert_int_equal(vm.images[0].pristine, 0x84400000);
-	assert_int_equal(vm.dtb, 0x84200000);
+	assert_int_equal(vm.images[0].pristine, 0x84000000);
+	assert_int_equal(vm.dtb, 0x83e00000);
 	assert_int_equal(vm.nr_mmio, 1);
 	assert_string_equal(vm.bootargs, "small config");
 }
@@ -193,21 +194,21 @@ static void configs_that_do_not_fit_are_refused(void **state)
 	expect_error(
 		&c,
 		"config 't': guest RAM 0x80300000+0x0 is not in 2 MiB units");
-	c.ram_base = 0x80200000;
+	c.ram_base = 0xbfe00000;
 	expect_error(
 		&c,
-		"guest RAM at 0x80200000 is not free RAM (the firmware and hartvisor use up to 0x80400000)");
+		"guest RAM at 0xbfe00000 is not free RAM (hartvisor keeps 0xbfe00000-0xc0000000)");
 	c.ram_base = 0x100000000;
 	expect_error(&c, "guest RAM at 0x100000000 is not free RAM");
 	c.ram_base = 0;
 	c.ram_size = 1024 * MiB;
 	expect_error(
 		&c,
-		"config 't': guest RAM 0x80400000+1024 MiB does not fit: 1020 MiB free from 0x80400000, less 2 MiB for the pristine image copies");
+		"config 't': guest RAM 0x80000000+1024 MiB does not fit: 1022 MiB free from 0x80000000, less 2 MiB for the pristine image copies");
 	c.ram_size = 2 * MiB;
 	expect_error(&c, "config 't': guest RAM needs at least 4 MiB");
 	c.ram_size = ~0ULL & ~(VM_RAM_ALIGN - 1);
-	c.ram_base = 0x80400000;
+	c.ram_base = 0x80000000;
 	expect_error(&c, "guest RAM wraps around");
 	c.ram_size = 0;
 	c.ram_base = 0x90000000;
@@ -220,6 +221,77 @@ static void configs_that_do_not_fit_are_refused(void **state)
 	c.devices = VM_DEV_UART;
 	plat.uart.present = false;
 	expect_error(&c, "config 't' owns the UART, but the host DTB has none");
+}
+
+/* The top of the highest RAM range, 2 MiB-aligned, room for image + DTB. */
+static void the_hypervisor_goes_to_the_top_of_ram(void **state)
+{
+	struct mem_range h;
+
+	(void)state;
+	machine(2);
+	assert_int_equal(vm_hv_place(&plat, 1492 * KiB, 7 * KiB, &h, err,
+				     sizeof(err)),
+			 0);
+	assert_int_equal(h.base, 0xbfe00000);
+	assert_int_equal(h.size, 2 * MiB);
+	/* One byte more than 2 MiB takes the next 2 MiB too. */
+	assert_int_equal(vm_hv_place(&plat, 2 * MiB - 7 * KiB + 1, 7 * KiB, &h,
+				     err, sizeof(err)),
+			 0);
+	assert_int_equal(h.base, 0xbfc00000);
+	assert_int_equal(h.size, 4 * MiB);
+	/* Two ranges: the higher one, wherever it is listed. */
+	plat.mem[1] = plat.mem[0];
+	plat.mem[0] = (struct mem_range){ 0x100000000, 2048 * MiB };
+	plat.nr_mem = 2;
+	assert_int_equal(vm_hv_place(&plat, MiB, 7 * KiB, &h, err, sizeof(err)),
+			 0);
+	assert_int_equal(h.base, 0x17fe00000);
+	/* At 2 GiB and more, the first GiB is one G-stage leaf. */
+	plat.nr_mem = 1;
+	plat.mem[0] = (struct mem_range){ 0x80000000, 2048 * MiB };
+	assert_int_equal(vm_hv_place(&plat, MiB, 7 * KiB, &h, err, sizeof(err)),
+			 0);
+	assert_int_equal(h.base, 0xffe00000);
+	assert_int_equal(vm_plan(&vm, &plat, vm_config_find("default"), h, err,
+				 sizeof(err)),
+			 0);
+	assert_int_equal(vm.ram[0].base, 0x80000000);
+	assert_int_equal(vm.ram[0].size, 2048 * MiB - 4 * MiB);
+}
+
+static void no_room_at_the_top_is_refused(void **state)
+{
+	struct mem_range h;
+
+	(void)state;
+	machine(2);
+	plat.reserved[0] = (struct mem_range){ 0xbfff0000, 0x1000 };
+	plat.nr_reserved = 1;
+	assert_int_equal(vm_hv_place(&plat, MiB, 7 * KiB, &h, err, sizeof(err)),
+			 SBI_ERR_INVALID_ADDRESS);
+	assert_string_equal(
+		err,
+		"the top of RAM 0xbfe00000-0xc0000000, where hartvisor goes, is reserved memory (0xbfff0000-0xbfff1000)");
+	plat.nr_reserved = 0;
+	plat.mem[0] = (struct mem_range){ 0x80000000, MiB };
+	assert_int_equal(vm_hv_place(&plat, MiB, 7 * KiB, &h, err, sizeof(err)),
+			 SBI_ERR_NO_SHMEM);
+	assert_string_equal(
+		err,
+		"RAM 0x80000000+1 MiB is too small for hartvisor (1031 KiB and the device tree at its top)");
+	plat.nr_mem = 0;
+	assert_int_equal(vm_hv_place(&plat, MiB, 7 * KiB, &h, err, sizeof(err)),
+			 SBI_ERR_INVALID_PARAM);
+	/* A kernel QEMU loaded where the hypervisor goes: load it lower. */
+	machine(2);
+	plat.modules[0].base = 0xbff00000;
+	assert_int_not_equal(platform_check_memory(&plat, hv, err, sizeof(err)),
+			     0);
+	assert_string_equal(
+		err,
+		"guest kernel at 0xbff00000-0xbff10000 overlaps hypervisor memory 0xbfe00000-0xc0000000 at the top of RAM: load it lower (guest-loader addr=) or give QEMU more memory (-m)");
 }
 
 static void no_kernel_is_not_an_error_of_the_config(void **state)
@@ -282,6 +354,8 @@ int main(void)
 		cmocka_unit_test(loader_bootargs_win),
 		cmocka_unit_test(owned_devices_bring_their_interrupts),
 		cmocka_unit_test(configs_that_do_not_fit_are_refused),
+		cmocka_unit_test(the_hypervisor_goes_to_the_top_of_ram),
+		cmocka_unit_test(no_room_at_the_top_is_refused),
 		cmocka_unit_test(no_kernel_is_not_an_error_of_the_config),
 		cmocka_unit_test(command_line_picks_the_config),
 	};
