@@ -33,20 +33,9 @@ static inline unsigned long instret(void)
 	return v;
 }
 
-static void sort(unsigned long *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			unsigned long t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
-
 static void report(const char *name, const char *unit, unsigned long *v, int n)
 {
-	sort(v, n);
+	sort_ulong(v, n);
 	gprintf("BENCH %s: median %lu %s (min %lu, max %lu, %d samples)", name,
 		v[n / 2], unit, v[0], v[n - 1], n);
 }
@@ -64,7 +53,7 @@ static unsigned long overhead(void)
 
 		v[i] = instret() - t0;
 	}
-	sort(v, SAMPLES);
+	sort_ulong(v, SAMPLES);
 	return v[SAMPLES / 2];
 }
 

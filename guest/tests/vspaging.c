@@ -130,20 +130,9 @@ static unsigned long remap_pass(unsigned long *sum)
 	return (read_time() - t0) * TICK_NS / NR_PAGES;
 }
 
-static void sort(unsigned long *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			unsigned long t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
-
 static void report(const char *name, unsigned long *v, int n, const char *how)
 {
-	sort(v, n);
+	sort_ulong(v, n);
 	gprintf("BENCH %s: median %lu ns/page (min %lu, max %lu, %d passes of %lu pages, %s)",
 		name, v[n / 2], v[0], v[n - 1], n, NR_PAGES, how);
 }

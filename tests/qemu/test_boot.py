@@ -9,7 +9,7 @@ import pytest
 from conftest import BUILD, ROOT, boot, build_variant, hv_region, run_logged
 
 SUMMARY = re.compile(
-    r"^\[h(\d+)\] hartvisor: (\d+) harts \(([^)]*)\), RAM 0x80000000\+1024 MiB, "
+    r"^\[h(\d+)\] hartvisor: (\d+) harts \(([^)]*)\), RAM 0x80000000\+(?:1024|2048) MiB, "
     r"timebase 10000000 Hz, (?:PLIC @0xc000000 ndev 9[56]|"
     r"IMSIC @0x28000000 guest files 1, APLIC @0xd000000 sources 96), UART @0x10000000, ext:(.*)$")
 

@@ -238,3 +238,14 @@ __attribute__((weak)) void guest_resumed_main(unsigned long h, unsigned long o)
 	(void)h;
 	(void)o;
 }
+
+void sort_ulong(unsigned long *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			unsigned long t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}

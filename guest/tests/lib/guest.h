@@ -101,6 +101,8 @@ bool wait_eq(volatile unsigned long *p, unsigned long want,
 /* Spin until vCPU @hart reports HSM state @state, or time out. */
 bool wait_state(unsigned long hart, long state, unsigned long ticks);
 #define SECONDS(s) ((unsigned long)(s)*10000000UL) /* 10 MHz timebase */
+/* Sort @n values ascending (insertion sort: the samples of a benchmark). */
+void sort_ulong(unsigned long *v, int n);
 
 /* Test entry points. */
 void guest_main(unsigned long hartid, unsigned long dtb);
