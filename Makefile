@@ -474,12 +474,11 @@ test: all unit guests $(O)/tools/guest-dtb fuzz-build $(OUR_LINUX)
 		$(PYTHON) tools/run-tests $(UNIT_BINS)
 
 # Native against hartvisor, interleaved: see tools/bench. ROUNDS=N rounds
-# (11); MEM= only when given (else 1G, and memwalk at 2G and 4G).
+# (11); MEM for every run but memwalk's (MEMWALK_MEMS, 2G and 4G).
 bench: all $(O)/guest/bench.bin $(O)/guest/irq.bin $(O)/guest/aia.bin \
 		$(O)/guest/vspaging.bin $(OUR_LINUX)
-	$(Q)O=$(O) IRQCHIP=$(IRQCHIP) QEMU=$(QEMU) BIOS=$(BIOS) LINUX_ADDR=$(LINUX_ADDR) \
-		$(if $(filter command line environment,$(origin MEM)),MEM=$(MEM)) \
-		$(PYTHON) tools/bench
+	$(Q)O=$(O) IRQCHIP=$(IRQCHIP) QEMU=$(QEMU) BIOS=$(BIOS) MEM=$(MEM) \
+		LINUX_ADDR=$(LINUX_ADDR) $(PYTHON) tools/bench
 
 # ---------------------------------------------------------------- style
 
