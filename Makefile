@@ -7,7 +7,7 @@
 #   make debug           same, QEMU waits for GDB
 #   make test            unit and QEMU tests
 #   make check           clang-format and cppcheck
-#   make bench           micro-benchmarks (null SBI call, IPI, hart_start)
+#   make bench           every guest natively and under hartvisor, 11 rounds (tools/bench)
 #   make dtb SMP=4       dump and decompile QEMU's own device tree
 #   make guest-dtb SMP=4 the guest DTB hartvisor derives from it
 #   make fuzz            libFuzzer on the guest DTB rewrite (FUZZ_SECONDS)
@@ -354,7 +354,7 @@ $(FIX)/virt-smp4-nosstc.dtb: | setup
 $(FIX)/virt-smp4-noh.dtb: | setup
 	@mkdir -p $(dir $@)
 	$(Q)IRQCHIP=plic SMP=4 CPU=rv64,h=false tools/qemu-run --dumpdtb $@
-$(FIX)/virt-smp2-modules.dtb: | setup
+$(FIX)/virt-smp2-modules.dtb: Makefile | setup
 	@mkdir -p $(dir $@)
 	$(Q)head -c 100000 /dev/zero > $(FIX)/kernel.img
 	$(Q)head -c 5000 /dev/zero > $(FIX)/initrd.img
