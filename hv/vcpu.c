@@ -109,9 +109,20 @@ int vcpu_start(struct vcpu *v, unsigned long pc, unsigned long arg)
 			ret = SBI_ERR_ALREADY_AVAILABLE;
 	}
 	spin_unlock(&v->start_lock);
-	if (!ret)
-		hart_post(v->hart, HART_MSG_VCPU_START);
-	return ret;
+	if (ret)
+		return ret;
+	hart_post(v->hart, HART_MSG_VCPU_START);
+	/*
+	 * Once per vCPU: only a start at boot can find its hart still out,
+	 * and only the start that won START_PENDING gets here.
+	 */
+	if (!__atomic_load_n(&v->hart->online, __ATOMIC_ACQUIRE) &&
+	    !v->started_early) {
+		v->started_early = true;
+		pr_info("vCPU %u: started before hart %lu checked in; START_PENDING until it is in",
+			v->id, v->hart->hartid);
+	}
+	return 0;
 }
 
 void vcpu_stop_self(struct vcpu *v)

@@ -48,6 +48,7 @@ struct vcpu {
 	unsigned long start_pc;
 	unsigned long start_arg;
 	bool resume_non_retentive;
+	bool started_early; /* a start found its hart not in yet (logged) */
 
 	unsigned long exits_by_cause[VCPU_EXIT_KINDS]; /* ecalls: sbi_calls */
 	unsigned long exits_by_irq[16];

@@ -64,6 +64,22 @@ def test_hsm(smp):
         assert passes(b, "100 start races for hart 2: one winner each")
 
 
+@pytest.mark.alone
+def test_hsm_while_the_harts_come_up():
+    """The guest starts before the secondaries are in: at 32 harts their
+    bring-up takes 0.5-2 s, and the hsm guest starts each at once. A start
+    that finds its hart still out leaves the vCPU START_PENDING (logged
+    once for it); it must then start with the right a0 and a1, and every
+    check hold. Whether any start came early depends on the host."""
+    b = run_guest("hsm", 32, timeout=240)
+    early = b.lines(r"^\[h\d+\] vCPU (\d+): started before hart \1 checked in; "
+                    r"START_PENDING until it is in$")
+    for m in early:
+        assert passes(b, f"hart {m.group(1)} starts with a0 = {m.group(1)}, a1 = 0xa5a5"), b.log
+    assert passes(b, "1000 stop/start cycles on each of 31 secondaries"), b.log
+    assert b.lines(r"^RESULT: \d+ passed, 0 failed$"), b.log
+
+
 @pytest.mark.parametrize("smp", SMPS)
 def test_ipi(smp):
     b = run_guest("ipi", smp)
