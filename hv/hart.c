@@ -34,8 +34,6 @@ static const char *hart_irq_name(const struct hart *h, char *buf, size_t size)
 
 void harts_init(const struct platform *p, unsigned long boot_hartid)
 {
-	char irq[40];
-
 	for (unsigned int i = 0; i < p->nr_harts; i++) {
 		struct hart *h = &harts[i];
 
@@ -48,8 +46,6 @@ void harts_init(const struct platform *p, unsigned long boot_hartid)
 			h->online = true;
 			h->checkin = HART_CHECKIN_CLAIMED;
 			arch_set_this_hart(h);
-			pr_info("online: slot %u, %s (boot hart)", h->slot,
-				hart_irq_name(h, irq, sizeof(irq)));
 		}
 	}
 	/*
@@ -224,10 +220,21 @@ void hart_idle(struct hart *self)
 	}
 }
 
+void hart_report_online(const struct hart *h)
+{
+	char irq[40];
+
+	pr_info("online: slot %u, %s%s%s", h->slot,
+		hart_irq_name(h, irq, sizeof(irq)),
+		h->hartid == log_boot_hartid ? " (boot hart)" : "",
+		h->vcpu		? ", vcpu registered" :
+		the_vm.nr_vcpus ? ", idle (the VM has fewer vCPUs)" :
+				  "");
+}
+
 void hart_secondary_main(struct hart *self)
 {
 	struct vcpu *v = NULL;
-	char irq[40];
 	int waiting = HART_CHECKIN_WAITING;
 
 	/* Acquire-release: against the boot hart giving up on us. */
@@ -241,11 +248,7 @@ void hart_secondary_main(struct hart *self)
 	v = self->vcpu;
 	if (v)
 		vcpu_hart_init(v);
-	pr_info("online: slot %u, %s%s", self->slot,
-		hart_irq_name(self, irq, sizeof(irq)),
-		v		? ", vcpu registered" :
-		the_vm.nr_vcpus ? ", idle (the VM has fewer vCPUs)" :
-				  "");
+	hart_report_online(self);
 	/* Release: whoever counts check-ins does so with acquire loads. */
 	__atomic_store_n(&self->online, true, __ATOMIC_RELEASE);
 	/* The last one says so (the boot hart may be in the guest by now). */

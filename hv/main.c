@@ -211,6 +211,8 @@ void hv_boot_main(unsigned long hartid, const void *dtb, uint64_t entered)
 	self = arch_this_hart()->vcpu;
 	if (self)
 		vcpu_hart_init(self);
+	/* Like every hart's: idle when the firmware booted us outside the VM. */
+	hart_report_online(arch_this_hart());
 	/*
 	 * The guest does not wait for the secondaries: they come up beside
 	 * it, and a HART_START for one still on its way leaves its vCPU

@@ -85,6 +85,13 @@ int harts_start_secondaries(bool wait, uint64_t timebase_hz);
  */
 bool hart_missing(struct hart *h);
 
+/*
+ * "online: slot N, <its interrupt route>[ (boot hart)], vcpu registered"
+ * (or ", idle (the VM has fewer vCPUs)"): once per hart, once its vCPU,
+ * if any, exists. Own hart.
+ */
+void hart_report_online(const struct hart *h);
+
 /* Number of harts that have checked in, the boot hart included. */
 unsigned int harts_online(void);
 
