@@ -25,11 +25,13 @@ uint32_t host_dtb_size;
 static struct platform platform;
 static const struct vm_config *config;
 
+#define REFUSED "hartvisor cannot run on this machine; powering off"
+
 /* Refuse to run: one line saying why, then a clean SRST shutdown. */
 static __noreturn void boot_refuse(const char *why)
 {
 	pr_err("%s", why);
-	pr_err("hartvisor cannot run on this machine; powering off");
+	pr_err("%s", REFUSED);
 	arch_poweroff(true);
 }
 
@@ -61,10 +63,7 @@ static __noreturn void boot_refuse_early(unsigned long hartid, const char *why)
 
 	snprintf(line, sizeof(line), "[h%lu] error: %s\n", hartid, why);
 	log_raw(line);
-	snprintf(
-		line, sizeof(line),
-		"[h%lu] error: hartvisor cannot run on this machine; powering off\n",
-		hartid);
+	snprintf(line, sizeof(line), "[h%lu] error: %s\n", hartid, REFUSED);
 	log_raw(line);
 	arch_poweroff(true);
 }
