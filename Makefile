@@ -8,6 +8,7 @@
 #   make test            unit and QEMU tests
 #   make check           clang-format and cppcheck
 #   make bench           every guest natively and under hartvisor, 11 rounds (tools/bench)
+#   make soak-boot N=100 Linux booted N times natively and under hartvisor, counted (tools/soak-boot)
 #   make dtb SMP=4       dump and decompile QEMU's own device tree
 #   make guest-dtb SMP=4 the guest DTB hartvisor derives from it
 #   make fuzz            libFuzzer on the guest DTB rewrite (FUZZ_SECONDS)
@@ -479,6 +480,15 @@ bench: all $(O)/guest/bench.bin $(O)/guest/irq.bin $(O)/guest/aia.bin \
 		$(O)/guest/vspaging.bin $(OUR_LINUX)
 	$(Q)O=$(O) IRQCHIP=$(IRQCHIP) QEMU=$(QEMU) BIOS=$(BIOS) MEM=$(MEM) \
 		LINUX_ADDR=$(LINUX_ADDR) $(PYTHON) tools/bench
+
+# A benchmark, not a test: N Linux boots (100) each natively and under
+# hartvisor, interleaved, at SMP; see tools/soak-boot. MEM is 1G, the
+# tests', unless given (make's 2G default is make run's).
+.PHONY: soak-boot
+soak-boot: all $(OUR_LINUX)
+	$(Q)O=$(O) N=$(or $(N),100) SMP=$(SMP) IRQCHIP=$(IRQCHIP) QEMU=$(QEMU) \
+		BIOS=$(BIOS) MEM=$(if $(filter file,$(origin MEM)),1G,$(MEM)) \
+		LINUX_ADDR=$(LINUX_ADDR) $(PYTHON) tools/soak-boot
 
 # ---------------------------------------------------------------- style
 
