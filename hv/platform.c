@@ -168,6 +168,8 @@ static int parse_one_hart(struct parse *ps, int cpu, struct platform_hart *h)
 	h->has_sstc = isa_has_ext(h->isa, "sstc");
 	h->has_smstateen = isa_has_ext(h->isa, "smstateen");
 	h->has_ssaia = isa_has_ext(h->isa, "ssaia");
+	h->has_svadu = isa_has_ext(h->isa, "svadu");
+	h->has_svade = isa_has_ext(h->isa, "svade");
 	exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
 	if (exts) {
 		h->has_h = fdt_stringlist_contains(exts, len, "h");
@@ -175,6 +177,8 @@ static int parse_one_hart(struct parse *ps, int cpu, struct platform_hart *h)
 		h->has_smstateen =
 			fdt_stringlist_contains(exts, len, "smstateen");
 		h->has_ssaia = fdt_stringlist_contains(exts, len, "ssaia");
+		h->has_svadu = fdt_stringlist_contains(exts, len, "svadu");
+		h->has_svade = fdt_stringlist_contains(exts, len, "svade");
 	}
 	h->plic_s_context = PLIC_NO_CONTEXT;
 	h->imsic_index = -1;

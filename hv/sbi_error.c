@@ -25,6 +25,16 @@ const char *sbi_strerror(long err)
 		return "SBI_ERR_ALREADY_STOPPED";
 	case SBI_ERR_NO_SHMEM:
 		return "SBI_ERR_NO_SHMEM";
+	case SBI_ERR_INVALID_STATE:
+		return "SBI_ERR_INVALID_STATE";
+	case SBI_ERR_BAD_RANGE:
+		return "SBI_ERR_BAD_RANGE";
+	case SBI_ERR_TIMEOUT:
+		return "SBI_ERR_TIMEOUT";
+	case SBI_ERR_IO:
+		return "SBI_ERR_IO";
+	case SBI_ERR_DENIED_LOCKED:
+		return "SBI_ERR_DENIED_LOCKED";
 	default:
 		return "unknown SBI error";
 	}

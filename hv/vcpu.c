@@ -35,6 +35,19 @@ void vcpu_hart_init(struct vcpu *v)
 {
 	arch_hart_virt_init(VM_VMID);
 	irqchip_hart_init(v->vm, v->id);
+	v->fwft.supported = arch_fwft_probe(
+		v->vm->platform->harts[v->hart->slot].has_svadu);
+}
+
+/* FWFT values do not survive a hart reset: back to 0, unlocked. */
+static void vcpu_fwft_reset(struct vcpu *v)
+{
+	for (unsigned int f = 0; f < VCPU_FWFT_FEATURES; f++) {
+		if (v->fwft.value[f])
+			arch_fwft_set(f, 0);
+		v->fwft.value[f] = 0;
+	}
+	v->fwft.locked = 0;
 }
 
 unsigned long vcpu_sbi_calls(const struct vcpu *v)
@@ -145,20 +158,43 @@ void vcpu_suspend_self(struct vcpu *v, bool non_retentive, unsigned long pc,
 	spin_unlock(&v->start_lock);
 }
 
-/* A new life for @v at its start address: registers, and its interrupts. */
+void vcpu_system_suspend(struct vcpu *v, unsigned long pc, unsigned long arg)
+{
+	v->system_suspended = true;
+	v->suspended_at = arch_time();
+	pr_info("vCPU %u suspends the VM to RAM: an interrupt of its timer or of a device wakes it",
+		v->id);
+	vcpu_suspend_self(v, true, pc, arg);
+}
+
+/*
+ * A new life for @v at its start address: registers, its interrupts, its
+ * firmware features.
+ */
 static void vcpu_reset(struct vcpu *v)
 {
 	arch_vcpu_reset(&v->ctx, v->start_pc, v->id, v->start_arg);
 	irqchip_vcpu_reset(v->vm, v->id);
+	vcpu_fwft_reset(v);
 }
 
-/* SUSPENDED and an interrupt is pending: carry on, or restart. */
+/*
+ * SUSPENDED and an interrupt is pending: carry on, or restart. A
+ * non-retentive resume is not a hart reset: FWFT values stay.
+ */
 static void vcpu_resume(struct vcpu *v)
 {
 	if (!vcpu_set_state(v, SBI_HSM_STATE_SUSPENDED, SBI_HSM_STATE_STARTED))
 		return;
 	if (v->resume_non_retentive)
 		arch_vcpu_reset(&v->ctx, v->start_pc, v->id, v->start_arg);
+	if (v->system_suspended) {
+		v->system_suspended = false;
+		pr_info("vCPU %u: the VM wakes up after %lu ms of suspend to RAM",
+			v->id,
+			(unsigned long)((arch_time() - v->suspended_at) * 1000 /
+					v->vm->platform->timebase_hz));
+	}
 }
 
 /*

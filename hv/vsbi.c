@@ -29,6 +29,10 @@ static const struct vsbi_ext *vsbi_find(unsigned long eid)
 		return &vsbi_srst;
 	case SBI_EXT_DBCN:
 		return &vsbi_dbcn;
+	case SBI_EXT_SUSP:
+		return &vsbi_susp;
+	case SBI_EXT_FWFT:
+		return &vsbi_fwft;
 	case SBI_EXT_HARTVISOR:
 		return &vsbi_hartvisor;
 	default:

@@ -5,8 +5,8 @@
 #include "vm.h"
 #include "vsbi.h"
 
-/* SBI v2.0: major in bits 30:24, minor in bits 23:0. */
-#define VSBI_SPEC_VERSION ((2UL << 24) | 0)
+/* SBI v3.0: major in bits 30:24, minor in bits 23:0. */
+#define VSBI_SPEC_VERSION ((3UL << 24) | 0)
 /*
  * Not a registered SBI implementation ID (registered ones end at 11,
  * bhyve): hartvisor says who it is with an ID no one else uses.

@@ -20,7 +20,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	gprintf("sbi_base: hart %lu, dtb 0x%lx, %u harts", hartid, dtb,
 		count_harts());
 	r = SBI0(SBI_EXT_BASE, SBI_EXT_BASE_GET_SPEC_VERSION);
-	check(!r.error && r.value == 0x02000000, "spec version 2.0 (0x%lx)",
+	check(!r.error && r.value == 0x03000000, "spec version 3.0 (0x%lx)",
 	      r.value);
 	r = SBI0(SBI_EXT_BASE, SBI_EXT_BASE_GET_IMP_ID);
 	check(!r.error && r.value == 0x4856, "implementation ID 0x%lx",
@@ -42,12 +42,14 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	check_probe(SBI_EXT_HSM, 1, "HSM");
 	check_probe(SBI_EXT_SRST, 1, "SRST");
 	check_probe(SBI_EXT_DBCN, 1, "DBCN");
+	check_probe(SBI_EXT_SUSP, 1, "SUSP");
+	check_probe(SBI_EXT_FWFT, 1, "FWFT");
 	for (unsigned long eid = 0; eid <= 8; eid++)
 		check_probe(eid, 1, "legacy");
 	check_probe(0x09, 0, "reserved legacy 0x09");
 	check_probe(0x0f, 0, "reserved legacy 0x0f");
 	check_probe(0x504D55, 0, "PMU (not implemented)");
-	check_probe(0x535553, 0, "SUSP (not implemented)");
+	check_probe(0x535345, 0, "SSE (not implemented)");
 	check_probe(0x12345678, 0, "nonsense");
 
 	r = SBI0(0x0A000000, 0);
@@ -80,7 +82,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 				   "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
 				 :
 				 : "memory");
-		check(a0 == 0 && a1 == 0x02000000 && a2 == 0x2222 &&
+		check(a0 == 0 && a1 == 0x03000000 && a2 == 0x2222 &&
 			      a3 == 0x3333 && a4 == 0x4444 && a5 == 0x5555 &&
 			      a6 == 0 && a7 == SBI_EXT_BASE,
 		      "ecall changes only a0 and a1");

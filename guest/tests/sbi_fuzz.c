@@ -161,7 +161,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	check(histogram[2] > 0 && histogram[3] > 0,
 	      "NOT_SUPPORTED and INVALID_PARAM both seen");
 	CHECK_EQ(SBI0(SBI_EXT_BASE, SBI_EXT_BASE_GET_SPEC_VERSION).value,
-		 0x02000000, "the hypervisor still answers BASE correctly");
+		 0x03000000, "the hypervisor still answers BASE correctly");
 	for (unsigned int i = 1; i < n; i++)
 		CHECK_EQ(
 			SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, i).value,

@@ -209,6 +209,15 @@ void arch_plic_set_threshold(int ctx, uint32_t threshold);
 unsigned int arch_plic_claim(int ctx);
 void arch_plic_complete(int ctx, unsigned int src);
 
+/*
+ * SBI FWFT for the vCPU of this hart (arch/riscv/fwft.c). Probe: the
+ * features (bit n: feature ID n) the hart can give its guest, each left at
+ * its reset value 0; @svadu: the hart has Svadu. Set: feature @feature to
+ * @value (0 or 1), 0 or SBI_ERR_FAILED. Own hart.
+ */
+unsigned int arch_fwft_probe(bool svadu);
+long arch_fwft_set(unsigned int feature, unsigned long value);
+
 /* An SBI BASE value of the firmware (mvendorid, marchid, mimpid...). */
 long arch_firmware_base(unsigned long fid);
 

@@ -24,6 +24,7 @@ struct platform_hart {
 	bool has_h;
 	bool has_sstc;
 	bool has_smstateen; /* hstateen0 exists and gates guest CSRs */
+	bool has_svadu, has_svade; /* hardware / software PTE A and D bits */
 	uint32_t intc_phandle; /* its riscv,cpu-intc, 0 if none */
 	int plic_s_context; /* S-mode external interrupt context */
 	bool has_ssaia; /* the S-level AIA CSRs (stopei, siselect...) */
@@ -150,8 +151,17 @@ bool isa_has_ext(const char *isa, const char *ext);
 bool isa_guest_keeps(const char *name, size_t n, unsigned int keep);
 
 /*
+ * Does the guest see Svade before extension @name (@n chars)? Yes before
+ * Svadu on a hart without Svade: the guest's hardware A/D updating starts
+ * off (SBI FWFT PTE_AD_HW_UPDATING turns it on), which is what naming
+ * both means.
+ */
+bool isa_guest_adds_svade(const char *name, size_t n, bool host_svade);
+
+/*
  * The ISA string a guest sees: @isa without 'h' and without what
- * isa_guest_keeps() drops. Like snprintf: stores at most @len bytes into @out (NUL
+ * isa_guest_keeps() drops, with Svade added as isa_guest_adds_svade()
+ * says. Like snprintf: stores at most @len bytes into @out (NUL
  * terminated when @len > 0; @out may be NULL when @len is 0) and returns
  * the length of the whole result, or -1 if @isa is not an ISA string.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Constants of the RISC-V SBI specification (v2.0), with the spec's names.
+ * Constants of the RISC-V SBI specification (v3.0), with the spec's names.
  * Both directions use them: sbi_* calls down into OpenSBI, vsbi_* serves
  * guests. Host-safe.
  */
@@ -18,6 +18,11 @@
 #define SBI_ERR_ALREADY_STARTED -7
 #define SBI_ERR_ALREADY_STOPPED -8
 #define SBI_ERR_NO_SHMEM -9
+#define SBI_ERR_INVALID_STATE -10
+#define SBI_ERR_BAD_RANGE -11
+#define SBI_ERR_TIMEOUT -12
+#define SBI_ERR_IO -13
+#define SBI_ERR_DENIED_LOCKED -14
 
 /* Legacy (v0.1) extensions: the EID is the function. */
 #define SBI_EXT_0_1_SET_TIMER 0x0
@@ -76,6 +81,26 @@
 #define SBI_EXT_DBCN_CONSOLE_WRITE 0
 #define SBI_EXT_DBCN_CONSOLE_READ 1
 #define SBI_EXT_DBCN_CONSOLE_WRITE_BYTE 2
+
+#define SBI_EXT_SUSP 0x53555350
+#define SBI_EXT_SUSP_SYSTEM_SUSPEND 0
+#define SBI_SUSP_SLEEP_TYPE_SUSPEND_TO_RAM 0
+
+#define SBI_EXT_FWFT 0x46574654
+#define SBI_EXT_FWFT_SET 0
+#define SBI_EXT_FWFT_GET 1
+#define SBI_FWFT_SET_FLAG_LOCK (1UL << 0)
+/* Feature IDs: bit 31 set is global; 0x40000000 up, platform-specific. */
+#define SBI_FWFT_MISALIGNED_EXC_DELEG 0x0
+#define SBI_FWFT_LANDING_PAD 0x1
+#define SBI_FWFT_SHADOW_STACK 0x2
+#define SBI_FWFT_DOUBLE_TRAP 0x3
+#define SBI_FWFT_PTE_AD_HW_UPDATING 0x4
+#define SBI_FWFT_POINTER_MASKING_PMLEN 0x5
+#define SBI_FWFT_LOCAL_RESERVED_START 0x6
+#define SBI_FWFT_LOCAL_PLATFORM_START 0x40000000
+#define SBI_FWFT_GLOBAL_RESERVED_START 0x80000000
+#define SBI_FWFT_GLOBAL_PLATFORM_START 0xc0000000
 /*
  * hartvisor's own calls, in the firmware-specific space (0x0A000000 | our
  * implementation ID): counters a guest can read to measure itself.

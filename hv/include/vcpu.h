@@ -16,6 +16,9 @@ struct vm;
 /* Exits counted by cause, printed at shutdown with DEBUG=1 or on demand. */
 #define VCPU_EXIT_KINDS 32
 
+/* The FWFT feature IDs below this are defined (local ones, 0..5). */
+#define VCPU_FWFT_FEATURES 6
+
 /* SBI calls counted by extension (the ecall exits, split), same. */
 enum vcpu_sbi_kind {
 	VCPU_SBI_BASE,
@@ -25,6 +28,8 @@ enum vcpu_sbi_kind {
 	VCPU_SBI_HSM,
 	VCPU_SBI_SRST,
 	VCPU_SBI_DBCN,
+	VCPU_SBI_SUSP,
+	VCPU_SBI_FWFT,
 	VCPU_SBI_HARTVISOR,
 	VCPU_SBI_LEGACY,
 	VCPU_SBI_UNKNOWN,
@@ -49,6 +54,17 @@ struct vcpu {
 	unsigned long start_arg;
 	bool resume_non_retentive;
 	bool started_early; /* a start found its hart not in yet (logged) */
+	bool system_suspended; /* it suspended the VM (SBI SUSP), not itself */
+	uint64_t suspended_at; /* the time CSR then, for the wake-up line */
+
+	/*
+	 * SBI FWFT, per vCPU (all features are local): what its hart can do,
+	 * the values set, the locked ones. Reset to 0, unlocked, at each start.
+	 */
+	struct {
+		unsigned int supported, locked;
+		unsigned long value[VCPU_FWFT_FEATURES];
+	} fwft;
 
 	unsigned long exits_by_cause[VCPU_EXIT_KINDS]; /* ecalls: sbi_calls */
 	unsigned long exits_by_irq[16];
@@ -113,6 +129,13 @@ void vcpu_stop_self(struct vcpu *v);
  */
 void vcpu_suspend_self(struct vcpu *v, bool non_retentive, unsigned long pc,
 		       unsigned long arg);
+
+/*
+ * SBI SUSP: the calling vCPU, the only one not stopped, suspends the VM to
+ * RAM. It sleeps as a non-retentive HSM suspend does and resumes at @pc
+ * with a0 = ID, a1 = @arg once an interrupt is pending for it (logged).
+ */
+void vcpu_system_suspend(struct vcpu *v, unsigned long pc, unsigned long arg);
 
 /*
  * A load (@store false) or store guest-page fault of @v: emulate it if it

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * SBI for guests (spec v2.0). One table of extensions, one file each
+ * SBI for guests (spec v3.0). One table of extensions, one file each
  * (vsbi_base.c, vsbi_hsm.c, ...); vsbi_handle() is the only code that
  * writes the guest's a0/a1 and advances its sepc.
  */
@@ -36,7 +36,8 @@ struct vsbi_ext {
 };
 
 extern const struct vsbi_ext vsbi_base, vsbi_time, vsbi_ipi, vsbi_rfence,
-	vsbi_hsm, vsbi_srst, vsbi_dbcn, vsbi_hartvisor, vsbi_legacy;
+	vsbi_hsm, vsbi_srst, vsbi_dbcn, vsbi_susp, vsbi_fwft, vsbi_hartvisor,
+	vsbi_legacy;
 
 /* Serve the SBI call the guest of @v just made (ecall from VS). */
 void vsbi_handle(struct vcpu *v);

@@ -80,6 +80,43 @@ def test_hsm_while_the_harts_come_up():
     assert b.lines(r"^RESULT: \d+ passed, 0 failed$"), b.log
 
 
+@pytest.mark.parametrize("smp,irqchip", [(1, "aia"), (2, "aia"), (4, "aia"), (2, "plic")])
+def test_susp(smp, irqchip):
+    """SBI SUSP: its errors, DENIED while hart 1 runs, then suspend to RAM
+    woken by the guest's timer, resumed as the spec says; the hypervisor
+    logs the suspend and the wake-up."""
+    b = run_guest("susp", smp, irqchip=irqchip)
+    assert passes(b, "resumed at resume_addr: a0 = 0, a1 = 0x5a5a0000cafe, satp 0, SIE 0")
+    assert passes(b, "asleep until the timer")
+    assert b.lines(r"^\[h\d+\] vCPU 0 suspends the VM to RAM"), b.log
+    assert b.lines(r"^\[h\d+\] vCPU 0: the VM wakes up after \d+ ms of suspend to RAM$"), b.log
+    if smp > 1:
+        assert passes(b, "suspend while hart 1 runs: DENIED")
+    if qemu_version() >= (9, 0, 0):
+        assert passes(b, "FWFT MISALIGNED_EXC_DELEG still 1")
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_fwft(smp):
+    """SBI FWFT: every reserved and platform ID DENIED, the features hartvisor
+    does not give NOT_SUPPORTED, and on QEMU 10 with OpenSBI 1.5 (FWFT in
+    the firmware, Svadu in the hart) both features it gives: misaligned
+    exceptions straight to the guest, hardware A/D updates; the lock; a
+    hart start resets them."""
+    b = run_guest("fwft", smp)
+    assert passes(b, "feature 0xffffffff (reserved or platform's): get and set DENIED")
+    if qemu_version() >= (9, 0, 0):
+        assert b.lines(r"^fwft: MISALIGNED_EXC_DELEG supported$"), b.log
+        assert b.lines(r"^fwft: PTE_AD_HW_UPDATING supported$"), b.log
+        assert passes(b, "not delegated: the guest gets its misaligned exception")
+        assert re.search(r"^PASS: delegated: the guest gets its misaligned exception "
+                         r"\(cause [46]\) with no exit \(0\)$", b.log, re.M), b.log
+        assert passes(b, "on: the load and a store set A and D in the PTE")
+        assert passes(b, "locked: set 1 DENIED_LOCKED")
+        if smp > 1:
+            assert passes(b, "started again: back to 0 and unlocked (0, 0)")
+
+
 @pytest.mark.parametrize("smp", SMPS)
 def test_ipi(smp):
     b = run_guest("ipi", smp)
