@@ -114,36 +114,54 @@ static bool guest_has_ext(const struct rewrite *rw, const char *ext, int len)
 	       (n == 1 || isa_guest_keeps(ext, n, isa_keep(rw)));
 }
 
-/* riscv,isa-extensions of host cpu node @host, if it has one. */
+/*
+ * riscv,isa-extensions of host cpu node @host, if it has one: the names
+ * the guest keeps, with Svade added before Svadu where the host has none.
+ * Counted (@buf NULL) or written; returns the property's length.
+ */
+static long isa_extensions(const struct rewrite *rw, const char *exts, int len,
+			   char *buf)
+{
+	bool svade = fdt_stringlist_contains(exts, len, "svade");
+	long out = 0;
+
+	for (int i = 0; i < len;) {
+		int k = (int)strnlen(exts + i, len - i);
+
+		/* The last name may lack its NUL: copy it with one. */
+		if (guest_has_ext(rw, exts + i, len - i)) {
+			if (isa_guest_adds_svade(exts + i, (size_t)k, svade)) {
+				if (buf)
+					memcpy(buf + out, "svade", 6);
+				out += 6;
+			}
+			if (buf) {
+				memcpy(buf + out, exts + i, (size_t)k);
+				buf[out + k] = '\0';
+			}
+			out += k + 1;
+		}
+		i += k + 1;
+	}
+	return out;
+}
+
 static int rewrite_isa_extensions(struct rewrite *rw, int host, uint64_t hartid)
 {
 	const char *exts;
 	char *buf;
 	int len, ret;
-	long n = 0;
 
 	exts = fdt_getprop(rw->host, host, "riscv,isa-extensions", &len);
 	if (!exts)
 		return 0;
-	for (int i = 0; i < len; i += (int)strnlen(exts + i, len - i) + 1)
-		if (guest_has_ext(rw, exts + i, len - i))
-			n += (long)strnlen(exts + i, len - i) + 1;
 	ret = fdt_setprop_placeholder(rw->fdt, find_cpu(rw, NULL, hartid),
-				      "riscv,isa-extensions", (int)n,
+				      "riscv,isa-extensions",
+				      (int)isa_extensions(rw, exts, len, NULL),
 				      (void **)&buf);
 	if (ret)
 		return guest_dtb_fail(rw, "set riscv,isa-extensions", ret);
-	for (int i = 0, out = 0; i < len;) {
-		int k = (int)strnlen(exts + i, len - i);
-
-		/* The last name may lack its NUL: copy it with one. */
-		if (guest_has_ext(rw, exts + i, len - i)) {
-			memcpy(buf + out, exts + i, (size_t)k);
-			buf[out + k] = '\0';
-			out += k + 1;
-		}
-		i += k + 1;
-	}
+	isa_extensions(rw, exts, len, buf);
 	return 0;
 }
 

@@ -129,9 +129,15 @@ bool isa_guest_keeps(const char *name, size_t n, unsigned int keep)
 	return (keep & ISA_KEEP_SSTC) || !token_is(name, n, "sstc");
 }
 
+bool isa_guest_adds_svade(const char *name, size_t n, bool host_svade)
+{
+	return token_is(name, n, "svadu") && !host_svade;
+}
+
 long isa_guest_string(const char *isa, unsigned int keep, char *out, size_t len)
 {
 	struct isa_out o = { out, len, 0 };
+	bool svade = isa_has_ext(isa, "svade");
 	const char *p, *end;
 	size_t n;
 
@@ -149,6 +155,8 @@ long isa_guest_string(const char *isa, unsigned int keep, char *out, size_t len)
 	for (const char *tok; (tok = next_token(&p, &n));) {
 		if (!isa_guest_keeps(tok, n, keep))
 			continue;
+		if (isa_guest_adds_svade(tok, n, svade))
+			emit(&o, "_svade", 6);
 		emit(&o, "_", 1);
 		emit(&o, tok, n);
 	}

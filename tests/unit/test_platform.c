@@ -386,13 +386,19 @@ static void test_isa_strings(void **state)
 	char buf[64];
 
 	(void)state;
-	/* What a guest sees: no h, Sh*, Zk/Zkr or Ss/Smaia; Sstc if kept. */
+	/*
+	 * What a guest sees: no h, Sh*, Zk/Zkr or Ss/Smaia; Sstc if kept;
+	 * Svade named before Svadu (A/D updating starts off, FWFT turns it
+	 * on), once.
+	 */
 	assert_int_equal(
 		isa_guest_string(
 			"rv64imafdch_zicsr_sstc_shgatpa_zk_zkr_zkn_ssaia_svadu",
 			0, buf, sizeof(buf)),
-		strlen("rv64imafdc_zicsr_zkn_svadu"));
-	assert_string_equal(buf, "rv64imafdc_zicsr_zkn_svadu");
+		strlen("rv64imafdc_zicsr_zkn_svade_svadu"));
+	assert_string_equal(buf, "rv64imafdc_zicsr_zkn_svade_svadu");
+	isa_guest_string("rv64imafdch_svade_svadu", 0, buf, sizeof(buf));
+	assert_string_equal(buf, "rv64imafdc_svade_svadu");
 	isa_guest_string("rv64i2p1h1p0_sstc1p0", ISA_KEEP_SSTC, buf,
 			 sizeof(buf));
 	assert_string_equal(buf, "rv64i2p1_sstc1p0");
