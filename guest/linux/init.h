@@ -69,6 +69,9 @@ void cmd_soak(int argc, char **argv);
 void cmd_interrupts(int argc, char **argv);
 void cmd_irq(int argc, char **argv);
 
+/* suspend.c: suspend to RAM, woken by a key on the console. */
+void cmd_suspend(int argc, char **argv);
+
 /* net.c: eth0 by ioctl, the TCP echo server. */
 void net_setup(void);
 

@@ -69,6 +69,7 @@ static const struct command {
 	{ "soak", "SECONDS", 1, cmd_soak },
 	{ "interrupts", "", 0, cmd_interrupts },
 	{ "irq", "N CPU", 2, cmd_irq },
+	{ "suspend", "", 0, cmd_suspend },
 	{ "poweroff", "", 0, run_poweroff },
 	{ "reboot", "", 0, run_reboot },
 };

@@ -22,12 +22,14 @@
 #include "init.h"
 
 static atomic_int stop;
+static long started_ns; /* now_ns() when the stress began */
 
 /* Futex ping-pong between a pinger and a ponger on two CPUs. */
 struct pingpong {
 	atomic_int turn; /* 0: pinger's, 1: ponger's, 2: done */
 	int pinger_cpu, ponger_cpu;
 	long pings, pongs, slow, lost;
+	long worst_ns, worst_at; /* the longest wait, and when it ended */
 };
 
 static long futex(atomic_int *addr, int op, int val, long timeout_ns)
@@ -51,6 +53,10 @@ static void wait_turn(struct pingpong *pp, int while_is)
 		return;
 	pp->slow += took > SLOW_NS;
 	pp->lost += took >= LOST_NS;
+	if (took > pp->worst_ns) {
+		pp->worst_ns = took;
+		pp->worst_at = now_ns() - started_ns;
+	}
 }
 
 static void *pinger(void *arg)
@@ -98,6 +104,7 @@ static atomic_long generation;
 struct reader {
 	int cpu;
 	long reads, stale, sleeps, slow_sleeps, lost_sleeps;
+	long worst_late, worst_at; /* the latest wake-up, and when */
 };
 
 static void *reader(void *arg)
@@ -108,7 +115,7 @@ static void *reader(void *arg)
 	pin_self(r->cpu);
 	while (!atomic_load(&stop)) {
 		struct timespec ts;
-		long ns, start;
+		long ns, start, late;
 
 		for (int i = 0; i < 2000; i++) {
 			long g = atomic_load_explicit(&generation,
@@ -122,9 +129,14 @@ static void *reader(void *arg)
 		ts = (struct timespec){ 0, ns };
 		start = now_ns();
 		nanosleep(&ts, NULL);
+		late = now_ns() - start - ns;
 		r->sleeps++;
-		r->slow_sleeps += now_ns() - start > ns + SLOW_NS;
-		r->lost_sleeps += now_ns() - start > ns + LOST_NS;
+		r->slow_sleeps += late > SLOW_NS;
+		r->lost_sleeps += late > LOST_NS;
+		if (late > r->worst_late) {
+			r->worst_late = late;
+			r->worst_at = now_ns() - started_ns;
+		}
 	}
 	return NULL;
 }
@@ -195,6 +207,7 @@ void cmd_stress(int seconds)
 	printf("stress: %d s on %d CPUs: futex ping-pong, page remaps read "
 	       "by every CPU, short sleeps\n",
 	       seconds, n);
+	started_ns = now_ns();
 	for (int i = 0; i < n; i++) {
 		pp[i] = (struct pingpong){ .pinger_cpu = cpu[i],
 					   .ponger_cpu = cpu[(i + 1) % n] };
@@ -220,6 +233,20 @@ void cmd_stress(int seconds)
 		sleeps += rd[i].sleeps;
 		slow_s += rd[i].slow_sleeps;
 		lost_s += rd[i].lost_sleeps;
+	}
+	/* Where the time went, when it went long: which CPUs, and when. */
+	for (int i = 0; i < n; i++) {
+		if (pp[i].worst_ns > SLOW_NS)
+			printf("stress: CPU %d <-> CPU %d: a wait took %ld ms, "
+			       "ending %ld ms in\n",
+			       pp[i].pinger_cpu, pp[i].ponger_cpu,
+			       pp[i].worst_ns / 1000000,
+			       pp[i].worst_at / 1000000);
+		if (rd[i].worst_late > SLOW_NS)
+			printf("stress: CPU %d: a sleep came back %ld ms late, "
+			       "%ld ms in\n",
+			       rd[i].cpu, rd[i].worst_late / 1000000,
+			       rd[i].worst_at / 1000000);
 	}
 	printf("stress: %ld futex round trips, %ld remaps, %ld mprotects, "
 	       "%ld munmaps, %ld reads, %ld sleeps\n",

@@ -93,6 +93,54 @@ def test_linux_sbi_time_path():
     check_run(b, 2)
 
 
+@pytest.mark.parametrize("irqchip", ["aia", "plic"])
+def test_linux_suspend_to_ram(irqchip):
+    """The prompt's suspend is "echo mem > /sys/power/state": Linux finds
+    SBI SUSP, takes CPUs 1-3 offline (HSM stop) and calls it; the VM
+    sleeps until a key on the console (the UART's interrupt, kept on as a
+    wake-up source) wakes vCPU 0, which resumes at Linux's resume address.
+    Every CPU comes back, twice in a row."""
+    env = dict(os.environ, SMP="4", MEM="1G", CPU="rv64", IRQCHIP=irqchip,
+               HV=os.path.join(BUILD, "hartvisor.elf"), CONFIG="linux")
+    child = pexpect.spawn(os.path.join(ROOT, "tools", "qemu-run"),
+                          ["-device", LOADER], env=env, cwd=ROOT,
+                          encoding="utf-8", codec_errors="replace", timeout=180)
+    log = []
+    child.logfile_read = type("L", (), {"write": lambda self, t: log.append(t),
+                                        "flush": lambda self: None})()
+    try:
+        child.expect("SBI SUSP extension detected")
+        child.expect("hartvisor# ")
+        for _ in range(2):
+            child.sendline("suspend")
+            child.expect("press a key on the console to wake the VM")
+            child.expect(r"\[h\d+\] vCPU 0 suspends the VM to RAM")
+            # Asleep: nothing more comes until the key.
+            child.expect(pexpect.TIMEOUT, timeout=2)
+            child.send("\r")
+            child.expect(r"\[h\d+\] vCPU 0: the VM wakes up after (\d+) ms of suspend to RAM")
+            assert int(child.match.group(1)) >= 2000, child.match.group(0)
+            child.expect(r"suspend: back after \d+ ms")
+            child.expect(r"(PASS|FAIL): suspend: the VM went to RAM and woke up \(([^)]*)\)")
+            assert child.match.group(1) == "PASS", child.match.group(0)
+            child.expect(r"(PASS|FAIL): suspend: all 4 CPUs online again \((\d+)\)")
+            assert child.match.group(1) == "PASS", child.match.group(0)
+            child.expect("hartvisor# ")
+        child.sendline("cpus")
+        child.expect(r"PASS: a thread pinned on CPU 3 ran on CPU 3")
+        child.expect("hartvisor# ")
+        child.sendline("poweroff")
+        child.expect("guest asked for shutdown: powering off")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    text = "".join(log)
+    assert not [l for l in text.splitlines() if BAD.search(l)], text
+    assert "PM: suspend entry (deep)" in text, text
+    assert "PM: suspend exit" in text, text
+    assert child.exitstatus == 0, text
+
+
 def test_linux_prompt_and_reboot():
     """No test word: the prompt answers typed commands over ttyS0 (its
     input interrupts through the vPLIC); reboot boots Linux again under the
