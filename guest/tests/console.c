@@ -27,6 +27,8 @@ void guest_secondary_main(unsigned long hartid, unsigned long opaque)
 		__asm__ volatile("wfi");
 }
 
+static void check_console_far(void);
+
 static void check_console(void)
 {
 	static char msg[] = "dbcn: written with console_write";
@@ -66,11 +68,54 @@ static void check_console(void)
 	check(!r.error && r.value == 0, "console_write_byte");
 	CHECK_EQ(SBI0(SBI_EXT_DBCN, 3).error, SBI_ERR_NOT_SUPPORTED,
 		 "DBCN fid 3: NOT_SUPPORTED");
+	check_console_far();
 
 	for (const char *p = "legacy putchar\n"; *p; p++)
 		sbi_legacy(SBI_EXT_0_1_CONSOLE_PUTCHAR, *p, 0, 0, 0);
 	CHECK_EQ(sbi_legacy(SBI_EXT_0_1_CONSOLE_GETCHAR, 0, 0, 0, 0), -1,
 		 "legacy getchar with no input: -1");
+}
+
+/*
+ * A string across a page boundary, and one above 4 GiB across the 8 GiB
+ * line (two of the hypervisor's 1 GiB G-stage leaves) when the VM has RAM
+ * there (MEM=8G); without, a store there faults and DBCN refuses it.
+ */
+#define HIGH_STRING 0x1fffffff8UL
+
+static void check_console_far(void)
+{
+	static char page[2][4096] __attribute__((aligned(4096)));
+	static const char low[] = "dbcn: across a page boundary";
+	static const char high[] = "dbcn: above 4 GiB, across 8 GiB";
+	char *p = page[1] - 10, *h = (char *)HIGH_STRING;
+	struct sbiret r;
+
+	for (unsigned int i = 0; i < sizeof(low) - 1; i++)
+		p[i] = low[i];
+	r = sbi_call(SBI_EXT_DBCN, DBCN_WRITE, sizeof(low) - 1,
+		     (unsigned long)p, 0, 0, 0, 0);
+	sbi_call(SBI_EXT_DBCN, DBCN_WRITE_BYTE, '\n', 0, 0, 0, 0, 0);
+	check(!r.error && r.value == sizeof(low) - 1,
+	      "console_write across a page boundary (%ld)", r.value);
+
+	expect_trap();
+	*(volatile char *)h = high[0];
+	if (trapped_cause() >= 0) {
+		r = sbi_call(SBI_EXT_DBCN, DBCN_WRITE, sizeof(high) - 1,
+			     HIGH_STRING, 0, 0, 0, 0);
+		CHECK_EQ(r.error, SBI_ERR_INVALID_PARAM,
+			 "no RAM at 0x1fffffff8: console_write INVALID_PARAM");
+		return;
+	}
+	for (unsigned int i = 0; i < sizeof(high) - 1; i++)
+		h[i] = high[i];
+	r = sbi_call(SBI_EXT_DBCN, DBCN_WRITE, sizeof(high) - 1, HIGH_STRING, 0,
+		     0, 0, 0);
+	sbi_call(SBI_EXT_DBCN, DBCN_WRITE_BYTE, '\n', 0, 0, 0, 0, 0);
+	check(!r.error && r.value == sizeof(high) - 1,
+	      "console_write from 0x%lx, above 4 GiB (%ld)", HIGH_STRING,
+	      r.value);
 }
 
 static void check_srst_errors(void)

@@ -14,14 +14,14 @@ SMPS = [1, 2, 4, 8]
 
 
 def run_guest(name, smp, cpu="rv64", timeout=240, hv=None, config="", loader="",
-              emu=None, irqchip="aia"):
+              emu=None, irqchip="aia", mem="1G"):
     """Boot test guest @name; @loader adds guest-loader options; @emu is
     another emulator and its firmware, @irqchip the machine's interrupt
     controller (see conftest.boot)."""
     img = os.path.join(BUILD, "guest", f"{name}.bin")
     assert os.path.exists(img), f"{img} missing: make guests"
     kw = {"hv": hv} if hv else {}
-    b = boot(smp, cpu=cpu, timeout=timeout, config=config, emu=emu, irqchip=irqchip,
+    b = boot(smp, cpu=cpu, timeout=timeout, config=config, emu=emu, irqchip=irqchip, mem=mem,
              extra=["-device", f"guest-loader,kernel={img},addr={GUEST_ADDR}{loader}"], **kw)
     assert b.returncode == 0, b.log
     fails = b.lines(r"^FAIL: .*")
@@ -220,9 +220,21 @@ def test_console_and_reboots(smp):
     assert len(passes(b, "the image is pristine")) == 4
     assert "dbcn: written with console_write" in b.log
     assert "legacy putchar" in b.log
-    assert len(passes(b, "INVALID_PARAM")) == 9
+    assert len(passes(b, "INVALID_PARAM")) == 10
+    assert passes(b, "no RAM at 0x1fffffff8: console_write INVALID_PARAM")
+    assert "dbcn: across a page boundary" in b.log
     if smp > 1:
         assert len(passes(b, "hart 1 starts STOPPED")) == 4
+
+
+def test_console_above_4gib():
+    """MEM=8G: DBCN reads a string that crosses a page boundary, and one
+    above 4 GiB that crosses the 8 GiB line, from one 1 GiB G-stage leaf
+    into the next."""
+    b = run_guest("console", 2, mem="8G")
+    assert passes(b, "console_write from 0x1fffffff8, above 4 GiB (31)")
+    assert b.lines(r"^dbcn: above 4 GiB, across 8 GiB$"), b.log
+    assert b.lines(r"^dbcn: across a page boundary$"), b.log
 
 
 @pytest.mark.parametrize("smp", SMPS)
