@@ -179,7 +179,7 @@ static void ping_all(unsigned long self, unsigned long rounds)
 				continue;
 			__atomic_store_n(&req[t][self], r, __ATOMIC_RELEASE);
 			send_msi(t, IPI_ID);
-			if (!wait_eq(&ack[t][self], r, SECONDS(5)))
+			if (!wait_eq(&ack[t][self], r, LOST_TICKS))
 				lost[self]++;
 		}
 }
@@ -272,7 +272,7 @@ static void check_routing(void)
 		route_to(t);
 		for (unsigned int r = 1; r <= ROUNDS; r++) {
 			uart_write(UART_IER, IER_THRI);
-			if (!wait_eq(&uart_got[t], before[t] + r, SECONDS(2))) {
+			if (!wait_eq(&uart_got[t], before[t] + r, LOST_TICKS)) {
 				missing++;
 				break;
 			}
@@ -297,12 +297,12 @@ static void check_suspend_wake(void)
 	unsigned long before = genmsi_got[1];
 
 	__atomic_store_n(&suspend_go, 1, __ATOMIC_RELEASE);
-	if (!check(wait_state(1, SBI_HSM_STATE_SUSPENDED, SECONDS(5)),
+	if (!check(wait_state(1, SBI_HSM_STATE_SUSPENDED, LOST_TICKS),
 		   "vCPU 1 suspends (HSM, retentive)"))
 		return;
 	send_msi(1, GENMSI_ID);
-	check(wait_eq(&resumed, 1, SECONDS(5)) &&
-		      wait_eq(&genmsi_got[1], before + 1, SECONDS(5)),
+	check(wait_eq(&resumed, 1, LOST_TICKS) &&
+		      wait_eq(&genmsi_got[1], before + 1, LOST_TICKS),
 	      "an MSI into its file wakes it, and it takes the interrupt");
 }
 
@@ -318,7 +318,7 @@ static void check_retrigger(void)
 	uart_mode = UART_RETRIGGER;
 	route_to(n - 1);
 	uart_write(UART_IER, IER_THRI);
-	wait_eq(&retriggered, RETRIGGERS, SECONDS(2));
+	wait_eq(&retriggered, RETRIGGERS, LOST_TICKS);
 	/* Quiet now: one more re-trigger would be one too many. */
 	pause_a_little();
 	CHECK_EQ(
@@ -333,7 +333,7 @@ static void check_genmsi(void)
 		unsigned long before = genmsi_got[h];
 
 		*aplic(0x3000) = tgt(h, 0, GENMSI_ID);
-		check(wait_eq(&genmsi_got[h], before + 1, SECONDS(2)),
+		check(wait_eq(&genmsi_got[h], before + 1, LOST_TICKS),
 		      "genmsi to vCPU %u arrives there", h);
 	}
 	CHECK_EQ(*aplic(0x3000), tgt(n - 1, 0, GENMSI_ID),

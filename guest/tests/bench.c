@@ -123,7 +123,7 @@ static void bench_hart_start(void)
 		unsigned long t0, want = pong + 1;
 
 		started_at = 0;
-		wait_state(2, SBI_HSM_STATE_STOPPED, SECONDS(5));
+		wait_state(2, SBI_HSM_STATE_STOPPED, LOST_TICKS);
 		t0 = read_time();
 		SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, 2,
 		     (unsigned long)secondary_entry, 1);
@@ -146,7 +146,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	if (n >= 3) {
 		SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, 1,
 		     (unsigned long)secondary_entry, 0);
-		wait_state(1, SBI_HSM_STATE_STARTED, SECONDS(5));
+		wait_state(1, SBI_HSM_STATE_STARTED, LOST_TICKS);
 		bench_ipi();
 		bench_hart_start();
 	} else {

@@ -161,7 +161,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 		if (n > 1) {
 			SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, 1,
 			     (unsigned long)secondary_entry, 0);
-			check(wait_eq(&spinning, 1, SECONDS(5)),
+			check(wait_eq(&spinning, 1, LOST_TICKS),
 			      "hart 1 runs before the reboot");
 		}
 		gprintf("RESULT: boot %lu done, rebooting", boots);

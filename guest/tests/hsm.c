@@ -155,7 +155,7 @@ static bool start_and_check(unsigned int i, unsigned long want_arrivals)
 {
 	if (start(i, (unsigned long)secondary_entry, OPAQUE(i)).error)
 		return check(false, "start hart %u", i);
-	return wait_eq(&arrivals[i], want_arrivals, SECONDS(5));
+	return wait_eq(&arrivals[i], want_arrivals, LOST_TICKS);
 }
 
 static void check_secondaries(unsigned int n)
@@ -173,7 +173,7 @@ static void check_secondaries(unsigned int n)
 		      got_a1[i]);
 		check(got_satp[i] == 0 && got_sie[i] == 0,
 		      "hart %u starts with satp 0, SIE 0", i);
-		check(wait_state(i, SBI_HSM_STATE_STOPPED, SECONDS(5)),
+		check(wait_state(i, SBI_HSM_STATE_STOPPED, LOST_TICKS),
 		      "hart %u is STOPPED after hart_stop", i);
 	}
 
@@ -185,7 +185,7 @@ static void check_secondaries(unsigned int n)
 		 SBI_ERR_ALREADY_AVAILABLE,
 		 "start a started hart: ALREADY_AVAILABLE");
 	release[1] = 1;
-	check(wait_state(1, SBI_HSM_STATE_STOPPED, SECONDS(5)),
+	check(wait_state(1, SBI_HSM_STATE_STOPPED, LOST_TICKS),
 	      "hart 1 stopped again");
 }
 
@@ -203,8 +203,8 @@ static void check_cycles(unsigned int n)
 				     OPAQUE(i))
 				       .error;
 		for (unsigned int i = 1; i < n && ok; i++)
-			ok = wait_eq(&arrivals[i], c, SECONDS(5)) &&
-			     wait_state(i, SBI_HSM_STATE_STOPPED, SECONDS(5)) &&
+			ok = wait_eq(&arrivals[i], c, LOST_TICKS) &&
+			     wait_state(i, SBI_HSM_STATE_STOPPED, LOST_TICKS) &&
 			     got_a1[i] == OPAQUE(i);
 	}
 	check(ok, "%d stop/start cycles on each of %u secondaries", CYCLES,
@@ -230,11 +230,11 @@ static void check_race(void)
 		for (volatile unsigned int d = 0; d < (round % 20) * 4000; d++)
 			;
 		mine = start(2, (unsigned long)secondary_entry, OPAQUE(2)).error;
-		ok = wait_eq(&arrivals[1], 1, SECONDS(5)) &&
-		     wait_eq(&arrivals[2], 1, SECONDS(5)) &&
-		     wait_state(1, SBI_HSM_STATE_STOPPED, SECONDS(5));
+		ok = wait_eq(&arrivals[1], 1, LOST_TICKS) &&
+		     wait_eq(&arrivals[2], 1, LOST_TICKS) &&
+		     wait_state(1, SBI_HSM_STATE_STOPPED, LOST_TICKS);
 		__atomic_store_n(&release[2], 1, __ATOMIC_RELEASE);
-		ok = ok && wait_state(2, SBI_HSM_STATE_STOPPED, SECONDS(5));
+		ok = ok && wait_state(2, SBI_HSM_STATE_STOPPED, LOST_TICKS);
 		/* Exactly one of the two starts won; hart 2 ran once. */
 		ok = ok && ((mine == 0) != ((long)race_result == 0)) &&
 		     (mine == SBI_ERR_ALREADY_AVAILABLE ||
@@ -257,13 +257,13 @@ static void check_suspend(void)
 	arrivals[1] = 0;
 	resumed[1] = 0;
 	check(start_and_check(1, 1), "hart 1 goes to suspend");
-	check(wait_state(1, SBI_HSM_STATE_SUSPENDED, SECONDS(5)),
+	check(wait_state(1, SBI_HSM_STATE_SUSPENDED, LOST_TICKS),
 	      "status: SUSPENDED");
 	check(!resumed[1], "a suspended hart stays suspended");
 	SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1UL << 1, 0);
-	check(wait_eq(&resumed[1], 1, SECONDS(5)) && suspend_ret[1] == 0,
+	check(wait_eq(&resumed[1], 1, LOST_TICKS) && suspend_ret[1] == 0,
 	      "retentive suspend returns SUCCESS after an IPI");
-	check(wait_state(1, SBI_HSM_STATE_STOPPED, SECONDS(5)),
+	check(wait_state(1, SBI_HSM_STATE_STOPPED, LOST_TICKS),
 	      "hart 1 stopped");
 
 	/* Non-retentive: resumes at resume_addr with a0 = ID, a1 = opaque. */
@@ -271,16 +271,16 @@ static void check_suspend(void)
 	arrivals[1] = 0;
 	resumed[1] = 0;
 	check(start_and_check(1, 1), "hart 1 goes to non-retentive suspend");
-	check(wait_state(1, SBI_HSM_STATE_SUSPENDED, SECONDS(5)),
+	check(wait_state(1, SBI_HSM_STATE_SUSPENDED, LOST_TICKS),
 	      "status: SUSPENDED (non-retentive)");
 	SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1UL << 1, 0);
-	check(wait_eq(&resumed[1], 1, SECONDS(5)),
+	check(wait_eq(&resumed[1], 1, LOST_TICKS),
 	      "non-retentive suspend resumes after an IPI");
 	check(got_a0[1] == 1 && got_a1[1] == OPAQUE2(1) && got_satp[1] == 0 &&
 		      got_sie[1] == 0,
 	      "resumes at resume_addr with a0 = 1, a1 = 0x%lx, satp 0, SIE 0",
 	      got_a1[1]);
-	check(wait_state(1, SBI_HSM_STATE_STOPPED, SECONDS(5)),
+	check(wait_state(1, SBI_HSM_STATE_STOPPED, LOST_TICKS),
 	      "hart 1 stopped");
 }
 

@@ -42,7 +42,7 @@ static void ping_all(unsigned long self, unsigned long rounds)
 				continue;
 			__atomic_store_n(&req[t][self], r, __ATOMIC_RELEASE);
 			SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1UL << t, 0);
-			if (!wait_eq(&ack[t][self], r, SECONDS(5)))
+			if (!wait_eq(&ack[t][self], r, LOST_TICKS))
 				lost[self]++;
 		}
 	}
@@ -89,7 +89,7 @@ static unsigned long hit_by(unsigned long mask, unsigned long base,
 	for (unsigned int i = 0; i < n; i++)
 		before[i] = hits[i];
 	*error = SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, mask, base).error;
-	for (end = read_time() + SECONDS(5);
+	for (end = read_time() + LOST_TICKS;
 	     (hit_since(before) & want) != want && read_time() < end;)
 		;
 	for (end = read_time() + 200000; read_time() < end;)

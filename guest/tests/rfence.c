@@ -110,14 +110,14 @@ static void remote_case(int how, unsigned long t)
 	if (SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, t,
 		 (unsigned long)secondary_entry, 0)
 		    .error ||
-	    !wait_eq(&phase[t], 1, SECONDS(5))) {
+	    !wait_eq(&phase[t], 1, LOST_TICKS)) {
 		check(false, "hart %lu did not come up", t);
 		return;
 	}
 	map_test_page(page_b);
 	err = remote_flush(how, t);
 	__atomic_store_n(&phase[t], 2, __ATOMIC_RELEASE);
-	if (!wait_eq(&phase[t], 3, SECONDS(5))) {
+	if (!wait_eq(&phase[t], 3, LOST_TICKS)) {
 		check(false, "hart %lu stuck", t);
 		return;
 	}
@@ -127,12 +127,12 @@ static void remote_case(int how, unsigned long t)
 	/* Control: a change without a fence may stay invisible (QEMU's TLB). */
 	map_test_page(page_a);
 	__atomic_store_n(&phase[t], 4, __ATOMIC_RELEASE);
-	wait_eq(&phase[t], 5, SECONDS(5));
+	wait_eq(&phase[t], 5, LOST_TICKS);
 	gprintf("info: without a fence hart %lu read %s", t,
 		seen[t][2] == PAGE_B_VALUE ?
 			"the stale page (a cached translation)" :
 			"the new page");
-	wait_state(t, SBI_HSM_STATE_STOPPED, SECONDS(5));
+	wait_state(t, SBI_HSM_STATE_STOPPED, LOST_TICKS);
 }
 
 void guest_main(unsigned long hartid, unsigned long dtb)

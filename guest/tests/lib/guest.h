@@ -101,6 +101,12 @@ bool wait_eq(volatile unsigned long *p, unsigned long want,
 /* Spin until vCPU @hart reports HSM state @state, or time out. */
 bool wait_state(unsigned long hart, long state, unsigned long ticks);
 #define SECONDS(s) ((unsigned long)(s)*10000000UL) /* 10 MHz timebase */
+/*
+ * How long a test waits for an event before it calls it lost: a lost
+ * event never comes, so the bound is far beyond what a loaded 2-core host
+ * can delay a vCPU. How fast events come is a figure for make bench.
+ */
+#define LOST_TICKS SECONDS(10)
 /* Sort @n values ascending (insertion sort: the samples of a benchmark). */
 void sort_ulong(unsigned long *v, int n);
 
