@@ -115,9 +115,11 @@ void cmd_hotplug(void)
 		 * (RISC-V's die path completes, then stops the hart), so an
 		 * online right away can find the hart still started: the
 		 * start fails with ALREADY_AVAILABLE, natively too, when the
-		 * dying vCPU's thread is slow. Retry for up to 5 s.
+		 * dying vCPU's thread is slow. Retry for up to 10 s
+		 * (LOST_NS).
 		 */
-		while ((on = write_file(path, "1")) && retries < 50) {
+		while ((on = write_file(path, "1")) &&
+		       retries < LOST_NS / 100000000) {
 			retries++;
 			usleep(100000);
 		}

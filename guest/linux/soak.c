@@ -6,7 +6,7 @@
  *  - readers: O_DIRECT 4 KiB reads of random blocks of /dev/vda;
  *  - a writer: a 16 KiB file in /mnt written, fsynced and read back with
  *    O_DIRECT (from the device, not the page cache) and compared;
- *  - a watchdog: a request that has not completed in 5 s is a FAIL (a
+ *  - a watchdog: a request that has not completed in 10 s is a FAIL (a
  *    lost interrupt looks like this), reported once per request;
  *  - this thread: a progress line every 10 s.
  *
@@ -33,10 +33,11 @@
 #define SOAK_READERS 2
 #define SOAK_BLOCK 4096
 #define SOAK_FILE_SIZE (16 * 1024)
-#define STUCK_NS (5 * 1000000000L)
+/* A request this old is stuck: its completion is lost (init.h's LOST_NS). */
+#define STUCK_NS LOST_NS
 #define PROGRESS_S 10
 /* After the time is up, how long the workers get to finish. */
-#define DRAIN_NS (15 * 1000000000L)
+#define DRAIN_NS (2 * LOST_NS)
 
 struct soak;
 

@@ -198,7 +198,7 @@ SOAK_SECONDS = int(os.environ.get("SOAK_SECONDS", "120"))
 def test_soak(aia_guest):
     """Disk, network and console traffic at once for SOAK_SECONDS (120):
     every disk request completes (the guest's watchdog fails any that
-    waits 5 s), every byte sent to the echo server comes back, every key
+    waits 10 s), every byte sent to the echo server comes back, every key
     typed during the soak reaches the prompt, nothing stalls."""
     aia_guest.booted()
     stop = threading.Event()
