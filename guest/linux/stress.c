@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +42,28 @@ static long futex(atomic_int *addr, int op, int val, long timeout_ns)
 		       timeout_ns ? &ts : NULL, NULL, 0);
 }
 
-/* Wait while *@turn == @while_is; counts slow and lost wake-ups. */
-static void wait_turn(struct pingpong *pp, int while_is)
+/*
+ * Wait while *@turn == @while_is, for the thread on CPU @other; counts
+ * slow and lost wake-ups. The futex wait times out every second, so a
+ * lost futex wake-up costs a second and only a partner that makes no
+ * progress for LOST_NS counts as lost; one that has not for 3 s is named
+ * at once, while it happens.
+ */
+static void wait_turn(struct pingpong *pp, int while_is, int self, int other)
 {
 	long start = now_ns(), took;
+	bool told = false;
 
-	while (atomic_load(&pp->turn) == while_is)
-		futex(&pp->turn, FUTEX_WAIT, while_is, LOST_NS);
+	while (atomic_load(&pp->turn) == while_is) {
+		futex(&pp->turn, FUTEX_WAIT, while_is, SLOW_NS);
+		if (!told && now_ns() - start > 3 * SLOW_NS &&
+		    !atomic_load(&stop)) {
+			told = true;
+			printf("stress: CPU %d has waited 3 s for CPU %d, %ld ms in\n",
+			       self, other, (now_ns() - started_ns) / 1000000);
+			fflush(stdout);
+		}
+	}
 	took = now_ns() - start;
 	if (atomic_load(&stop))
 		return;
@@ -65,12 +81,12 @@ static void *pinger(void *arg)
 
 	pin_self(pp->pinger_cpu);
 	while (!atomic_load(&stop)) {
-		wait_turn(pp, 1);
+		wait_turn(pp, 1, pp->pinger_cpu, pp->ponger_cpu);
 		pp->pings++;
 		atomic_store(&pp->turn, 1);
 		futex(&pp->turn, FUTEX_WAKE, 1, 0);
 	}
-	wait_turn(pp, 1);
+	wait_turn(pp, 1, pp->pinger_cpu, pp->ponger_cpu);
 	atomic_store(&pp->turn, 2);
 	futex(&pp->turn, FUTEX_WAKE, 1, 0);
 	return NULL;
@@ -82,7 +98,7 @@ static void *ponger(void *arg)
 
 	pin_self(pp->ponger_cpu);
 	for (;;) {
-		wait_turn(pp, 0);
+		wait_turn(pp, 0, pp->ponger_cpu, pp->pinger_cpu);
 		if (atomic_load(&pp->turn) == 2)
 			return NULL;
 		pp->pongs++;
