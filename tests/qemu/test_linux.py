@@ -59,9 +59,13 @@ def check_run(b, smp):
         assert all(int(m.group(2)) == 0 for m in exits), log
 
 
-@pytest.mark.parametrize("smp,irqchip", [(1, "aia"), (2, "aia"), (4, "aia"), (8, "aia"),
+@pytest.mark.parametrize("smp,irqchip", [(1, "aia"), (2, "aia"), (4, "aia"),
+                                         pytest.param(8, "aia", marks=pytest.mark.alone),
                                          (1, "plic"), (4, "plic")])
 def test_linux(smp, irqchip):
+    """SMP 8 on AIA runs alone: beside another QEMU, QEMU 10's AIA machine
+    now and then leaves a TLB-flush IPI unanswered for tens of seconds,
+    natively too (soft lockups in on_each_cpu_cond_mask, docs/interrupts.md)."""
     b = boot_linux(smp, irqchip=irqchip)
     assert "Linux version 6.12" in b.log, b.log
     check_run(b, smp)
