@@ -11,7 +11,7 @@
 #   make soak-boot N=100 Linux booted N times natively and under hartvisor, counted (tools/soak-boot)
 #   make dtb SMP=4       dump and decompile QEMU's own device tree
 #   make guest-dtb SMP=4 the guest DTB hartvisor derives from it
-#   make fuzz            libFuzzer on the guest DTB rewrite (FUZZ_SECONDS)
+#   make fuzz            each libFuzzer target of tests/fuzz for FUZZ_SECONDS
 #
 # Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS VSTIMECMP QEMU_EXTRA
 #        GDB_PORT TEST_JOBS QEMU (the emulator; another one than QEMU 10 from
@@ -426,19 +426,38 @@ $(O)/unit/test_vaplic: tests/unit/test_vaplic.c tests/unit/fakes.c hv/vaplic.c \
 
 unit: $(UNIT_BINS) $(FIXTURES)
 
-# libFuzzer on the host DTB -> guest DTB path (tests/fuzz): the hypervisor's
-# code and the extracted libfdt, built with clang, ASan and UBSan. Seeds:
-# the fixtures, packed, plus one asking for the small config.
+# libFuzzer on what a host DTB or a guest feeds the hypervisor
+# (tests/fuzz): its own code, built with clang, ASan and UBSan, one binary
+# per target, $(O)/fuzz/fuzz_TARGET:
+#
+#   guest_dtb  the DTB rewrite, with the extracted libfdt; seeds: the
+#              fixtures, packed, plus one asking for the small config
+#
+# A crash, once fixed, goes in tests/fuzz/regress/TARGET/ and make test
+# runs it.
 FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := guest_dtb
 FUZZ_HV_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
 	hv/isa.c hv/errorf.c hv/dtb_check.c hv/guest_dtb.c hv/guest_dtb_devices.c \
 	hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c $(CONFIG_SRCS)
-FUZZ_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,$(FUZZ_HV_SRCS) \
-	tests/fuzz/fuzz_guest_dtb.c) $(O)/fuzz/obj/gen/vm_configs.o \
+FUZZ_SRCS_guest_dtb := tests/fuzz/fuzz_guest_dtb.c
+FUZZ_MAX_LEN_guest_dtb := 65536
+FUZZ_MAX_LEN_DEFAULT := 4096
+FUZZ_RUNS := $(foreach t,$(FUZZ_TARGETS),\
+	$(t):$(or $(FUZZ_MAX_LEN_$(t)),$(FUZZ_MAX_LEN_DEFAULT)))
+# The DTB path's objects as an archive: each target links only those it
+# uses.
+FUZZ_LIB := $(O)/fuzz/libhv.a
+FUZZ_LIB_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,$(FUZZ_HV_SRCS)) \
+	$(O)/fuzz/obj/gen/vm_configs.o \
 	$(patsubst %.c,$(O)/fuzz/obj/libfdt/%.o,$(LIBFDT_SRCS))
+fuzz_objs = $(patsubst %.c,$(O)/fuzz/obj/%.o,$(FUZZ_SRCS_$(1)))
+FUZZ_OBJS := $(FUZZ_LIB_OBJS) \
+	$(sort $(foreach t,$(FUZZ_TARGETS),$(call fuzz_objs,$(t))))
+FUZZ_BINS := $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_SEED_DONE := $(patsubst %,$(O)/fuzz/seeds-%/.done,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all -Ihv/include -I$(LIBFDT_DIR) -MMD -MP
-FUZZ_SEEDS := $(O)/fuzz/seeds
 
 $(O)/fuzz/obj/libfdt/%.o: $(LIBFDT_DIR)/%.c | $(LIBFDT_DIR)/.extracted
 	@mkdir -p $(dir $@)
@@ -449,10 +468,13 @@ $(O)/fuzz/obj/gen/%.o: $(O)/gen/%.c
 $(O)/fuzz/obj/%.o: %.c | $(LIBFDT_DIR)/.extracted
 	@mkdir -p $(dir $@)
 	$(Q)clang $(FUZZ_CFLAGS) $(WARNINGS) -Wno-missing-prototypes -c $< -o $@
-$(O)/fuzz/fuzz_guest_dtb: $(FUZZ_OBJS)
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(FUZZ_BINS): $(O)/fuzz/fuzz_%: $$(call fuzz_objs,$$*) $(FUZZ_LIB)
 	@echo "  FUZZER  $@"
-	$(Q)clang -fsanitize=fuzzer,address,undefined -o $@ $^
-$(FUZZ_SEEDS)/.done: $(FIXTURES)
+	$(Q)clang -fsanitize=fuzzer,address,undefined $(FUZZ_LDFLAGS_$*) \
+		-o $@ $(filter %.o,$^) $(FUZZ_LIB)
+$(O)/fuzz/seeds-guest_dtb/.done: $(FIXTURES)
 	@mkdir -p $(dir $@)
 	$(Q)for f in $(FIXTURES); do \
 		dtc -q -I dtb -O dtb -o $(dir $@)$$(basename $$f) $$f; done
@@ -461,14 +483,25 @@ $(FUZZ_SEEDS)/.done: $(FIXTURES)
 	$(Q)touch $@
 -include $(FUZZ_OBJS:.o=.d)
 
-fuzz-build: $(O)/fuzz/fuzz_guest_dtb $(FUZZ_SEEDS)/.done
+fuzz-build: $(FUZZ_BINS) $(FUZZ_SEED_DONE)
 
-# make fuzz [FUZZ_SECONDS=600]: a longer run; the corpus grows in
-# $(O)/fuzz/corpus, crashes land in $(O)/fuzz/ as crash-*.
+# make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS=vsbi]: each target in turn
+# for FUZZ_SECONDS, so 1 x FUZZ_SECONDS in all (10 minutes by default);
+# one that crashes fails the run once the others ran too. Each corpus
+# grows in $(O)/fuzz/corpus-TARGET, from its seeds and regression inputs;
+# crashes land in $(O)/fuzz/ as TARGET-crash-*, an input taking 10 s is
+# one too (a hang).
 fuzz: fuzz-build
-	$(Q)mkdir -p $(O)/fuzz/corpus
-	$(Q)cd $(O)/fuzz && ./fuzz_guest_dtb -max_total_time=$(FUZZ_SECONDS) \
-		-max_len=65536 -print_final_stats=1 corpus seeds
+	$(Q)cd $(O)/fuzz; rc=0; for tl in $(FUZZ_RUNS); do \
+		t=$${tl%:*}; len=$${tl#*:}; \
+		echo "  FUZZ    $$t for $(FUZZ_SECONDS) s"; \
+		mkdir -p corpus-$$t; \
+		./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$len \
+			-timeout=10 -print_final_stats=1 -artifact_prefix=$$t- \
+			corpus-$$t seeds-$$t \
+			$$(ls -d $(CURDIR)/tests/fuzz/regress/$$t 2>/dev/null) || \
+			{ rc=1; echo "  FUZZ    $$t FAILED"; }; \
+	done; exit $$rc
 
 test: all unit guests $(O)/tools/guest-dtb fuzz-build $(OUR_LINUX)
 	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) QEMU=$(QEMU) BIOS=$(BIOS) \
