@@ -432,15 +432,20 @@ unit: $(UNIT_BINS) $(FIXTURES)
 #
 #   guest_dtb  the DTB rewrite, with the extracted libfdt; seeds: the
 #              fixtures, packed, plus one asking for the small config
+#   mmio       the MMIO load/store decoder and the guest-page-fault path
 #
-# A crash, once fixed, goes in tests/fuzz/regress/TARGET/ and make test
-# runs it.
+# The other targets' seeds come from tests/fuzz/seeds.py. A crash, once
+# fixed, goes in tests/fuzz/regress/TARGET/ and make test runs it.
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS := guest_dtb
+FUZZ_TARGETS := guest_dtb mmio
 FUZZ_HV_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
 	hv/isa.c hv/errorf.c hv/dtb_check.c hv/guest_dtb.c hv/guest_dtb_devices.c \
 	hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c $(CONFIG_SRCS)
+FUZZ_COMMON := tests/fuzz/fuzz_common.c
 FUZZ_SRCS_guest_dtb := tests/fuzz/fuzz_guest_dtb.c
+FUZZ_SRCS_mmio := tests/fuzz/fuzz_mmio.c $(FUZZ_COMMON) hv/mmio_decode.c \
+	hv/vcpu_mmio.c
+# Inputs up to 64 KiB for the DTB, 4 KiB (some hundred events) elsewhere.
 FUZZ_MAX_LEN_guest_dtb := 65536
 FUZZ_MAX_LEN_DEFAULT := 4096
 FUZZ_RUNS := $(foreach t,$(FUZZ_TARGETS),\
@@ -458,6 +463,13 @@ FUZZ_BINS := $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SEED_DONE := $(patsubst %,$(O)/fuzz/seeds-%/.done,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all -Ihv/include -I$(LIBFDT_DIR) -MMD -MP
+
+# The other targets' own code is mostly checks, loops of comparisons:
+# traced for libFuzzer, they would take half the time and guide nothing
+# (the hypervisor's code is traced).
+FUZZ_HARNESS_OBJS := $(filter-out %/fuzz_guest_dtb.o,$(filter \
+	$(O)/fuzz/obj/tests/fuzz/%,$(FUZZ_OBJS)))
+$(FUZZ_HARNESS_OBJS): FUZZ_CFLAGS += -fno-sanitize-coverage=trace-cmp
 
 $(O)/fuzz/obj/libfdt/%.o: $(LIBFDT_DIR)/%.c | $(LIBFDT_DIR)/.extracted
 	@mkdir -p $(dir $@)
@@ -481,12 +493,16 @@ $(O)/fuzz/seeds-guest_dtb/.done: $(FIXTURES)
 	$(Q)cp $(dir $@)virt-smp4.dtb $(dir $@)virt-smp4-small.dtb
 	$(Q)fdtput -t s $(dir $@)virt-smp4-small.dtb /chosen bootargs config=small
 	$(Q)touch $@
+$(O)/fuzz/seeds-%/.done: tests/fuzz/seeds.py
+	$(Q)rm -rf $(dir $@) && mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tests/fuzz/seeds.py $* $(dir $@)
+	$(Q)touch $@
 -include $(FUZZ_OBJS:.o=.d)
 
 fuzz-build: $(FUZZ_BINS) $(FUZZ_SEED_DONE)
 
 # make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS=vsbi]: each target in turn
-# for FUZZ_SECONDS, so 1 x FUZZ_SECONDS in all (10 minutes by default);
+# for FUZZ_SECONDS, so 2 x FUZZ_SECONDS in all (20 minutes by default);
 # one that crashes fails the run once the others ran too. Each corpus
 # grows in $(O)/fuzz/corpus-TARGET, from its seeds and regression inputs;
 # crashes land in $(O)/fuzz/ as TARGET-crash-*, an input taking 10 s is

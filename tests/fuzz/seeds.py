@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Seed inputs for the libFuzzer targets of tests/fuzz that read a list of
+events (all but guest_dtb), a few small files each, spelled out so a
+reader sees what each one does. The encodings are the targets' own: the
+byte order of their setup() and pick_*() functions (fuzz_below(n) reads one
+byte when n <= 256, else two; everything little-endian).
+
+usage: tests/fuzz/seeds.py TARGET DIR
+"""
+import os
+import struct
+import sys
+
+
+class Input:
+    """Bytes in the order a target's fuzz_*() calls read them."""
+
+    def __init__(self):
+        self.b = bytearray()
+
+    def u8(self, v):
+        self.b += bytes([v & 0xff])
+        return self
+
+    def u16(self, v):
+        self.b += struct.pack("<H", v & 0xffff)
+        return self
+
+    def u32(self, v):
+        self.b += struct.pack("<I", v & 0xffffffff)
+        return self
+
+    def u64(self, v):
+        self.b += struct.pack("<Q", v & 0xffffffffffffffff)
+        return self
+
+    def below(self, n, v):
+        assert 0 <= v < n
+        return self.u8(v) if n <= 256 else self.u16(v)
+
+    def raw(self, data):
+        self.b += data
+        return self
+
+
+# ---- mmio (fuzz_mmio.c) ----
+
+def mmio_case(insn, store, htinst_sel=0, device=0x12345678, fetch_ok=True):
+    """One case: a fault in the window, htinst selector (0: fetch)."""
+    flags = (0x80 if store else 0) | (0x01 if fetch_ok else 0)
+    i = Input().u8(flags).u32(insn).u16(0xbeef).u8(htinst_sel)
+    i.u8(0).u32(0x100)                 # htval: the window + 0x100
+    return i.u32(device).u64(0x0123456789abcdef).u16(0x80)
+
+
+def mmio_seeds():
+    lw = 0x0045a503                    # lw a0, 4(a1)
+    sw = 0x00a5a023                    # sw a0, 0(a1)
+    ld = 0x0005b503                    # ld a0, 0(a1)
+    c_lw = 0x4188                      # c.lw a0, 0(a1)
+    c_sw = 0xc188                      # c.sw a0, 0(a1)
+    return {
+        "lw-sw": Input().raw(mmio_case(lw, False).b + mmio_case(sw, True).b),
+        "compressed": Input().raw(mmio_case(c_lw, False).b +
+                                  mmio_case(c_sw, True).b),
+        "htinst": Input().raw(mmio_case(lw, False, htinst_sel=2).b +
+                              mmio_case(ld, False, htinst_sel=1).b),
+        "refused": Input().raw(mmio_case(sw, False).b +
+                               mmio_case(lw, False, fetch_ok=False).b),
+    }
+
+
+SEEDS = {"mmio": mmio_seeds}
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in SEEDS:
+        sys.exit(f"usage: {sys.argv[0]} {{{','.join(SEEDS)}}} DIR")
+    os.makedirs(sys.argv[2], exist_ok=True)
+    for name, data in SEEDS[sys.argv[1]]().items():
+        with open(os.path.join(sys.argv[2], name), "wb") as f:
+            f.write(bytes(data.b))
+
+
+if __name__ == "__main__":
+    main()
