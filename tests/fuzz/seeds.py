@@ -71,7 +71,64 @@ def mmio_seeds():
     }
 
 
-SEEDS = {"mmio": mmio_seeds}
+# ---- vplic (fuzz_vplic.c) ----
+
+def vplic_vm(vcpus, ndev, owned):
+    i = Input().u8(vcpus - 1).u8(0).below(1100, ndev - 1)
+    i.u8(len(owned))
+    for src in owned:
+        i.below(ndev + 3, src)
+    return i
+
+
+def plic_access(i, op, vcpu, sel, extra, value=None):
+    i.u8(op).u8(vcpu).u8(sel).raw(extra).u8(0)        # width 4
+    if value is not None:
+        i.u8(1).u32(value)
+    return i
+
+
+def plic_read(i, vcpu, sel, extra):
+    return plic_access(i, 0, vcpu, sel, extra)
+
+
+def plic_write(i, vcpu, sel, extra, value):
+    return plic_access(i, 6, vcpu, sel, extra, value)
+
+
+def vplic_seeds():
+    s = {}
+    i = vplic_vm(2, 31, [1, 5, 10])
+    plic_write(i, 0, 0, bytes([10]), 3)                # priority 10 = 3
+    plic_write(i, 0, 2, bytes([1, 0]), 1 << 10)        # ctx 1 enables 10
+    plic_write(i, 0, 3, bytes([1]), 1)                 # threshold 1
+    i.u8(12 | 0x80).u8(9)                               # line 10 up
+    i.u8(14).u8(0)                                      # vCPU 0's hart
+    plic_read(i, 0, 1, bytes([0]))                     # pending
+    plic_read(i, 0, 4, bytes([1]))                     # claim: 10
+    i.u8(12).u8(9)                                      # line 10 down
+    plic_write(i, 0, 4, bytes([1]), 10)                # complete
+    s["claim-complete"] = i
+
+    i = vplic_vm(4, 95, [3, 33, 95])
+    plic_write(i, 1, 2, bytes([5, 1]), ~0)              # ctx 5, word 1
+    plic_write(i, 1, 2, bytes([7, 2]), ~0)              # ctx 7, word 2
+    plic_write(i, 2, 0, bytes([33]), 7)
+    i.u8(12 | 0x80).u8(32).u8(14).u8(2)
+    plic_write(i, 2, 2, bytes([5, 1]), 0)               # moved while held
+    plic_read(i, 3, 4, bytes([7]))
+    i.u8(0x1e).u8(1).u8(20).u8(1)                       # a stuck stray
+    i.u8(0xff)                                          # reset
+    s["route-reset"] = i
+
+    i = vplic_vm(1, 1023, [1023])
+    plic_read(i, 0, 5, struct.pack("<I", 0x200008))    # reserved word
+    plic_read(i, 0, 8, bytes([0]) + struct.pack("<H", 1))  # misaligned
+    s["edges"] = i
+    return s
+
+
+SEEDS = {"mmio": mmio_seeds, "vplic": vplic_seeds}
 
 
 def main():

@@ -21,6 +21,7 @@ SECONDS = int(os.environ.get("FUZZ_TEST_SECONDS", "30"))
 TARGETS = {
     "guest_dtb": (65536, 8),
     "mmio": (4096, 4),
+    "vplic": (4096, 3),
 }
 
 
