@@ -434,11 +434,12 @@ unit: $(UNIT_BINS) $(FIXTURES)
 #              fixtures, packed, plus one asking for the small config
 #   mmio       the MMIO load/store decoder and the guest-page-fault path
 #   vplic      the vPLIC register model, a fake PLIC behind it
+#   vaplic     the vAPLIC register model, a fake APLIC domain behind it
 #
 # The other targets' seeds come from tests/fuzz/seeds.py. A crash, once
 # fixed, goes in tests/fuzz/regress/TARGET/ and make test runs it.
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS := guest_dtb mmio vplic
+FUZZ_TARGETS := guest_dtb mmio vplic vaplic
 FUZZ_HV_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
 	hv/isa.c hv/errorf.c hv/dtb_check.c hv/guest_dtb.c hv/guest_dtb_devices.c \
 	hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c $(CONFIG_SRCS)
@@ -447,6 +448,7 @@ FUZZ_SRCS_guest_dtb := tests/fuzz/fuzz_guest_dtb.c
 FUZZ_SRCS_mmio := tests/fuzz/fuzz_mmio.c $(FUZZ_COMMON) hv/mmio_decode.c \
 	hv/vcpu_mmio.c
 FUZZ_SRCS_vplic := tests/fuzz/fuzz_vplic.c $(FUZZ_COMMON) hv/vplic.c
+FUZZ_SRCS_vaplic := tests/fuzz/fuzz_vaplic.c $(FUZZ_COMMON) hv/vaplic.c
 # Inputs up to 64 KiB for the DTB, 4 KiB (some hundred events) elsewhere.
 FUZZ_MAX_LEN_guest_dtb := 65536
 FUZZ_MAX_LEN_DEFAULT := 4096
@@ -504,7 +506,7 @@ $(O)/fuzz/seeds-%/.done: tests/fuzz/seeds.py
 fuzz-build: $(FUZZ_BINS) $(FUZZ_SEED_DONE)
 
 # make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS=vsbi]: each target in turn
-# for FUZZ_SECONDS, so 3 x FUZZ_SECONDS in all (30 minutes by default);
+# for FUZZ_SECONDS, so 4 x FUZZ_SECONDS in all (40 minutes by default);
 # one that crashes fails the run once the others ran too. Each corpus
 # grows in $(O)/fuzz/corpus-TARGET, from its seeds and regression inputs;
 # crashes land in $(O)/fuzz/ as TARGET-crash-*, an input taking 10 s is

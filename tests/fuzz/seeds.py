@@ -128,7 +128,48 @@ def vplic_seeds():
     return s
 
 
-SEEDS = {"mmio": mmio_seeds, "vplic": vplic_seeds}
+# ---- vaplic (fuzz_vaplic.c) ----
+
+def vaplic_vm(vcpus, phys, owned, absent=0):
+    i = Input().u8(vcpus - 1).u8(absent).u32(0x9e3779b9)
+    i.below(1100, phys - 1).u16(8)                      # hart index 8 + v
+    i.u8(len(owned))
+    for src in owned:
+        i.below(phys + 3, src)
+    return i
+
+
+def aplic_access(i, op, vcpu, sel, extra, value=None):
+    i.u8(op).u8(vcpu).u8(sel).raw(extra).u8(0)
+    if value is not None:
+        i.u8(0).u32(value)
+    return i
+
+
+def vaplic_seeds():
+    s = {}
+    i = vaplic_vm(4, 96, [10, 1, 2, 8])
+    aplic_access(i, 3, 0, 0, b"", 0x100)                  # domaincfg.IE
+    aplic_access(i, 3, 0, 1, bytes([10]), 6)              # sourcecfg 10
+    aplic_access(i, 3, 0, 5, bytes([10]), 2 << 18 | 33)   # to vCPU 2
+    aplic_access(i, 3, 1, 3, b"", 10)                     # setipnum (12 * 0)
+    aplic_access(i, 3, 1, 3 + 12 * 4, b"", 10)            # setipnum_le
+    aplic_access(i, 3, 1, 4, b"", 1 << 18 | 7)            # genmsi
+    aplic_access(i, 0, 2, 5, bytes([10]))                 # target 10
+    aplic_access(i, 0, 2, 2, bytes([0]))                  # setip word 0
+    s["msi-setup"] = i
+
+    i = vaplic_vm(2, 1023, [1023, 31, 32], absent=2)
+    aplic_access(i, 3, 0, 5, struct.pack("<H", 31), 1 << 18 | 5)  # absent
+    aplic_access(i, 3, 0, 5, struct.pack("<H", 32), 1 << 12 | 5)  # guest 1
+    aplic_access(i, 3, 0, 6, b"", 1)                      # msiaddrcfg
+    aplic_access(i, 0, 0, 7, struct.pack("<H", 0x18))     # an IDC
+    i.u8(7).u16(31).u8(0xff)                              # pending, reset
+    s["refused"] = i
+    return s
+
+
+SEEDS = {"mmio": mmio_seeds, "vplic": vplic_seeds, "vaplic": vaplic_seeds}
 
 
 def main():

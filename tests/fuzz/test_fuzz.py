@@ -22,6 +22,7 @@ TARGETS = {
     "guest_dtb": (65536, 8),
     "mmio": (4096, 4),
     "vplic": (4096, 3),
+    "vaplic": (4096, 2),
 }
 
 
