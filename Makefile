@@ -432,6 +432,9 @@ unit: $(UNIT_BINS) $(FIXTURES)
 #
 #   guest_dtb  the DTB rewrite, with the extracted libfdt; seeds: the
 #              fixtures, packed, plus one asking for the small config
+#   vsbi       vsbi_handle() and every extension (FUZZ_VSBI_SRCS), with
+#              hv/vm.c, on the fake vCPUs and arch hooks of
+#              tests/fuzz/fake_vsbi.c
 #   mmio       the MMIO load/store decoder and the guest-page-fault path
 #   vplic      the vPLIC register model, a fake PLIC behind it
 #   vaplic     the vAPLIC register model, a fake APLIC domain behind it
@@ -439,16 +442,30 @@ unit: $(UNIT_BINS) $(FIXTURES)
 # The other targets' seeds come from tests/fuzz/seeds.py. A crash, once
 # fixed, goes in tests/fuzz/regress/TARGET/ and make test runs it.
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS := guest_dtb mmio vplic vaplic
+FUZZ_TARGETS := guest_dtb vsbi mmio vplic vaplic
 FUZZ_HV_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
 	hv/isa.c hv/errorf.c hv/dtb_check.c hv/guest_dtb.c hv/guest_dtb_devices.c \
 	hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c $(CONFIG_SRCS)
+# The vSBI: the dispatcher and one file per extension. A new extension
+# goes here; whatever new it calls (vcpu_*, arch_*) gets a fake in
+# tests/fuzz/fake_vsbi.c.
+FUZZ_VSBI_SRCS := hv/vsbi.c hv/vsbi_base.c hv/vsbi_dbcn.c \
+	hv/vsbi_hartvisor.c hv/vsbi_hsm.c hv/vsbi_ipi.c hv/vsbi_legacy.c \
+	hv/vsbi_rfence.c hv/vsbi_srst.c hv/vsbi_time.c hv/vsbi_susp.c \
+	hv/vsbi_fwft.c
 FUZZ_COMMON := tests/fuzz/fuzz_common.c
 FUZZ_SRCS_guest_dtb := tests/fuzz/fuzz_guest_dtb.c
+FUZZ_SRCS_vsbi := tests/fuzz/fuzz_vsbi.c tests/fuzz/fuzz_vsbi_check.c \
+	tests/fuzz/fuzz_vsbi_ext.c tests/fuzz/fuzz_vsbi_legacy.c \
+	tests/fuzz/fake_vsbi.c $(FUZZ_COMMON) \
+	$(FUZZ_VSBI_SRCS) hv/vm.c hv/sbi_error.c hv/crc32.c
 FUZZ_SRCS_mmio := tests/fuzz/fuzz_mmio.c $(FUZZ_COMMON) hv/mmio_decode.c \
 	hv/vcpu_mmio.c
 FUZZ_SRCS_vplic := tests/fuzz/fuzz_vplic.c $(FUZZ_COMMON) hv/vplic.c
 FUZZ_SRCS_vaplic := tests/fuzz/fuzz_vaplic.c $(FUZZ_COMMON) hv/vaplic.c
+# vm.c's guest DTB rebuild (an SRST reboot) goes to a fake, not the
+# rewrite: the fuzzer's VM has no host DTB.
+FUZZ_LDFLAGS_vsbi := -Wl,--wrap=vm_plan_guest_dtb
 # Inputs up to 64 KiB for the DTB, 4 KiB (some hundred events) elsewhere.
 FUZZ_MAX_LEN_guest_dtb := 65536
 FUZZ_MAX_LEN_DEFAULT := 4096
@@ -506,7 +523,7 @@ $(O)/fuzz/seeds-%/.done: tests/fuzz/seeds.py
 fuzz-build: $(FUZZ_BINS) $(FUZZ_SEED_DONE)
 
 # make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS=vsbi]: each target in turn
-# for FUZZ_SECONDS, so 4 x FUZZ_SECONDS in all (40 minutes by default);
+# for FUZZ_SECONDS, so 5 x FUZZ_SECONDS in all (50 minutes by default);
 # one that crashes fails the run once the others ran too. Each corpus
 # grows in $(O)/fuzz/corpus-TARGET, from its seeds and regression inputs;
 # crashes land in $(O)/fuzz/ as TARGET-crash-*, an input taking 10 s is

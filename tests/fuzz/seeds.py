@@ -44,6 +44,145 @@ class Input:
         return self
 
 
+# ---- vsbi (fuzz_vsbi.c) ----
+
+# pick_eid(): the index into its table of EIDs.
+EID = {n: i for i, n in enumerate(
+    "BASE TIME IPI RFENCE HSM SRST DBCN HARTVISOR SUSP FWFT set_timer "
+    "putchar getchar clear_ipi send_ipi fence_i sfence_vma sfence_vma_asid "
+    "shutdown".split())}
+
+
+def sbi_vm(vcpus, console=b"", absent=0, late=0, lost=0):
+    """setup(): @vcpus vCPUs (1-8), one idle hart, FWFT both features."""
+    i = Input().u8(vcpus - 1).u8(absent).u8(late).u8(lost).u8(1).u8(0x5a)
+    i.u8(0x11)                      # fwft: both features, none fails
+    i.u8(0).u32(0x070200)           # mvendorid, marchid = mimpid
+    return i.u8(len(console)).raw(console)
+
+
+# pick_arg() selectors: (selector byte, following bytes).
+def zero():
+    return [(0, b"")]
+
+
+def small(v):
+    return [(1, bytes([v]))]
+
+
+def vcpu(v):
+    return [(2, bytes([v]))]
+
+
+def all_ones():
+    return [(6, b"")]
+
+
+def ram0(off):
+    return [(4, struct.pack("<H", off + 32))]
+
+
+def ram1(off):
+    return [(5, struct.pack("<H", off + 32))]
+
+
+def size(v):
+    return [(9, struct.pack("<H", v))]
+
+
+def u64(v):
+    return [(7, struct.pack("<Q", v))]
+
+
+def mask_word(k):
+    """A pointer to word k of RAM range 1, which holds k % 16."""
+    return [(11, struct.pack("<H", k))]
+
+
+def suspend_type(non_retentive):
+    """Selector 10; 142 is 10 too (mod 12), with bit 7: 0x80000000."""
+    return [(142 if non_retentive else 10, b"\0")]
+
+
+def call(i, eid, fid, *args, caller=0):
+    """An SBI call from the @caller-th running vCPU: op, then pick_*()."""
+    i.u8(3).u8(caller).u8(EID[eid]).u8(fid)
+    args = list(args) + [zero()] * (6 - len(args))
+    for a in args:
+        for sel, extra in a:
+            i.u8(sel).raw(extra)
+    return i
+
+
+def mail(i, v):
+    return i.u8(16 * v)
+
+
+def interrupt(i, v):
+    return i.u8(16 * v + 2)
+
+
+def vsbi_seeds():
+    s = {}
+    i = sbi_vm(4)
+    call(i, "BASE", 0)
+    call(i, "BASE", 3, u64(0x48534D))                  # probe HSM
+    call(i, "HSM", 0, vcpu(1), ram0(0x2000), small(7))  # start vCPU 1
+    call(i, "HSM", 2, vcpu(1))                          # START_PENDING
+    mail(i, 1)
+    call(i, "HSM", 2, vcpu(1))                          # STARTED
+    call(i, "IPI", 0, zero(), all_ones())               # base -1: all
+    call(i, "RFENCE", 1, small(3), zero(), ram0(0x3000), size(0x2000))
+    call(i, "RFENCE", 2, vcpu(1), vcpu(1), zero(), zero(), small(5))
+    call(i, "HSM", 1, caller=1)                         # vCPU 1 stops
+    s["hsm-ipi-rfence"] = i
+
+    i = sbi_vm(2, console=b"typed\n")
+    call(i, "DBCN", 0, size(5), ram0(0x5000))
+    call(i, "DBCN", 1, size(16), ram0(0x6000))          # reads "typed\n"
+    call(i, "DBCN", 2, small(0x41))
+    call(i, "DBCN", 0, size(16), ram0(0x10))            # firmware: refused
+    call(i, "putchar", 0, small(0x42))
+    call(i, "getchar", 0)
+    s["dbcn-console"] = i
+
+    i = sbi_vm(3)
+    call(i, "HSM", 0, vcpu(2), ram1(0x100))
+    mail(i, 2)
+    call(i, "send_ipi", 0, mask_word(6))                # mask 6: 1 and 2
+    call(i, "clear_ipi", 0)
+    call(i, "fence_i", 0, zero())
+    call(i, "sfence_vma", 0, mask_word(5), ram0(0x1000), size(0x1800))
+    call(i, "sfence_vma_asid", 0, zero(), ram0(0), size(64), small(9))
+    call(i, "send_ipi", 0, u64(0xffffffff80000000))     # faults
+    s["legacy"] = i
+
+    i = sbi_vm(2)
+    call(i, "HSM", 3, suspend_type(False))              # retentive
+    interrupt(i, 0)
+    call(i, "HSM", 3, suspend_type(True), ram0(0x2000), small(1))
+    interrupt(i, 0)
+    call(i, "TIME", 0, u64(123456))
+    call(i, "set_timer", 0, u64(99))
+    call(i, "HARTVISOR", 0, small(1))
+    s["suspend-timer"] = i
+
+    i = sbi_vm(2, late=2)                               # vCPU 1 is late
+    call(i, "HSM", 0, vcpu(1), ram0(0x2000))
+    call(i, "SRST", 0, small(1), zero())                # cold reboot
+    mail(i, 0)
+    call(i, "FWFT", 0, small(0), small(1), small(1))    # set and lock
+    call(i, "FWFT", 1, small(0))
+    call(i, "FWFT", 0, small(0), small(0), zero())      # locked
+    call(i, "SUSP", 0, zero(), ram0(0x2000))
+    s["srst-fwft-susp"] = i
+
+    i = sbi_vm(1)
+    call(i, "SRST", 0, zero(), small(1))                # shutdown, failure
+    s["shutdown"] = i
+    return s
+
+
 # ---- mmio (fuzz_mmio.c) ----
 
 def mmio_case(insn, store, htinst_sel=0, device=0x12345678, fetch_ok=True):
@@ -169,7 +308,8 @@ def vaplic_seeds():
     return s
 
 
-SEEDS = {"mmio": mmio_seeds, "vplic": vplic_seeds, "vaplic": vaplic_seeds}
+SEEDS = {"vsbi": vsbi_seeds, "mmio": mmio_seeds, "vplic": vplic_seeds,
+         "vaplic": vaplic_seeds}
 
 
 def main():

@@ -20,6 +20,7 @@ SECONDS = int(os.environ.get("FUZZ_TEST_SECONDS", "30"))
 # FUZZ_MAX_LEN_* and seed rules say.
 TARGETS = {
     "guest_dtb": (65536, 8),
+    "vsbi": (4096, 4),
     "mmio": (4096, 4),
     "vplic": (4096, 3),
     "vaplic": (4096, 2),
