@@ -327,11 +327,16 @@ unsigned int vplic_hw_claim(struct vplic *p, int hw_ctx)
 		n++;
 		spin_lock(&p->lock);
 		if (src > p->ndev || !bit_test(p->owned, src)) {
-			/* Not the VM's: it should never have been enabled. */
+			/*
+			 * Not the VM's: it should never have been enabled.
+			 * Completed first: a PLIC ignores the completion of a
+			 * source not enabled on the context, which would leave
+			 * it claimed for good.
+			 */
 			pr_warn("PLIC source %u fired on context %d but no VM owns it: disabled",
 				src, hw_ctx);
-			arch_plic_enable(hw_ctx, src, false);
 			arch_plic_complete(hw_ctx, src);
+			arch_plic_enable(hw_ctx, src, false);
 		} else {
 			p->hw_held[src] = (int16_t)hw_ctx;
 			bit_assign(p->pending, src, true);
