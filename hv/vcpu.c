@@ -50,26 +50,6 @@ static void vcpu_fwft_reset(struct vcpu *v)
 	v->fwft.locked = 0;
 }
 
-unsigned long vcpu_sbi_calls(const struct vcpu *v)
-{
-	unsigned long n = 0;
-
-	for (unsigned int k = 0; k < VCPU_SBI_KINDS; k++)
-		n += v->sbi_calls[k];
-	return n;
-}
-
-unsigned long vcpu_exits_total(const struct vcpu *v)
-{
-	unsigned long n = vcpu_sbi_calls(v);
-
-	for (unsigned int c = 0; c < VCPU_EXIT_KINDS; c++)
-		n += v->exits_by_cause[c];
-	for (unsigned int c = 0; c < ARRAY_SIZE(v->exits_by_irq); c++)
-		n += v->exits_by_irq[c];
-	return n;
-}
-
 int vcpu_get_state(const struct vcpu *v)
 {
 	return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);

@@ -86,6 +86,6 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, -1UL);
 	csr_clear(sie, SIE_STIE);
 	check(SBI0(SBI_EXT_BASE, SBI_EXT_BASE_GET_SPEC_VERSION).value ==
-		      0x02000000,
+		      0x03000000,
 	      "the hypervisor still answers");
 }
