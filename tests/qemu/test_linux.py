@@ -140,6 +140,7 @@ def test_linux_suspend_to_ram(irqchip):
         child.close(force=True)
     text = "".join(log)
     assert not [l for l in text.splitlines() if BAD.search(l)], text
+    assert "SBI specification v3.0 detected" in text, text
     assert "PM: suspend entry (deep)" in text, text
     assert "PM: suspend exit" in text, text
     assert child.exitstatus == 0, text
