@@ -219,7 +219,9 @@ def test_console_and_reboots(smp):
     assert len(b.lines(r"guest asked for a reboot \(boot \d\): restarting it")) == 3
     assert len(passes(b, "the image is pristine")) == 4
     assert "dbcn: written with console_write" in b.log
-    assert "legacy putchar" in b.log
+    # One byte per call: a hypervisor line (a late hart's "online:") can
+    # land between two of them.
+    assert "legacy putchar" in re.sub(r"\[h\d+\] [^\n]*\n", "", b.log), b.log
     assert len(passes(b, "INVALID_PARAM")) == 10
     assert passes(b, "no RAM at 0x1fffffff8: console_write INVALID_PARAM")
     assert "dbcn: across a page boundary" in b.log
