@@ -10,6 +10,7 @@
 # everything else stays Debian 12's own.
 set -eu
 
+# dpkg-dev: apt-get source unpacks the guest's busybox with dpkg-source.
 PACKAGES="
 make gcc libc6-dev xz-utils python3
 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf
@@ -17,7 +18,7 @@ device-tree-compiler libfdt-dev
 python3-pytest python3-pytest-xdist python3-pexpect libcmocka-dev
 clang-format cppcheck gdb-multiarch clang libclang-rt-dev
 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross bison flex bc gnuplot-nox
-e2fsprogs
+e2fsprogs dpkg-dev
 "
 # Package and the lowest version that counts as present. QEMU's common and
 # data parts are named too: apt takes a dependency from the suite only when
@@ -57,30 +58,9 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 
-# The first http(s) mirror the system's sources use for bookworm itself,
-# from a deb822 .sources file or a one-line sources.list entry.
-mirror() {
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk 'BEGIN { RS = ""; FS = "\n" }
-		{
-			uri = ""; ok = 0; deb = 0
-			for (i = 1; i <= NF; i++) {
-				if ($i ~ /^URIs:/) { split($i, w, " "); uri = w[2] }
-				if ($i ~ /^Types:.*(^| )deb( |$)/) deb = 1
-				if ($i ~ /^Suites:/ && $i ~ /[ \t]bookworm([ \t]|$)/) ok = 1
-			}
-			if (ok && deb && uri != "") { print uri; exit }
-		}' "$f"
-	done
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		sed 's/\[[^]]*\]//' |
-		awk '$1 == "deb" && $3 == "bookworm" { print $2 }'
-}
-
 if [ -n "$missing_bpo" ] && [ ! -f "$LIST" ] &&
 	! grep -rqs "$SUITE" /etc/apt/sources.list /etc/apt/sources.list.d; then
-	uri=$(mirror | head -n 1)
+	uri=$("$(dirname "$0")/apt-mirror" || true)
 	if [ -z "$uri" ]; then
 		echo "setup: no apt source for bookworm to take the mirror from;" \
 			"add $SUITE to your apt sources and run make again" >&2

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The init program's CPU benchmarks for make bench, each timed in the
+ * The guest's CPU benchmarks for make bench, each timed in the
  * guest and printed as one line:
  * - memwalk: fresh anonymous memory, populated page by page, then read one
  *   byte per 4 KiB page in passes, so every read misses the TLB and walks
@@ -48,18 +48,19 @@ static unsigned long walk_pages(const volatile char *p, size_t pages,
  * once more. Prints the passes' time and the mean time of one
  * map+touch+unmap round.
  */
-void cmd_memwalk(int argc, char **argv)
+int cmd_memwalk(int argc, char **argv)
 {
-	long mib = argc > 1 ? atol(argv[1]) : 256;
-	int passes = argc > 2 ? atoi(argv[2]) : 8;
-	size_t size = (size_t)mib * MiB, pages = size / PAGE;
-	long map_ns = 0, walk_ns = 0, t;
+	long mib = 256, passes = 8, map_ns = 0, walk_ns = 0, t;
 	unsigned long sum = 0;
+	size_t size, pages;
 
-	if (mib <= 0 || passes <= 0) {
-		printf("usage: memwalk [MIB] [PASSES] (both above 0)\n");
-		return;
-	}
+	if ((argc > 1 &&
+	     number_arg(argv[0], "MIB", argv[1], 1, 1L << 20, &mib)) ||
+	    (argc > 2 &&
+	     number_arg(argv[0], "PASSES", argv[2], 1, 1000000, &passes)))
+		return 2;
+	size = (size_t)mib * MiB;
+	pages = size / PAGE;
 	for (int round = 0; round < MEMWALK_ROUNDS; round++) {
 		char *p;
 
@@ -67,9 +68,9 @@ void cmd_memwalk(int argc, char **argv)
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED) {
-			printf("memwalk: mmap of %ld MiB: %s\n", mib,
-			       strerror(errno));
-			return;
+			fprintf(stderr, "memwalk: mmap of %ld MiB: %s\n", mib,
+				strerror(errno));
+			return 1;
 		}
 		/* 4 KiB pages only (fails harmlessly without THP). */
 		madvise(p, size, MADV_NOHUGEPAGE);
@@ -77,7 +78,7 @@ void cmd_memwalk(int argc, char **argv)
 		map_ns += now_ns() - t;
 		if (!round) {
 			t = now_ns();
-			sum = walk_pages(p, pages, passes);
+			sum = walk_pages(p, pages, (int)passes);
 			walk_ns = now_ns() - t;
 		}
 		t = now_ns();
@@ -85,7 +86,7 @@ void cmd_memwalk(int argc, char **argv)
 		map_ns += now_ns() - t;
 	}
 	map_ns /= MEMWALK_ROUNDS;
-	printf("memwalk: %ld MiB, %d passes: walk %ld ms (%ld ns/page), "
+	printf("memwalk: %ld MiB, %ld passes: walk %ld ms (%ld ns/page), "
 	       "map+touch+unmap %ld ms (%ld ns/page, mean of %d rounds)\n",
 	       mib, passes, walk_ns / 1000000,
 	       walk_ns / (long)(pages * (size_t)passes), map_ns / 1000000,
@@ -93,8 +94,8 @@ void cmd_memwalk(int argc, char **argv)
 	/* The passes read back what touch_pages() wrote. */
 	for (size_t i = 0; i < pages; i++)
 		sum -= (unsigned long)passes * (unsigned char)i;
-	if (sum)
-		printf("memwalk: the passes read wrong bytes\n");
+	check(!sum, "memwalk: the passes read back what was written");
+	return 0;
 }
 
 /*
@@ -102,23 +103,22 @@ void cmd_memwalk(int argc, char **argv)
  * program, which returns at once) and wait for it. Prints the total and
  * the mean time of one round.
  */
-void cmd_forkexec(int argc, char **argv)
+int cmd_forkexec(int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 200, failed = 0;
-	long start, ns;
+	long n = 200, start, ns;
+	int failed = 0;
 
-	if (n <= 0) {
-		printf("usage: forkexec [N] (N above 0)\n");
-		return;
-	}
+	if (argc > 1 && number_arg(argv[0], "N", argv[1], 1, 1000000, &n))
+		return 2;
 	start = now_ns();
 	for (int i = 0; i < n; i++) {
 		int status;
 		pid_t pid = fork();
 
 		if (pid < 0) {
-			printf("forkexec: fork: %s\n", strerror(errno));
-			return;
+			fprintf(stderr, "forkexec: fork: %s\n",
+				strerror(errno));
+			return 1;
 		}
 		if (!pid) {
 			execl("/proc/self/exe", "init", "--exit", (char *)NULL);
@@ -129,9 +129,10 @@ void cmd_forkexec(int argc, char **argv)
 			failed++;
 	}
 	ns = now_ns() - start;
-	printf("forkexec: %d in %ld ms (%.2f ms each)\n", n, ns / 1000000,
-	       ns / 1e6 / n);
-	if (failed)
-		printf("forkexec: %d of %d children did not exit with 0\n",
-		       failed, n);
+	printf("forkexec: %ld in %ld ms (%.2f ms each)\n", n, ns / 1000000,
+	       ns / 1e6 / (double)n);
+	check(!failed,
+	      "forkexec: every child exited with 0 (%d of %ld did not)", failed,
+	      n);
+	return 0;
 }

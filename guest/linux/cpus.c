@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The init program's CPU commands: which CPUs are online, a thread pinned
+ * The guest's CPU checks: which CPUs are online, a thread pinned
  * on each really running there (cpus), and every secondary CPU taken
  * offline and online again through /sys (hotplug: SBI HSM stop/start).
  */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* What the init program's files share (guest/linux). */
+/* What the guest program's files share (guest/linux: init and the checks). */
 #ifndef GUEST_LINUX_INIT_H
 #define GUEST_LINUX_INIT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define MAX_CPUS 64
 #define PAGE 4096
@@ -19,17 +20,25 @@
 
 /*
  * Checks failed so far; check() prints "PASS: ..." or "FAIL: ..." as one
- * line, from any thread.
+ * line, from any thread. A program whose check failed exits with 1.
  */
 extern int failures;
 void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* init.c: the clock by system call, small files, power. */
+/* lib.c: the clock by system call, small files, numbers. */
 long now_ns(void);
 int read_file(const char *path, char *buf, size_t size);
 int write_file(const char *path, const char *text);
-void cmd_cat(const char *path);
-void power(int how);
+/*
+ * @s as a number from @min to @max into @out: 0, or -1 after telling
+ * stderr what @prog's argument @what should be.
+ */
+int number_arg(const char *prog, const char *what, const char *s, long min,
+	       long max, long *out);
+
+/* init.c: PID 1. main.c: the programs by name. */
+int init_main(void);
+void list_programs(FILE *f);
 
 /* cpus.c: CPUs, pinning, hotplug. */
 int pin_self(int cpu);
@@ -42,35 +51,27 @@ void cmd_hotplug(void);
 /* stress.c: the SMP stress. */
 void cmd_stress(int seconds);
 
-/* prompt.c: the interactive prompt, never returns. */
-void prompt(void) __attribute__((noreturn));
-
 /*
- * The prompt's device commands take the words typed, the command's name
- * first, and check their count before they are called.
+ * The other programs take their command line, the program's name first,
+ * with its count of arguments checked (main.c), and return an exit status.
  */
-/* disk.c: /dev/vda on /mnt, files, O_DIRECT reads. */
+/* disk.c: /dev/vda on /mnt at boot, O_DIRECT reads. */
 void disk_setup(void);
 void disk_unmount_all(void);
-void cmd_mount(int argc, char **argv);
-void cmd_ls(int argc, char **argv);
-void cmd_write(int argc, char **argv);
-void cmd_sync(int argc, char **argv);
-void cmd_readbench(int argc, char **argv);
+int cmd_readbench(int argc, char **argv);
 
 /* bench.c: page walks (memwalk), fork and exec (forkexec). */
-void cmd_memwalk(int argc, char **argv);
-void cmd_forkexec(int argc, char **argv);
+int cmd_memwalk(int argc, char **argv);
+int cmd_forkexec(int argc, char **argv);
 
 /* soak.c: concurrent disk requests with a watchdog. */
-void cmd_soak(int argc, char **argv);
+int cmd_soak(int argc, char **argv);
 
-/* irq.c: /proc/interrupts and IRQ affinity. */
-void cmd_interrupts(int argc, char **argv);
-void cmd_irq(int argc, char **argv);
+/* irq.c: IRQ affinity. */
+int cmd_irq(int argc, char **argv);
 
 /* suspend.c: suspend to RAM, woken by a key on the console. */
-void cmd_suspend(int argc, char **argv);
+int cmd_suspend(int argc, char **argv);
 
 /* net.c: eth0 by ioctl, the TCP echo server. */
 void net_setup(void);

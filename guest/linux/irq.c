@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The init program's interrupt commands: /proc/interrupts, and moving one
- * device interrupt to one CPU through /proc/irq/N/smp_affinity. The PLIC
- * driver routes each source to a single hart, and so does the APLIC's
+ * The guest's irq program: one device interrupt moved to one CPU through
+ * /proc/irq/N/smp_affinity. The PLIC driver routes each source to a single hart, and so does the APLIC's
  * (its target register names one hart's interrupt file), so the effective
  * affinity read back is the CPU that now takes it, and its column in
  * /proc/interrupts is the one that grows.
@@ -128,12 +127,6 @@ static int irq_find(const char *which, struct irq_line *found)
 	return hit ? 0 : -1;
 }
 
-void cmd_interrupts(int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	cmd_cat("/proc/interrupts");
-}
-
 static void read_irq_file(int virq, const char *file, char *buf, size_t size)
 {
 	char path[64];
@@ -144,7 +137,7 @@ static void read_irq_file(int virq, const char *file, char *buf, size_t size)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-void cmd_irq(int argc, char **argv)
+int cmd_irq(int argc, char **argv)
 {
 	char path[64], mask[32], affinity[64], effective[64], *end;
 	struct irq_line l;
@@ -154,13 +147,15 @@ void cmd_irq(int argc, char **argv)
 	(void)argc;
 	if (end == argv[2] || *end || cpu < 0 || cpu >= MAX_CPUS ||
 	    cpu >= cpus_possible()) {
-		printf("irq: CPU '%s': this machine has CPUs 0 to %d\n",
-		       argv[2], cpus_possible() - 1);
-		return;
+		fprintf(stderr,
+			"irq: CPU '%s': this machine has CPUs 0 to %d\n",
+			argv[2], cpus_possible() - 1);
+		return 2;
 	}
 	if (irq_find(argv[1], &l)) {
-		printf("irq: no interrupt '%s' in /proc/interrupts\n", argv[1]);
-		return;
+		fprintf(stderr, "irq: no interrupt '%s' in /proc/interrupts\n",
+			argv[1]);
+		return 1;
 	}
 	/* The mask in 32-bit groups, most significant first. */
 	if (cpu < 32)
@@ -170,9 +165,9 @@ void cmd_irq(int argc, char **argv)
 	snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity", l.virq);
 	err = write_file(path, mask);
 	if (err) {
-		printf("irq %s: writing %s to %s: %s\n", argv[1], mask, path,
-		       strerror(-err));
-		return;
+		fprintf(stderr, "irq %s: writing %s to %s: %s\n", argv[1], mask,
+			path, strerror(-err));
+		return 1;
 	}
 	read_irq_file(l.virq, "smp_affinity", affinity, sizeof(affinity));
 	read_irq_file(l.virq, "effective_affinity_list", effective,
@@ -180,4 +175,5 @@ void cmd_irq(int argc, char **argv)
 	printf("irq %s (Linux IRQ %d, %s): smp_affinity %s, effective CPU %s\n",
 	       argv[1], l.virq, l.names[0] ? l.names : "no name", affinity,
 	       effective);
+	return 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The init program's network: lo and eth0 (virtio-net) configured with
+ * PID 1's network: lo and eth0 (virtio-net) configured with
  * the classic ioctls, no tools needed, for QEMU's user networking (guest
  * 10.0.2.15/24, gateway 10.0.2.2), and a TCP echo server on port 7 that a
  * host reaches through a forwarded port (hostfwd=tcp:...-:7).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The init program's disk soak: for SECONDS, threads keep the virtio disk
+ * The guest's disk soak: for SECONDS, threads keep the virtio disk
  * busy at once, so requests complete out of order on several CPUs:
  *
  *  - readers: O_DIRECT 4 KiB reads of random blocks of /dev/vda;
@@ -248,17 +248,19 @@ static int drain(struct soak *s)
 	return stuck;
 }
 
-void cmd_soak(int argc, char **argv)
+int cmd_soak(int argc, char **argv)
 {
-	int seconds = atoi(argv[1]), with_writer, stuck;
+	long t0, reads, writes, seconds;
 	struct stat dev, root;
+	int with_writer, stuck;
 	struct soak *s;
-	long t0, reads, writes;
 
 	(void)argc;
+	if (number_arg(argv[0], "SECONDS", argv[1], 1, 86400, &seconds))
+		return 2;
 	if (access(SOAK_DEV, R_OK)) {
 		check(0, "soak: no %s: %s", SOAK_DEV, strerror(errno));
-		return;
+		return 1;
 	}
 	/* A disk is mounted on SOAK_DIR: it is not on the root's device. */
 	with_writer = !stat(SOAK_DIR, &dev) && !stat("/", &root) &&
@@ -269,9 +271,9 @@ void cmd_soak(int argc, char **argv)
 	if (!s || start(s, with_writer)) {
 		check(0, "soak: cannot start its threads");
 		free(s);
-		return;
+		return 1;
 	}
-	printf("soak: %d s, %d readers of %s%s\n", seconds, SOAK_READERS,
+	printf("soak: %ld s, %d readers of %s%s\n", seconds, SOAK_READERS,
 	       SOAK_DEV, with_writer ? ", a writer of " SOAK_FILE : "");
 	t0 = now_ns();
 	for (int next = PROGRESS_S; now_ns() - t0 < seconds * 1000000000L;) {
@@ -288,12 +290,13 @@ void cmd_soak(int argc, char **argv)
 	if (stuck)
 		check(0, "soak: %d disk requests never completed", stuck);
 	if (!stuck && !atomic_load(&s->fail_count))
-		printf("soak: %ld reads, %ld writes in %d s, all completed\n",
+		printf("soak: %ld reads, %ld writes in %ld s, all completed\n",
 		       reads, writes, seconds);
 	else
-		check(0, "soak: %ld reads, %ld writes in %d s, %d problems",
+		check(0, "soak: %ld reads, %ld writes in %ld s, %d problems",
 		      reads, writes, seconds,
 		      atomic_load(&s->fail_count) + stuck);
 	if (!stuck)
 		free(s); /* else stuck threads still use it */
+	return 0;
 }

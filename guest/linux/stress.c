@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The init program's SMP stress: on every online CPU, futex ping-pong with
+ * The guest's SMP stress: on every online CPU, futex ping-pong with
  * the next CPU (IPIs), reading a page another thread keeps moving (TLB
  * shootdowns through SBI RFENCE), and short sleeps (timers). It checks its
  * own results: every ping answered, no stale read, no late wake-up.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The init program's suspend to RAM: "echo mem > /sys/power/state". Linux
+ * The guest's suspend to RAM: "echo mem > /sys/power/state". Linux
  * takes every other CPU offline (SBI HSM stop) and calls SBI SUSP; the
  * hypervisor puts the VM to sleep until an interrupt wakes it.
  *
@@ -15,7 +15,7 @@
 
 #define WAKEUP "/sys/class/tty/ttyS0/power/wakeup"
 
-void cmd_suspend(int argc, char **argv)
+int cmd_suspend(int argc, char **argv)
 {
 	char states[128] = "";
 	int before = cpus_online(), ret;
@@ -27,12 +27,12 @@ void cmd_suspend(int argc, char **argv)
 	if (!strstr(states, "mem")) {
 		check(0, "suspend: /sys/power/state offers mem (it says '%s')",
 		      states);
-		return;
+		return 1;
 	}
 	ret = write_file(WAKEUP, "enabled");
 	if (ret) {
 		check(0, "suspend: %s: %s", WAKEUP, strerror(-ret));
-		return;
+		return 1;
 	}
 	printf("suspend: to RAM now; press a key on the console to wake the VM\n");
 	fflush(stdout);
@@ -43,4 +43,5 @@ void cmd_suspend(int argc, char **argv)
 	      ret ? strerror(-ret) : "ok");
 	check(cpus_online() == before, "suspend: all %d CPUs online again (%d)",
 	      before, cpus_online());
+	return 0;
 }

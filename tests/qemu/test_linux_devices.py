@@ -5,12 +5,14 @@ virtio-blk disk made by tools/mkdisk, a virtio-net card with the guest's
 echo port forwarded to the host. Each on both interrupt controllers:
 IRQCHIP=aia (MSIs into each vCPU's guest interrupt file through the vAPLIC,
 no exits) and IRQCHIP=plic (the vPLIC); the soak on aia, make's default.
+Everything is typed at busybox's shell.
 
-(a) typed input reaches the prompt and gets its answer; (b) the guest reads
-a file the host put on the disk and writes one the host then finds, in a
-clean file system; (c) bytes sent to the forwarded port come back; (d) the
-UART's interrupt moved to CPU 3 is counted on CPU 3 only; and a 2-minute
-soak with disk, network and console traffic at once loses nothing."""
+(a) typed commands reach the shell and get their answers (busybox's
+nproc, ps, top, dmesg, free, ip); (b) the guest reads a file the host put
+on the disk and writes one the host then finds, in a clean file system;
+(c) bytes sent to the forwarded port come back; (d) the UART's interrupt
+moved to CPU 3 is counted on CPU 3 only; and a 2-minute soak with disk,
+network and console traffic at once loses nothing."""
 import io
 import os
 import random
@@ -24,70 +26,27 @@ import pytest
 from conftest import BUILD, ROOT, free_port
 from linux_devices import (debugfs_cat, disk_image, e2fsck_clean, echo_roundtrip,
                            qemu_device_args)
+from linux_shell import PROMPT, Shell
 
-IMAGE = os.path.join(BUILD, "linux", "Image")
 SMP = 4
-BAD = re.compile(r"rcu: INFO|stall|BUG:|Oops|WARNING:|Kernel panic|FAIL: ")
 HELLO = "hello from the host disk image"
 
 
-class Guest:
-    """Linux under hartvisor with disk and network; a pexpect session on
-    its console (ttyS0). The whole console log is kept in .log."""
+class Guest(Shell):
+    """Linux under hartvisor with disk and network, its shell on ttyS0."""
 
     def __init__(self, tmp_path, timeout=180, irqchip="aia"):
-        assert os.path.exists(IMAGE), f"{IMAGE} missing: make linux"
         self.disk = disk_image(str(tmp_path / "disk.img"))
         self.port = free_port()
-        self.irqchip = irqchip
-        env = dict(os.environ, SMP=str(SMP), MEM="1G", CPU="rv64",
-                   HV=os.path.join(BUILD, "hartvisor.elf"), CONFIG="linux",
-                   IRQCHIP=irqchip)
-        self.out = io.StringIO()
-        self.child = pexpect.spawn(
-            os.path.join(ROOT, "tools", "qemu-run"),
-            ["-device", f"guest-loader,kernel={IMAGE},addr=0x80200000",
-             *qemu_device_args(self.disk, self.port)],
-            env=env, cwd=ROOT, encoding="utf-8", codec_errors="replace", timeout=timeout)
-        self.child.logfile_read = self.out
-
-    @property
-    def log(self):
-        return self.out.getvalue().replace("\r", "")
-
-    def expect(self, pattern, timeout=-1):
-        try:
-            self.child.expect(pattern, timeout=timeout)
-        except (pexpect.TIMEOUT, pexpect.EOF) as e:
-            pytest.fail(f"no {pattern!r} on the console ({type(e).__name__})\n{self.log}")
-        return self.child.match
+        super().__init__(smp=SMP, irqchip=irqchip, timeout=timeout,
+                         qemu_args=qemu_device_args(self.disk, self.port))
 
     def booted(self):
         self.expect(rf"hartvisor guest init: Linux with {SMP} CPUs online")
         self.expect(r"init: /dev/vda mounted on /mnt \(ext4\)")
         self.expect(r"init: eth0 10\.0\.2\.15 up")
         self.expect(r"init: echo server on tcp port 7")
-        self.expect("hartvisor# ")
-
-    def command(self, line, timeout=60):
-        """Type @line; return what it printed before the next prompt."""
-        self.child.sendline(line)
-        self.expect("hartvisor# ", timeout=timeout)
-        return self.child.before.replace("\r", "")
-
-    def poweroff(self):
-        self.child.sendline("poweroff")
-        self.expect(r"guest asked for shutdown: powering off")
-        self.expect(pexpect.EOF, timeout=30)
-        self.child.close()
-        assert self.child.exitstatus == 0, self.log
-
-    def close(self):
-        self.child.close(force=True)
-
-    def check_clean(self):
-        bad = [l for l in self.log.splitlines() if BAD.search(l)]
-        assert not bad, "\n".join(bad) + "\n" + self.log
+        super().booted()
 
 
 @pytest.fixture(params=["aia", "plic"])
@@ -115,23 +74,62 @@ def external_exits(log):
 
 
 def test_console_input_and_disk(guest):
-    """(a) and (b): typed commands answered; a host file read, a guest
-    file written, found by the host after poweroff, e2fsck clean."""
+    """(b): typed commands answered; a host file read, a guest file
+    written, found by the host after poweroff, e2fsck clean."""
     guest.booted()
-    out = guest.command("cat /mnt/hello.txt")
-    assert HELLO in out, guest.log
-    out = guest.command("ls /mnt")
-    assert re.search(r"^\s+\d+  hello\.txt$", out, re.M), out
+    assert HELLO in guest.output("cat /mnt/hello.txt"), guest.log
+    assert re.search(r"^-.* hello\.txt$", guest.output("ls -l /mnt"), re.M), guest.log
     text = f"written by the guest under hartvisor {random.randrange(1 << 30)}"
-    out = guest.command(f"write /mnt/guest.txt {text}")
-    assert f"wrote {len(text) + 1} bytes to /mnt/guest.txt" in out, out
+    guest.output(f"echo '{text}' > /mnt/guest.txt")
+    assert guest.output("wc -c < /mnt/guest.txt").strip() == str(len(text) + 1), guest.log
     # A typo is answered too: input is the user's, not a script's.
-    assert "unknown command 'nosuchcommand'" in guest.command("nosuchcommand")
+    status, out = guest.run("nosuchcommand")
+    # (The login shell calls itself "-sh".)
+    assert (status, out.strip()) == (127, "-sh: nosuchcommand: not found"), out
     guest.poweroff()
     guest.check_clean()
     assert debugfs_cat(guest.disk, "/guest.txt") == text + "\n"
     assert debugfs_cat(guest.disk, "/hello.txt").startswith(HELLO)
     assert e2fsck_clean(guest.disk)
+
+
+def test_shell_commands(aia_guest):
+    """(a): busybox's commands answer what a user looks for, the guest's
+    checks are programs on PATH, and a check runs as a background job that
+    top sees while it runs."""
+    g = aia_guest
+    g.booted()
+    assert g.output("nproc").strip() == str(SMP), g.log
+    ps = g.output("ps")
+    assert re.search(r"^\s*1 root .* /init$", ps, re.M), ps
+    assert re.search(r"^\s*\d+ root .* -sh$", ps, re.M), ps
+    top = g.output("top -n 1")
+    for what in ("Mem:", "CPU:", "Load average:", "top -n 1"):
+        assert what in top, top
+    assert len(g.output("dmesg | tail").strip().splitlines()) == 10, g.log
+    assert g.output("dmesg | grep -c 'Linux version 6.12'").strip() == "1", g.log
+    # MEM=1G: what Linux has of it, less what hartvisor and firmware keep.
+    m = re.search(r"^Mem:\s+(\d+)\s+(\d+)\s+(\d+)", g.output("free"), re.M)
+    assert m and 800 << 10 < int(m.group(1)) <= 1 << 20, g.log
+    ip = g.output("ip addr")
+    assert re.search(r"^\d+: eth0: <[^>]*\bUP\b", ip, re.M), ip
+    assert "inet 10.0.2.15/24" in ip and "inet 127.0.0.1/8" in ip, ip
+    hello = g.output("cat /mnt/hello.txt")
+    assert HELLO in hello, g.log
+    assert g.output("cat /mnt/hello.txt | wc -c").strip() == str(len(hello)), g.log
+    for prog in ("cpus", "stress", "hotplug", "irq", "readbench", "soak", "memwalk",
+                 "forkexec", "suspend", "hvtest"):
+        assert g.output(f"command -v {prog}").strip() == f"/usr/local/bin/{prog}", g.log
+    assert g.output("stress --help").startswith("usage: stress [SECONDS]"), g.log
+    # A bad argument: a clear message and status 2, nothing run.
+    status, out = g.run("stress soon")
+    assert status == 2 and "stress: SECONDS 'soon'" in out, out
+    # "[s]tress": the grep's own command line does not match itself.
+    out = g.output("stress 3 & sleep 1; top -b -n 1 | grep -c '[s]tress 3'; wait $!")
+    assert re.search(r"^1$", out, re.M), out
+    assert "PASS: stress: every sleep woke" in out, out
+    g.poweroff()
+    g.check_clean()
 
 
 def test_network_echo(guest):
@@ -142,7 +140,7 @@ def test_network_echo(guest):
         b"ping through hartvisor\n"
     data = random.Random(7).randbytes(1 << 20)
     assert echo_roundtrip(guest.port, data, timeout=60) == data
-    out = guest.command("interrupts")
+    out = guest.output("cat /proc/interrupts")
     guest.poweroff()
     guest.check_clean()
     # Both virtio devices really interrupted the guest.
@@ -170,22 +168,22 @@ def test_irq_affinity(guest):
     it its own way) is counted on CPU 3 and nowhere else: the PLIC
     enables it on that context, the APLIC's target names that vCPU."""
     guest.booted()
-    out = guest.command("irq 10 3")
+    out = guest.output("irq 10 3")
     assert re.search(r"irq 10 \(Linux IRQ \d+, ttyS0\): smp_affinity 8, effective CPU 3",
                      out), out
-    before = ttys0_counts(guest.command("interrupts"))
+    before = ttys0_counts(guest.output("cat /proc/interrupts"))
     # Keys and the replies to them: RX and TX interrupts of the UART.
-    for word in ("cpus", "cat /mnt/hello.txt", "ls /"):
-        guest.command(word)
-    after = ttys0_counts(guest.command("interrupts"))
+    for line in ("cpus", "cat /mnt/hello.txt", "ls /"):
+        guest.output(line)
+    after = ttys0_counts(guest.output("cat /proc/interrupts"))
     delta = [a - b for a, b in zip(after, before)]
     assert delta[3] > 0 and delta[:3] == [0, 0, 0], (before, after)
     # And back to CPU 0.
-    out = guest.command("irq 10 0")
+    out = guest.output("irq 10 0")
     assert "effective CPU 0" in out, out
-    before = ttys0_counts(guest.command("interrupts"))
-    guest.command("cpus")
-    after = ttys0_counts(guest.command("interrupts"))
+    before = ttys0_counts(guest.output("cat /proc/interrupts"))
+    guest.output("cpus")
+    after = ttys0_counts(guest.output("cat /proc/interrupts"))
     delta = [a - b for a, b in zip(after, before)]
     assert delta[0] > 0 and delta[1:] == [0, 0, 0], (before, after)
     guest.poweroff()
@@ -239,8 +237,8 @@ def test_soak(aia_guest):
     assert net["rounds"] > 10, net
     # The keys typed during the soak form one line at the prompt.
     aia_guest.child.sendline("")
-    aia_guest.expect(rf"unknown command '{'k' * typed}'")
-    aia_guest.expect("hartvisor# ")
+    aia_guest.expect(rf"sh: {'k' * typed}: not found")
+    aia_guest.expect(PROMPT)
     aia_guest.poweroff()
     aia_guest.check_clean()
     assert e2fsck_clean(aia_guest.disk)
@@ -252,7 +250,7 @@ def test_soak(aia_guest):
 def test_make_run(tmp_path):
     """The README's command, `make run SMP=4 GUEST=linux` (with DISK= and
     NET_PORT= so that it runs beside other tests): a prompt that answers,
-    the disk mounted, the network up."""
+    the disk mounted, the network up, the shell's prompt."""
     disk = disk_image(str(tmp_path / "run.img"))
     port = free_port()
     child = pexpect.spawn("make", ["-s", "run", f"SMP={SMP}", "GUEST=linux", f"DISK={disk}",
@@ -262,11 +260,11 @@ def test_make_run(tmp_path):
     child.logfile_read = out
     try:
         for pattern in (r"init: /dev/vda mounted on /mnt \(ext4\)", r"init: eth0 10\.0\.2\.15 up",
-                        "hartvisor# "):
+                        PROMPT):
             child.expect(pattern)
         child.sendline("cat /mnt/hello.txt")
         child.expect(HELLO)
-        child.expect("hartvisor# ")
+        child.expect(PROMPT)
         assert echo_roundtrip(port, b"make run\n") == b"make run\n"
         child.sendline("poweroff")
         child.expect(pexpect.EOF)
