@@ -60,7 +60,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 if [ -n "$missing_bpo" ] && [ ! -f "$LIST" ] &&
 	! grep -rqs "$SUITE" /etc/apt/sources.list /etc/apt/sources.list.d; then
-	uri=$("$(dirname "$0")/apt-mirror" || true)
+	uri=$("$(dirname "$0")/apt-mirror" bookworm || true)
 	if [ -z "$uri" ]; then
 		echo "setup: no apt source for bookworm to take the mirror from;" \
 			"add $SUITE to your apt sources and run make again" >&2

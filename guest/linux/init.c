@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -77,14 +76,22 @@ static int cmdline_word(const char *key, char *value, size_t size)
 	return found;
 }
 
-/* "hvtest" (20 s of stress) or "hvtest=SECONDS": seconds; else -1. */
+/*
+ * "hvtest" (20 s of stress) or "hvtest=SECONDS": seconds; else, or when
+ * SECONDS is no number of them, -1 (the prompt).
+ */
 static int hvtest_seconds(void)
 {
 	char v[32];
+	long s = 20;
 
 	if (!cmdline_word("hvtest", v, sizeof(v)))
 		return -1;
-	return *v ? atoi(v) : 20;
+	if (*v && number_arg("init", "hvtest=", v, 0, 86400, &s)) {
+		printf("init: hvtest=%s ignored: the shell, no checks\n", v);
+		return -1;
+	}
+	return (int)s;
 }
 
 /*

@@ -165,13 +165,15 @@ def test_linux_suspend_to_ram(irqchip):
 
 
 def test_linux_shell_and_reboot():
-    """No test word: the shell answers typed commands over ttyS0 (its input
-    interrupts through the vAPLIC); busybox's reboot has init end every
-    process and Linux reboot through SRST, which boots Linux again under
-    the same hypervisor; poweroff ends QEMU."""
-    with Shell(smp=2) as sh:
+    """A test word that is no number of seconds is refused with a line and
+    the shell comes up instead; it answers typed commands over ttyS0 (its
+    input interrupts through the vAPLIC); busybox's reboot has init end
+    every process and Linux reboot through SRST, which boots Linux again
+    under the same hypervisor; poweroff ends QEMU."""
+    with Shell(smp=2, bootargs="console=ttyS0 earlycon=sbi hvtest=soon") as sh:
         for boot_no in (1, 2):
             sh.expect("hartvisor guest init: Linux with 2 CPUs online")
+            sh.expect(r"init: hvtest=soon ignored: the shell, no checks")
             sh.booted()
             assert "PASS: a thread pinned on CPU 1 ran on CPU 1" in sh.output("cpus")
             m = re.search(r"isa\s+: rv64([a-z]+)", sh.output("cat /proc/cpuinfo"))
