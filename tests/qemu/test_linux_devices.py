@@ -26,7 +26,7 @@ import pytest
 from conftest import BUILD, ROOT, free_port
 from linux_devices import (debugfs_cat, disk_image, e2fsck_clean, echo_roundtrip,
                            qemu_device_args)
-from linux_shell import PROMPT, Shell
+from linux_shell import PROMPT, STATUS, Shell
 
 SMP = 4
 HELLO = "hello from the host disk image"
@@ -95,8 +95,8 @@ def test_console_input_and_disk(guest):
 
 def test_shell_commands(aia_guest):
     """(a): busybox's commands answer what a user looks for, the guest's
-    checks are programs on PATH, and a check runs as a background job that
-    top sees while it runs."""
+    checks are programs on PATH, a check runs as a background job that top
+    sees while it runs, and Ctrl-C stops one in the foreground."""
     g = aia_guest
     g.booted()
     assert g.output("nproc").strip() == str(SMP), g.log
@@ -128,6 +128,16 @@ def test_shell_commands(aia_guest):
     out = g.output("stress 3 & sleep 1; top -b -n 1 | grep -c '[s]tress 3'; wait $!")
     assert re.search(r"^1$", out, re.M), out
     assert "PASS: stress: every sleep woke" in out, out
+    # The console is the shell's controlling terminal: Ctrl-C ends the
+    # foreground job (SIGINT, status 130), and the shell goes on.
+    g.child.sendline("stress 600")
+    g.expect(r"stress: 600 s on 4 CPUs")
+    g.child.sendcontrol("c")
+    g.expect(PROMPT)
+    g.child.sendline('echo "[status $?]"')
+    assert g.expect(STATUS).group(1) == "130", g.log
+    g.expect(PROMPT)
+    assert g.output("nproc").strip() == str(SMP), g.log
     g.poweroff()
     g.check_clean()
 
