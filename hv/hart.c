@@ -98,6 +98,32 @@ bool hart_missing(struct hart *h)
 	return arch_time() > bringup_deadline && hart_give_up(h);
 }
 
+void harts_report_missing(void)
+{
+	uint64_t now = arch_time();
+	unsigned long ms =
+		bringup_hz ? (now - bringup_start) * 1000 / bringup_hz : 0;
+
+	for (unsigned int i = 0; i < nr_harts; i++) {
+		struct hart *h = &harts[i];
+
+		if (__atomic_load_n(&h->online, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&h->checkin, __ATOMIC_ACQUIRE) ==
+			    HART_CHECKIN_GIVEN_UP)
+			continue;
+		/*
+		 * Within its check-in window a hart may only be slow (its
+		 * QEMU thread not yet run on a loaded host): not a warning.
+		 */
+		if (now > bringup_deadline)
+			pr_warn("hart %lu never checked in: still in the firmware at power-off",
+				h->hartid);
+		else
+			pr_info("hart %lu had not checked in yet at power-off, %lu ms after it was started",
+				h->hartid, ms);
+	}
+}
+
 int harts_start_secondaries(bool wait, uint64_t timebase_hz)
 {
 	/* Polled every 100 us: a check-in costs the boot no more than that. */

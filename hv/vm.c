@@ -281,12 +281,7 @@ void vm_shutdown(struct vm *vm, bool failure)
 		failure ? "shutdown (system failure)" : "shutdown");
 	vm_print_stats(vm);
 	/* The guest did not wait for them; say which never arrived. */
-	for (unsigned int i = 0; i < nr_harts; i++)
-		if (!__atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE) &&
-		    __atomic_load_n(&harts[i].checkin, __ATOMIC_ACQUIRE) !=
-			    HART_CHECKIN_GIVEN_UP)
-			pr_warn("hart %lu never checked in: still in the firmware at power-off",
-				harts[i].hartid);
+	harts_report_missing();
 	arch_poweroff(failure);
 }
 

@@ -84,6 +84,12 @@ int harts_start_secondaries(bool wait, uint64_t timebase_hz);
  * hart that needs @h; false while @h may still come.
  */
 bool hart_missing(struct hart *h);
+/*
+ * At power-off: names each hart that never checked in and was not given
+ * up; a warning once its check-in window has passed, else a line saying
+ * how long ago it was started.
+ */
+void harts_report_missing(void);
 
 /*
  * "online: slot N, <its interrupt route>[ (boot hart)], vcpu registered"

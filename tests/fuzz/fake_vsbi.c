@@ -165,6 +165,11 @@ void fv_check_in(struct vcpu *v)
 
 /* ---- hv/hart.c ---- */
 
+/* Power-off's report of late harts: log lines only, nothing to model. */
+void harts_report_missing(void)
+{
+}
+
 bool hart_missing(struct hart *h)
 {
 	struct vcpu *v = h->vcpu;
