@@ -252,8 +252,8 @@ int init_main(void)
 		int sig;
 
 		if (shell <= 0) {
-			/* One a second at most when it ends at once. */
-			if (now_ns() - started < 1000000000L)
+			/* One a second at most when it ends at once (0: none yet). */
+			if (started && now_ns() - started < 1000000000L)
 				sleep(1);
 			started = now_ns();
 			shell = start_shell(console, hvtest);
