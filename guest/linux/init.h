@@ -30,6 +30,11 @@ long now_ns(void);
 int read_file(const char *path, char *buf, size_t size);
 int write_file(const char *path, const char *text);
 /*
+ * stdout out on the wire before going on: ttyS0 sends from a buffer. Only
+ * in the terminal's foreground.
+ */
+void drain_stdout(void);
+/*
  * @s as a number from @min to @max into @out: 0, or -1 after telling
  * stderr what @prog's argument @what should be.
  */

@@ -31,16 +31,17 @@ void check(int ok, const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	failures += !ok;
-	/*
-	 * Out on the wire before we go on: ttyS0 sends from a buffer, and a
-	 * kernel message (CPU hotplug prints some) would land mid-line. Only
-	 * in the terminal's foreground: a background job ("stress 5 &")
-	 * would be stopped for it (SIGTTOU).
-	 */
+	/* A kernel message (CPU hotplug prints some) would land mid-line. */
+	drain_stdout();
+	funlockfile(stdout);
+}
+
+void drain_stdout(void)
+{
 	fflush(stdout);
+	/* A background job ("stress 5 &") would be stopped (SIGTTOU). */
 	if (tcgetpgrp(STDOUT_FILENO) == getpgrp())
 		tcdrain(STDOUT_FILENO);
-	funlockfile(stdout);
 }
 
 /*

@@ -35,7 +35,8 @@ int cmd_suspend(int argc, char **argv)
 		return 1;
 	}
 	printf("suspend: to RAM now; press a key on the console to wake the VM\n");
-	fflush(stdout);
+	/* All of it before the VM sleeps: the rest would wait for the key. */
+	drain_stdout();
 	t = now_ns();
 	ret = write_file("/sys/power/state", "mem");
 	printf("suspend: back after %ld ms\n", (now_ns() - t) / 1000000);
