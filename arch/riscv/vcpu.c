@@ -9,6 +9,7 @@
 
 #include "arch.h"
 #include "arch/csr.h"
+#include "arch/pmu.h"
 #include "arch/sbi_call.h"
 #include "sbi.h"
 
@@ -66,6 +67,7 @@ void arch_hart_virt_init(unsigned long vmid)
 	csr_write(CSR_HIDELEG, HIDELEG_VS);
 	csr_write(CSR_HCOUNTEREN,
 		  HCOUNTEREN_CY | HCOUNTEREN_TM | HCOUNTEREN_IR);
+	arch_pmu_hart_init(use_aia);
 	csr_write(CSR_HVIP, 0);
 	csr_write(CSR_HTIMEDELTA, 0);
 	if (use_vstimecmp) {
