@@ -261,14 +261,14 @@ void vm_print_stats(const struct vm *vm)
 			v->exits_by_irq[IRQ_S_SOFT],
 			v->exits_by_irq[IRQ_S_TIMER],
 			v->exits_by_irq[IRQ_S_EXT]);
-		pr_info("vcpu%u sbi calls: base %lu, time %lu, ipi %lu, rfence %lu, hsm %lu, srst %lu, dbcn %lu, susp %lu, fwft %lu, hartvisor %lu, legacy %lu, unknown %lu",
+		pr_info("vcpu%u sbi calls: base %lu, time %lu, ipi %lu, rfence %lu, hsm %lu, srst %lu, dbcn %lu, susp %lu, fwft %lu, pmu %lu, hartvisor %lu, legacy %lu, unknown %lu",
 			i, v->sbi_calls[VCPU_SBI_BASE],
 			v->sbi_calls[VCPU_SBI_TIME], v->sbi_calls[VCPU_SBI_IPI],
 			v->sbi_calls[VCPU_SBI_RFENCE],
 			v->sbi_calls[VCPU_SBI_HSM], v->sbi_calls[VCPU_SBI_SRST],
 			v->sbi_calls[VCPU_SBI_DBCN],
 			v->sbi_calls[VCPU_SBI_SUSP],
-			v->sbi_calls[VCPU_SBI_FWFT],
+			v->sbi_calls[VCPU_SBI_FWFT], v->sbi_calls[VCPU_SBI_PMU],
 			v->sbi_calls[VCPU_SBI_HARTVISOR],
 			v->sbi_calls[VCPU_SBI_LEGACY],
 			v->sbi_calls[VCPU_SBI_UNKNOWN]);

@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "types.h"
 #include "vcpu_context.h"
+#include "vsbi_pmu.h"
 
 struct vm;
 
@@ -30,6 +31,7 @@ enum vcpu_sbi_kind {
 	VCPU_SBI_DBCN,
 	VCPU_SBI_SUSP,
 	VCPU_SBI_FWFT,
+	VCPU_SBI_PMU,
 	VCPU_SBI_HARTVISOR,
 	VCPU_SBI_LEGACY,
 	VCPU_SBI_UNKNOWN,
@@ -65,6 +67,8 @@ struct vcpu {
 		unsigned int supported, locked;
 		unsigned long value[VCPU_FWFT_FEATURES];
 	} fwft;
+
+	struct vsbi_pmu pmu; /* SBI PMU: its counters (vsbi_pmu.h) */
 
 	unsigned long exits_by_cause[VCPU_EXIT_KINDS]; /* ecalls: sbi_calls */
 	unsigned long exits_by_irq[16];
