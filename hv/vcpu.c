@@ -258,6 +258,10 @@ static void vcpu_handle_interrupt(struct vcpu *v, unsigned long irq)
 	case IRQ_S_EXT:
 		vcpu_take_external(v);
 		break;
+	case IRQ_PMU_OVF:
+		/* A counter of the guest's overflowed: its interrupt. */
+		arch_pmu_overflow();
+		break;
 	default:
 		pr_warn("vcpu%u: unexpected interrupt %lu", v->id, irq);
 		break;
@@ -285,6 +289,8 @@ static void vcpu_handle_exit(struct vcpu *v)
 
 	switch (cause) {
 	case EXC_VIRTUAL_INST:
+		if (vcpu_csr_emulate(v))
+			break;
 		/* A hypervisor instruction or CSR: illegal, as without H. */
 		vsbi_pmu_event(v, SBI_PMU_FW_ILLEGAL_INSN);
 		vcpu_inject(v, EXC_ILLEGAL_INST);

@@ -142,6 +142,13 @@ void vcpu_suspend_self(struct vcpu *v, bool non_retentive, unsigned long pc,
 void vcpu_system_suspend(struct vcpu *v, unsigned long pc, unsigned long arg);
 
 /*
+ * A virtual-instruction exit of @v that a hart without H would have
+ * executed (hv/vcpu_csr.c): emulated, and true; false if it is none
+ * (it is then illegal). Own hart.
+ */
+bool vcpu_csr_emulate(struct vcpu *v);
+
+/*
  * A load (@store false) or store guest-page fault of @v: emulate it if it
  * hit the interrupt controller's registers (vPLIC or vAPLIC), else inject
  * an access fault (hv/vcpu_mmio.c). Own hart.
