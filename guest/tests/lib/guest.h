@@ -62,6 +62,8 @@ unsigned long trapped_tval(void);
 extern void (*on_soft_irq)(unsigned long hartid);
 extern void (*on_timer_irq)(unsigned long hartid);
 extern void (*on_ext_irq)(unsigned long hartid);
+/* The Sscofpmf counter-overflow interrupt (13); its handler clears sip. */
+extern void (*on_pmu_irq)(unsigned long hartid);
 
 /* Per-hart ID as passed in a0 at entry (tp holds it). */
 unsigned long this_hartid(void);
