@@ -36,8 +36,11 @@
 /* Counters 0 and 2: cycle and instret, which run from a hart's start. */
 #define FIXED_COUNTERS 0x5UL
 
-/* The firmware's counter of each trap event, per hart slot. */
-static uint8_t trap_counter[HV_MAX_HARTS][TRAP_EVENTS];
+/* Per hart slot: the firmware's counter of each trap event; LCOFI's way. */
+static struct {
+	uint8_t trap_counter[TRAP_EVENTS];
+	bool lcofi; /* delegated (hideleg) or raised in hvip (hvien) */
+} harts_pmu[HV_MAX_HARTS];
 
 static struct sbiret pmu_call(unsigned long fid, unsigned long a0,
 			      unsigned long a1, unsigned long a2,
@@ -69,8 +72,7 @@ void arch_pmu_probe(struct arch_pmu *pmu)
 			pmu->hw_mask |= 1ULL << idx;
 		}
 	}
-	pmu->lcofi = (csr_read(CSR_HIDELEG) & HIDELEG_LCOFI) ||
-		     (csr_read(CSR_HVIEN) & HVIEN_LCOFI);
+	pmu->lcofi = harts_pmu[arch_this_hart()->slot].lcofi;
 }
 
 /* hvien exists with Ssaia (the AIA machine has it on every hart). */
@@ -83,7 +85,7 @@ static bool hvien_lcofi(void)
 /* Start the firmware's own counter of each trap event on this hart. */
 static void trap_counters_start(uint64_t fw_mask)
 {
-	uint8_t *idx = trap_counter[arch_this_hart()->slot];
+	uint8_t *idx = harts_pmu[arch_this_hart()->slot].trap_counter;
 
 	for (unsigned int code = 0; code < TRAP_EVENTS; code++) {
 		/* Base 0: OpenSBI 1.5 checks a free counter by mask bit. */
@@ -105,10 +107,10 @@ static void trap_counters_start(uint64_t fw_mask)
 
 void arch_pmu_hart_init(bool aia)
 {
+	unsigned int slot = arch_this_hart()->slot;
 	struct arch_pmu pmu;
 
-	memset(trap_counter[arch_this_hart()->slot], NO_COUNTER,
-	       sizeof(trap_counter[0]));
+	memset(harts_pmu[slot].trap_counter, NO_COUNTER, TRAP_EVENTS);
 	arch_pmu_probe(&pmu);
 	if (!pmu.nr_counters)
 		return;
@@ -121,8 +123,11 @@ void arch_pmu_hart_init(bool aia)
 	 */
 	csr_clear(CSR_SIP, SIP_LCOFIP);
 	csr_set(CSR_HIDELEG, HIDELEG_LCOFI);
-	if (!(csr_read(CSR_HIDELEG) & HIDELEG_LCOFI) && aia && hvien_lcofi())
+	harts_pmu[slot].lcofi = csr_read(CSR_HIDELEG) & HIDELEG_LCOFI;
+	if (!harts_pmu[slot].lcofi && aia && hvien_lcofi()) {
+		harts_pmu[slot].lcofi = true;
 		csr_set(CSR_SIE, SIE_LCOFIE);
+	}
 	trap_counters_start(pmu.fw_mask);
 }
 
@@ -165,7 +170,7 @@ uint64_t arch_pmu_fw_trap_count(unsigned int code)
 
 	if (code >= TRAP_EVENTS)
 		return 0;
-	idx = trap_counter[arch_this_hart()->slot][code];
+	idx = harts_pmu[arch_this_hart()->slot].trap_counter[code];
 	if (idx == NO_COUNTER)
 		return 0;
 	r = pmu_call(SBI_EXT_PMU_COUNTER_FW_READ, idx, 0, 0, 0, 0);
