@@ -26,8 +26,8 @@
  *   arch/riscv/pmu.c. The HFENCE events exist but never happen: the guest
  *   has no H.
  * - Snapshot shared memory is NOT_SUPPORTED (optional, and OpenSBI 1.5,
- *   natively, has none either); event_get_info is implemented, since
- *   Linux calls it once the SBI is v3.0.
+ *   natively, has none either); event_get_info is implemented: Linux
+ *   with the event-info patches calls it once the SBI is v3.0.
  *
  * A counter is free for config_matching while it is not configured to an
  * event, i.e. until a stop with RESET releases it (as OpenSBI and KVM).
@@ -66,6 +66,7 @@ struct pmu_event_info {
 void vsbi_pmu_hart_init(struct vcpu *v)
 {
 	struct vsbi_pmu *p = &v->pmu;
+	bool sscofpmf;
 	uint64_t fw;
 
 	arch_pmu_probe(&p->host);
@@ -78,14 +79,16 @@ void vsbi_pmu_hart_init(struct vcpu *v)
 	if (fw)
 		pr_warn("vcpu%u: the firmware has more than %d firmware counters; the guest gets %d",
 			v->id, VSBI_PMU_FW_COUNTERS, VSBI_PMU_FW_COUNTERS);
-	if (v->id == 0 && p->host.nr_counters)
-		pr_info("SBI PMU: %lu counters, %d hardware and %d firmware; overflow interrupts %s",
-			p->host.nr_counters,
-			__builtin_popcountll(p->host.hw_mask),
-			__builtin_popcountll(p->fw_mask),
-			p->host.lcofi ? "go to the guest" : "none");
-	if (v->id == 0 && v->vm->platform->harts[v->hart->slot].has_sscofpmf &&
-	    !p->host.lcofi)
+	if (v->id != 0 || !p->host.nr_counters)
+		return;
+	sscofpmf = v->vm->platform->harts[v->hart->slot].has_sscofpmf;
+	pr_info("SBI PMU: %lu counters, %d hardware and %d firmware; overflow interrupts %s",
+		p->host.nr_counters, __builtin_popcountll(p->host.hw_mask),
+		__builtin_popcountll(p->fw_mask),
+		!sscofpmf     ? "none (no Sscofpmf)" :
+		p->host.lcofi ? "go to the guest" :
+				"cannot reach the guest");
+	if (sscofpmf && !p->host.lcofi)
 		pr_warn("the harts have Sscofpmf, but counter overflows cannot reach the guest (IRQCHIP=aia gives them): perf sampling in the guest gets no samples");
 }
 
