@@ -460,11 +460,12 @@ FUZZ_HV_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
 FUZZ_VSBI_SRCS := hv/vsbi.c hv/vsbi_base.c hv/vsbi_dbcn.c \
 	hv/vsbi_hartvisor.c hv/vsbi_hsm.c hv/vsbi_ipi.c hv/vsbi_legacy.c \
 	hv/vsbi_rfence.c hv/vsbi_srst.c hv/vsbi_time.c hv/vsbi_susp.c \
-	hv/vsbi_fwft.c hv/vcpu_stats.c
+	hv/vsbi_fwft.c hv/vsbi_pmu.c hv/vcpu_stats.c
 FUZZ_COMMON := tests/fuzz/fuzz_common.c
 FUZZ_SRCS_guest_dtb := tests/fuzz/fuzz_guest_dtb.c
 FUZZ_SRCS_vsbi := tests/fuzz/fuzz_vsbi.c tests/fuzz/fuzz_vsbi_check.c \
 	tests/fuzz/fuzz_vsbi_ext.c tests/fuzz/fuzz_vsbi_legacy.c \
+	tests/fuzz/fuzz_vsbi_pmu.c \
 	tests/fuzz/fake_vsbi.c $(FUZZ_COMMON) \
 	$(FUZZ_VSBI_SRCS) hv/vm.c hv/sbi_error.c hv/crc32.c
 FUZZ_SRCS_mmio := tests/fuzz/fuzz_mmio.c $(FUZZ_COMMON) hv/mmio_decode.c \

@@ -170,6 +170,7 @@ static int parse_one_hart(struct parse *ps, int cpu, struct platform_hart *h)
 	h->has_ssaia = isa_has_ext(h->isa, "ssaia");
 	h->has_svadu = isa_has_ext(h->isa, "svadu");
 	h->has_svade = isa_has_ext(h->isa, "svade");
+	h->has_sscofpmf = isa_has_ext(h->isa, "sscofpmf");
 	exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
 	h->exts = exts;
 	h->exts_len = exts ? len : 0;
@@ -181,6 +182,8 @@ static int parse_one_hart(struct parse *ps, int cpu, struct platform_hart *h)
 		h->has_ssaia = fdt_stringlist_contains(exts, len, "ssaia");
 		h->has_svadu = fdt_stringlist_contains(exts, len, "svadu");
 		h->has_svade = fdt_stringlist_contains(exts, len, "svade");
+		h->has_sscofpmf =
+			fdt_stringlist_contains(exts, len, "sscofpmf");
 	}
 	h->plic_s_context = PLIC_NO_CONTEXT;
 	h->imsic_index = -1;

@@ -47,6 +47,7 @@ void vcpu_hart_init(struct vcpu *v)
 	v->fwft.reset[SBI_FWFT_PTE_AD_HW_UPDATING] =
 		(needs & ISA_NEED_HW_AD) ? 1 : 0;
 	memcpy(v->fwft.value, v->fwft.reset, sizeof(v->fwft.value));
+	vsbi_pmu_hart_init(v);
 }
 
 /* FWFT values do not survive a hart reset: back to reset[], unlocked. */
@@ -135,6 +136,8 @@ void vcpu_stop_self(struct vcpu *v)
 	arch_vcpu_clear_ipi();
 	/* Its interrupt file may still signal: a stopped vCPU hears nothing. */
 	arch_vcpu_mask_irqs();
+	/* Nor does it count anything. */
+	vsbi_pmu_reset(v, false);
 }
 
 void vcpu_suspend_self(struct vcpu *v, bool non_retentive, unsigned long pc,
@@ -159,13 +162,14 @@ void vcpu_system_suspend(struct vcpu *v, unsigned long pc, unsigned long arg)
 
 /*
  * A new life for @v at its start address: registers, its interrupts, its
- * firmware features.
+ * firmware features, its counters.
  */
 static void vcpu_reset(struct vcpu *v)
 {
 	arch_vcpu_reset(&v->ctx, v->start_pc, v->id, v->start_arg);
 	irqchip_vcpu_reset(v->vm, v->id);
 	vcpu_fwft_reset(v);
+	vsbi_pmu_reset(v, true);
 }
 
 /*
@@ -210,8 +214,10 @@ static void vcpu_process_mailbox(struct vcpu *v)
 		int state = vcpu_get_state(v);
 
 		if (state == SBI_HSM_STATE_STARTED ||
-		    state == SBI_HSM_STATE_SUSPENDED)
+		    state == SBI_HSM_STATE_SUSPENDED) {
 			arch_vcpu_raise_ipi();
+			vsbi_pmu_event(v, SBI_PMU_FW_IPI_RECEIVED);
+		}
 	}
 	/*
 	 * VSEIP is the vPLIC's line for us, whatever the mail said: a reset
@@ -262,6 +268,10 @@ static void vcpu_handle_interrupt(struct vcpu *v, unsigned long irq)
 	case IRQ_S_EXT:
 		vcpu_take_external(v);
 		break;
+	case IRQ_PMU_OVF:
+		/* A counter of the guest's overflowed: its interrupt. */
+		arch_pmu_overflow();
+		break;
 	default:
 		pr_warn("vcpu%u: unexpected interrupt %lu", v->id, irq);
 		break;
@@ -289,7 +299,10 @@ static void vcpu_handle_exit(struct vcpu *v)
 
 	switch (cause) {
 	case EXC_VIRTUAL_INST:
+		if (vcpu_csr_emulate(v))
+			break;
 		/* A hypervisor instruction or CSR: illegal, as without H. */
+		vsbi_pmu_event(v, SBI_PMU_FW_ILLEGAL_INSN);
 		vcpu_inject(v, EXC_ILLEGAL_INST);
 		break;
 	case EXC_INST_GUEST_PAGE_FAULT:

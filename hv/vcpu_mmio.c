@@ -16,6 +16,9 @@ static void vcpu_access_fault(struct vcpu *v, bool store)
 {
 	pr_debug("vcpu%u: %s at 0x%lx faults (pc 0x%lx): access fault", v->id,
 		 store ? "store" : "load", v->ctx.stval, v->ctx.sepc);
+	/* Natively a trap through the firmware, which counts it. */
+	vsbi_pmu_event(v, store ? SBI_PMU_FW_ACCESS_STORE :
+				  SBI_PMU_FW_ACCESS_LOAD);
 	arch_vcpu_inject_exception(&v->ctx,
 				   store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS,
 				   v->ctx.stval);

@@ -114,8 +114,10 @@ static void vm_choose_isa(struct vm *vm, const struct platform *p)
 	char left[LOG_LINE_MAX - 64] = "";
 	size_t pos = 0;
 	unsigned int n = 0, kept = 0;
+	bool lcofi = h->has_sscofpmf &&
+		     arch_pmu_lcofi_possible(vm->irqchip.kind == IRQCHIP_AIA);
 
-	vm->isa_offers = vm_plan_isa_offers(vm, p, hw_ad, false);
+	vm->isa_offers = vm_plan_isa_offers(vm, p, hw_ad, lcofi);
 	for (int i = 0; h->exts && i < h->exts_len;) {
 		size_t k = strnlen(h->exts + i, (size_t)(h->exts_len - i));
 
@@ -298,14 +300,14 @@ void vm_print_stats(const struct vm *vm)
 			v->exits_by_irq[IRQ_S_SOFT],
 			v->exits_by_irq[IRQ_S_TIMER],
 			v->exits_by_irq[IRQ_S_EXT]);
-		pr_info("vcpu%u sbi calls: base %lu, time %lu, ipi %lu, rfence %lu, hsm %lu, srst %lu, dbcn %lu, susp %lu, fwft %lu, hartvisor %lu, legacy %lu, unknown %lu",
+		pr_info("vcpu%u sbi calls: base %lu, time %lu, ipi %lu, rfence %lu, hsm %lu, srst %lu, dbcn %lu, susp %lu, fwft %lu, pmu %lu, hartvisor %lu, legacy %lu, unknown %lu",
 			i, v->sbi_calls[VCPU_SBI_BASE],
 			v->sbi_calls[VCPU_SBI_TIME], v->sbi_calls[VCPU_SBI_IPI],
 			v->sbi_calls[VCPU_SBI_RFENCE],
 			v->sbi_calls[VCPU_SBI_HSM], v->sbi_calls[VCPU_SBI_SRST],
 			v->sbi_calls[VCPU_SBI_DBCN],
 			v->sbi_calls[VCPU_SBI_SUSP],
-			v->sbi_calls[VCPU_SBI_FWFT],
+			v->sbi_calls[VCPU_SBI_FWFT], v->sbi_calls[VCPU_SBI_PMU],
 			v->sbi_calls[VCPU_SBI_HARTVISOR],
 			v->sbi_calls[VCPU_SBI_LEGACY],
 			v->sbi_calls[VCPU_SBI_UNKNOWN]);

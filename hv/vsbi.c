@@ -12,7 +12,7 @@
 #include "vsbi.h"
 
 /* The dispatch table; a switch lets the compiler make it a compare tree. */
-static const struct vsbi_ext *vsbi_find(unsigned long eid)
+static const struct vsbi_ext *vsbi_table(unsigned long eid)
 {
 	switch (eid) {
 	case SBI_EXT_BASE:
@@ -33,6 +33,8 @@ static const struct vsbi_ext *vsbi_find(unsigned long eid)
 		return &vsbi_susp;
 	case SBI_EXT_FWFT:
 		return &vsbi_fwft;
+	case SBI_EXT_PMU:
+		return &vsbi_pmu;
 	case SBI_EXT_HARTVISOR:
 		return &vsbi_hartvisor;
 	default:
@@ -40,9 +42,17 @@ static const struct vsbi_ext *vsbi_find(unsigned long eid)
 	}
 }
 
-unsigned long vsbi_probe(unsigned long eid)
+/* @eid's extension, if @v has it. */
+static const struct vsbi_ext *vsbi_find(const struct vcpu *v, unsigned long eid)
 {
-	return vsbi_find(eid) ? 1 : 0;
+	const struct vsbi_ext *ext = vsbi_table(eid);
+
+	return ext && (!ext->probe || ext->probe(v)) ? ext : NULL;
+}
+
+unsigned long vsbi_probe(const struct vcpu *v, unsigned long eid)
+{
+	return vsbi_find(v, eid) ? 1 : 0;
 }
 
 void vsbi_handle(struct vcpu *v)
@@ -56,7 +66,7 @@ void vsbi_handle(struct vcpu *v)
 		.value = 0,
 		.action = VSBI_RETURN,
 	};
-	const struct vsbi_ext *ext = vsbi_find(call.eid);
+	const struct vsbi_ext *ext = vsbi_find(v, call.eid);
 
 	v->sbi_calls[ext ? ext->kind : VCPU_SBI_UNKNOWN]++;
 	if (ext)
@@ -124,11 +134,19 @@ uint64_t vsbi_vcpus_to_slots(const struct vm *vm, uint64_t vcpus)
 #define FENCE_PAGES_MAX 64
 
 void vsbi_fence(struct vcpu *v, uint64_t vcpus, unsigned long start,
-		unsigned long size, long asid)
+		unsigned long size, long asid, unsigned int event)
 {
 	bool all = (start == 0 && size == 0) || size == -1UL ||
 		   size / 4096 > FENCE_PAGES_MAX;
+	uint64_t slots = vsbi_vcpus_to_slots(v->vm, vcpus & ~(1ULL << v->id));
 
+	vsbi_pmu_event(v, event);
+	for (unsigned int id = 0; id < v->vm->nr_vcpus; id++) {
+		struct vcpu *t = vm_vcpu(v->vm, id);
+
+		if (t == v ? vcpus >> id & 1 : slots >> t->hart->slot & 1)
+			vsbi_pmu_event(t, event + 1);
+	}
 	if (vcpus & (1ULL << v->id)) {
 		arch_fence_i();
 		if (all) {
@@ -140,5 +158,5 @@ void vsbi_fence(struct vcpu *v, uint64_t vcpus, unsigned long start,
 				arch_hfence_vvma_page(start + size - 1, asid);
 		}
 	}
-	harts_fence(vsbi_vcpus_to_slots(v->vm, vcpus & ~(1ULL << v->id)));
+	harts_fence(slots);
 }

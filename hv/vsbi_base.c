@@ -29,7 +29,7 @@ static void base_handle(struct vcpu *v, struct vsbi_call *c)
 		c->value = VSBI_IMPL_VERSION;
 		break;
 	case SBI_EXT_BASE_PROBE_EXT:
-		c->value = vsbi_probe(c->args[0]);
+		c->value = vsbi_probe(v, c->args[0]);
 		break;
 	case SBI_EXT_BASE_GET_MVENDORID:
 		c->value = vm->mvendorid;

@@ -15,10 +15,13 @@ void vsbi_send_ipis(struct vcpu *v, uint64_t targets)
 	for (unsigned int id = 0; id < v->vm->nr_vcpus; id++) {
 		if (!(targets & (1ULL << id)) || vm_vcpu(v->vm, id)->absent)
 			continue;
-		if (id == v->id)
+		vsbi_pmu_event(v, SBI_PMU_FW_IPI_SENT);
+		if (id == v->id) {
 			arch_vcpu_raise_ipi();
-		else
+			vsbi_pmu_event(v, SBI_PMU_FW_IPI_RECEIVED);
+		} else {
 			hart_post(vm_vcpu(v->vm, id)->hart, HART_MSG_VCPU_IPI);
+		}
 	}
 }
 

@@ -48,6 +48,7 @@ static void legacy_handle(struct vcpu *v, struct vsbi_call *c)
 	switch (c->eid) {
 	case SBI_EXT_0_1_SET_TIMER:
 		arch_vcpu_timer_set(a[0]);
+		vsbi_pmu_event(v, SBI_PMU_FW_SET_TIMER);
 		break;
 	case SBI_EXT_0_1_CONSOLE_PUTCHAR:
 		ch = (char)a[0];
@@ -66,16 +67,19 @@ static void legacy_handle(struct vcpu *v, struct vsbi_call *c)
 		break;
 	case SBI_EXT_0_1_REMOTE_FENCE_I:
 		if (legacy_mask(v, c, a[0], &targets))
-			vsbi_fence(v, targets, 0, 0, -1);
+			vsbi_fence(v, targets, 0, 0, -1,
+				   SBI_PMU_FW_FENCE_I_SENT);
 		break;
 	case SBI_EXT_0_1_REMOTE_SFENCE_VMA:
 		if (legacy_mask(v, c, a[0], &targets))
-			vsbi_fence(v, targets, a[1], a[2], -1);
+			vsbi_fence(v, targets, a[1], a[2], -1,
+				   SBI_PMU_FW_SFENCE_VMA_SENT);
 		break;
 	case SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID:
 		if (legacy_mask(v, c, a[0], &targets))
 			vsbi_fence(v, targets, a[1], a[2],
-				   (long)(a[3] & 0xffff));
+				   (long)(a[3] & 0xffff),
+				   SBI_PMU_FW_SFENCE_VMA_ASID_SENT);
 		break;
 	case SBI_EXT_0_1_SHUTDOWN:
 		vm_shutdown(v->vm, false);

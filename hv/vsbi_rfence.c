@@ -21,13 +21,15 @@ static void rfence_handle(struct vcpu *v, struct vsbi_call *c)
 		return;
 	switch (c->fid) {
 	case SBI_EXT_RFENCE_REMOTE_FENCE_I:
-		vsbi_fence(v, targets, 0, 0, -1);
+		vsbi_fence(v, targets, 0, 0, -1, SBI_PMU_FW_FENCE_I_SENT);
 		break;
 	case SBI_EXT_RFENCE_REMOTE_SFENCE_VMA:
-		vsbi_fence(v, targets, a[2], a[3], -1);
+		vsbi_fence(v, targets, a[2], a[3], -1,
+			   SBI_PMU_FW_SFENCE_VMA_SENT);
 		break;
 	default:
-		vsbi_fence(v, targets, a[2], a[3], (long)(a[4] & 0xffff));
+		vsbi_fence(v, targets, a[2], a[3], (long)(a[4] & 0xffff),
+			   SBI_PMU_FW_SFENCE_VMA_ASID_SENT);
 		break;
 	}
 }

@@ -6,16 +6,17 @@
  */
 #include "arch.h"
 #include "sbi.h"
+#include "vcpu.h"
 #include "vsbi.h"
 
 static void time_handle(struct vcpu *v, struct vsbi_call *c)
 {
-	(void)v;
 	if (c->fid != SBI_EXT_TIME_SET_TIMER) {
 		c->error = SBI_ERR_NOT_SUPPORTED;
 		return;
 	}
 	arch_vcpu_timer_set(c->args[0]);
+	vsbi_pmu_event(v, SBI_PMU_FW_SET_TIMER);
 }
 
 const struct vsbi_ext vsbi_time = {

@@ -9,6 +9,7 @@
 
 #include "arch.h"
 #include "arch/csr.h"
+#include "arch/pmu.h"
 #include "arch/sbi_call.h"
 #include "isa.h"
 #include "sbi.h"
@@ -83,7 +84,7 @@ static unsigned long hcounteren_for(unsigned int needs)
 	if (needs & ISA_NEED_COUNTERS)
 		v |= HCOUNTEREN_CY | HCOUNTEREN_TM | HCOUNTEREN_IR;
 	if (needs & ISA_NEED_HPM)
-		v |= HCOUNTEREN_HPM;
+		v |= HCOUNTEREN_HPM_MASK;
 	if (needs & ISA_NEED_VSTIMECMP)
 		v |= HCOUNTEREN_TM;
 	return v;
@@ -118,9 +119,9 @@ void arch_hart_virt_init(unsigned long vmid, unsigned int needs)
 	/* From now on every trap comes through the world switch. */
 	csr_write(CSR_STVEC, (unsigned long)guest_exit);
 	csr_write(CSR_HEDELEG, HEDELEG_GUEST);
-	csr_write(CSR_HIDELEG,
-		  HIDELEG_VS | (needs & ISA_NEED_LCOFI ? HIDELEG_LCOFI : 0));
+	csr_write(CSR_HIDELEG, HIDELEG_VS);
 	csr_write(CSR_HCOUNTEREN, hcounteren_for(needs));
+	arch_pmu_hart_init(use_aia, needs & ISA_NEED_LCOFI);
 	csr_write(CSR_HVIP, 0);
 	csr_write(CSR_HTIMEDELTA, 0);
 	/* Without STCE the guest's stimecmp traps (virtual instruction). */

@@ -78,6 +78,9 @@ int cmd_irq(int argc, char **argv);
 /* suspend.c: suspend to RAM, woken by a key on the console. */
 int cmd_suspend(int argc, char **argv);
 
+/* perf.c: the PMU through perf_event_open. */
+int cmd_perfcheck(int argc, char **argv);
+
 /* net.c: eth0 by ioctl, the TCP echo server. */
 void net_setup(void);
 

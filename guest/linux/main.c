@@ -97,6 +97,11 @@ static const struct program {
 	  "any request that waits 10 s" },
 	{ "suspend", "", 0, 0, cmd_suspend,
 	  "suspend to RAM (SBI SUSP); a key on the console wakes the VM" },
+	{ "perfcheck", "", 0, 0, cmd_perfcheck,
+	  "the PMU through perf_event_open (SBI PMU): cycles and instructions\n"
+	  "count a loop; with Sscofpmf, user and kernel counted apart and\n"
+	  "sampled cycles in the loop, without it sampling refused; the\n"
+	  "firmware event ILLEGAL_INSN counts illegal instructions" },
 };
 
 #define NR_PROGRAMS (sizeof(programs) / sizeof(programs[0]))

@@ -222,6 +222,63 @@ void arch_plic_complete(int ctx, unsigned int src);
 unsigned int arch_fwft_probe(bool svadu);
 long arch_fwft_set(unsigned int feature, unsigned long value);
 
+/*
+ * ---- The PMU: this hart's counters, through the firmware's SBI PMU
+ * (arch/riscv/pmu.c). Own hart. hv/vsbi_pmu.c checks every request of
+ * the guest before it comes here. ----
+ */
+
+/* What the firmware's SBI PMU has on this hart. */
+struct arch_pmu {
+	unsigned long nr_counters; /* num_counters; 0: no SBI PMU */
+	uint64_t hw_mask, fw_mask; /* the counters by index, by type */
+	unsigned long fw_info; /* counter_get_info of a firmware counter */
+	bool lcofi; /* overflow interrupts (Sscofpmf) go to the guest */
+};
+
+/*
+ * Can counter-overflow interrupts reach a guest on this hart: the
+ * firmware has SBI PMU, and LCOFI can be delegated (hideleg) or, with
+ * @aia, raised through hvien? Changes nothing. For the ISA table's offer.
+ */
+bool arch_pmu_lcofi_possible(bool aia);
+
+/* Fill @pmu from the firmware (after arch_hart_virt_init). */
+void arch_pmu_probe(struct arch_pmu *pmu);
+/* counter_get_info of hardware counter @idx, as the firmware says it. */
+long arch_pmu_counter_info(unsigned long idx, unsigned long *info);
+/*
+ * The firmware's counter_config_matching, counter_start, counter_stop on
+ * the hardware counters in @counters (bit n: counter n); flags, event
+ * and value as the SBI spec has them. 0 or the firmware's SBI error;
+ * config_matching's counter in *@idx.
+ */
+long arch_pmu_cfg_match(uint64_t counters, unsigned long flags,
+			unsigned long event_idx, uint64_t data,
+			unsigned long *idx);
+long arch_pmu_start(uint64_t counters, unsigned long flags, uint64_t value);
+long arch_pmu_stop(uint64_t counters, unsigned long flags);
+/*
+ * How many traps of firmware event @code the firmware itself took on this
+ * hart so far: misaligned accesses it emulated, access faults and illegal
+ * instructions it saw (SBI_PMU_FW_MISALIGNED_LOAD to _ILLEGAL_INSN); 0
+ * for other codes, or when it cannot say.
+ */
+uint64_t arch_pmu_fw_trap_count(unsigned int code);
+/*
+ * An overflow interrupt taken in HS-mode (where it cannot be delegated):
+ * raise it for the guest (hvip) and clear it here.
+ */
+void arch_pmu_overflow(void);
+/* scountovf as VS-mode may see it: the bits hcounteren lets it read. */
+unsigned long arch_pmu_overflows(void);
+/*
+ * Stop and release every hardware counter in @counters (no event left
+ * configured) and clear a pending overflow interrupt; with @fixed_on,
+ * cycle and instret (counters 0 and 2) run again, as a hart starts.
+ */
+void arch_pmu_reset(uint64_t counters, bool fixed_on);
+
 /* An SBI BASE value of the firmware (mvendorid, marchid, mimpid...). */
 long arch_firmware_base(unsigned long fid);
 

@@ -16,6 +16,7 @@
 #define IRQ_VS_TIMER 6
 #define IRQ_S_EXT 9
 #define IRQ_VS_EXT 10
+#define IRQ_PMU_OVF 13 /* Sscofpmf: local counter overflow (LCOFI) */
 
 /* Exception codes (scause without the interrupt bit). */
 #define EXC_INST_MISALIGNED 0

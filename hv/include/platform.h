@@ -29,6 +29,7 @@ struct platform_hart {
 	bool has_sstc;
 	bool has_smstateen; /* hstateen0 exists and gates guest CSRs */
 	bool has_svadu, has_svade; /* hardware / software PTE A and D bits */
+	bool has_sscofpmf; /* counter overflow interrupts, mode filtering */
 	uint32_t intc_phandle; /* its riscv,cpu-intc, 0 if none */
 	int plic_s_context; /* S-mode external interrupt context */
 	bool has_ssaia; /* the S-level AIA CSRs (stopei, siselect...) */

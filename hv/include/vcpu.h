@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "types.h"
 #include "vcpu_context.h"
+#include "vsbi_pmu.h"
 
 struct vm;
 
@@ -30,6 +31,7 @@ enum vcpu_sbi_kind {
 	VCPU_SBI_DBCN,
 	VCPU_SBI_SUSP,
 	VCPU_SBI_FWFT,
+	VCPU_SBI_PMU,
 	VCPU_SBI_HARTVISOR,
 	VCPU_SBI_LEGACY,
 	VCPU_SBI_UNKNOWN,
@@ -67,6 +69,8 @@ struct vcpu {
 		/* At hart start: what the guest's ISA says (Svadu: 1). */
 		unsigned long reset[VCPU_FWFT_FEATURES];
 	} fwft;
+
+	struct vsbi_pmu pmu; /* SBI PMU: its counters (vsbi_pmu.h) */
 
 	unsigned long exits_by_cause[VCPU_EXIT_KINDS]; /* ecalls: sbi_calls */
 	unsigned long exits_by_irq[16];
@@ -138,6 +142,13 @@ void vcpu_suspend_self(struct vcpu *v, bool non_retentive, unsigned long pc,
  * with a0 = ID, a1 = @arg once an interrupt is pending for it (logged).
  */
 void vcpu_system_suspend(struct vcpu *v, unsigned long pc, unsigned long arg);
+
+/*
+ * A virtual-instruction exit of @v that a hart without H would have
+ * executed (hv/vcpu_csr.c): emulated, and true; false if it is none
+ * (it is then illegal). Own hart.
+ */
+bool vcpu_csr_emulate(struct vcpu *v);
 
 /*
  * A load (@store false) or store guest-page fault of @v: emulate it if it

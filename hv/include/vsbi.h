@@ -33,17 +33,19 @@ struct vsbi_ext {
 	enum vcpu_sbi_kind kind; /* which counter its calls go to */
 	unsigned long eid_min, eid_max;
 	void (*handle)(struct vcpu *v, struct vsbi_call *call);
+	/* NULL: always there; else whether @v has it (BASE probe too). */
+	bool (*probe)(const struct vcpu *v);
 };
 
 extern const struct vsbi_ext vsbi_base, vsbi_time, vsbi_ipi, vsbi_rfence,
-	vsbi_hsm, vsbi_srst, vsbi_dbcn, vsbi_susp, vsbi_fwft, vsbi_hartvisor,
-	vsbi_legacy;
+	vsbi_hsm, vsbi_srst, vsbi_dbcn, vsbi_susp, vsbi_fwft, vsbi_pmu,
+	vsbi_hartvisor, vsbi_legacy;
 
 /* Serve the SBI call the guest of @v just made (ecall from VS). */
 void vsbi_handle(struct vcpu *v);
 
-/* 1 when @eid is implemented, else 0 (BASE probe_extension). */
-unsigned long vsbi_probe(unsigned long eid);
+/* 1 when @eid is implemented for @v, else 0 (BASE probe_extension). */
+unsigned long vsbi_probe(const struct vcpu *v, unsigned long eid);
 
 /*
  * Turn an SBI hart mask into a bitmap of vCPU IDs. base == -1 means every
@@ -63,8 +65,10 @@ void vsbi_send_ipis(struct vcpu *v, uint64_t targets);
  * Remote fence for the vCPUs in @vcpus (SBI RFENCE, legacy remote fences):
  * fence.i and a guest TLB flush everywhere; the caller's own hart flushes
  * only [start, start + size) of @asid (-1: any) when the range is small.
+ * @event is its SBI_PMU_FW_*_SENT firmware event: the caller counts one,
+ * each vCPU fenced one of the RECEIVED event that follows it.
  */
 void vsbi_fence(struct vcpu *v, uint64_t vcpus, unsigned long start,
-		unsigned long size, long asid);
+		unsigned long size, long asid, unsigned int event);
 
 #endif

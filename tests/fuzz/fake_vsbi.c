@@ -11,7 +11,8 @@
  *
  * A new extension that calls something new (a vcpu_* or arch_* hook)
  * gets its fake here, recording into fv.fx; one that ends the call
- * elsewhere (the vCPU no longer returns) sets fv.fx.moved.
+ * elsewhere (the vCPU no longer returns) sets fv.fx.moved. The PMU's
+ * arch hooks, a fake firmware PMU, are in fuzz_vsbi_pmu.c.
  */
 #include <libfdt.h>
 #include <string.h>
@@ -79,6 +80,7 @@ void vcpu_stop_self(struct vcpu *v)
 		   v->id);
 	v->state = SBI_HSM_STATE_STOPPED;
 	fv.vssip[v->id] = false;
+	fv_pmu_reset(v, false);
 	fv.fx.what |= FX_STOP;
 	fv.fx.moved = true;
 }
@@ -130,6 +132,7 @@ void fv_take_mail(struct vcpu *v)
 	if (msg & HART_MSG_VCPU_RESET) {
 		v->state = SBI_HSM_STATE_STOPPED;
 		fv.vssip[v->id] = false;
+		fv_pmu_reset(v, false);
 		fv.vm->reset_acks++;
 	}
 	if ((msg & HART_MSG_VCPU_START) &&
@@ -140,10 +143,16 @@ void fv_take_mail(struct vcpu *v)
 		/* FWFT values do not survive a hart reset (vcpu_fwft_reset). */
 		memcpy(v->fwft.value, v->fwft.reset, sizeof(v->fwft.value));
 		v->fwft.locked = 0;
+		fv_pmu_reset(v, true);
 	}
-	if ((msg & HART_MSG_VCPU_IPI) && (v->state == SBI_HSM_STATE_STARTED ||
-					  v->state == SBI_HSM_STATE_SUSPENDED))
+	if ((msg & HART_MSG_VCPU_IPI) &&
+	    (v->state == SBI_HSM_STATE_STARTED ||
+	     v->state == SBI_HSM_STATE_SUSPENDED)) {
 		fv.vssip[v->id] = true;
+		/* vcpu.c counts it for the guest's PMU, and so does the model. */
+		vsbi_pmu_event(v, SBI_PMU_FW_IPI_RECEIVED);
+		fv_pmu_event(v, SBI_PMU_FW_IPI_RECEIVED);
+	}
 	/* An interrupt is pending for a suspended vCPU: it resumes. */
 	if (fv.vssip[v->id] &&
 	    vcpu_set_state(v, SBI_HSM_STATE_SUSPENDED, SBI_HSM_STATE_STARTED)) {
@@ -436,6 +445,12 @@ unsigned int arch_fwft_probe(bool svadu)
 {
 	(void)svadu;
 	fuzz_fail("arch_fwft_probe from a guest");
+}
+
+bool arch_pmu_lcofi_possible(bool aia)
+{
+	(void)aia;
+	fuzz_fail("arch_pmu_lcofi_possible from a guest");
 }
 
 int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot)

@@ -12,7 +12,8 @@
  * Then a list of events: an SBI call (a7, a6, a0-a5 from the input,
  * mostly real EIDs and FIDs, addresses in and around guest RAM, hart
  * masks and IDs around the vCPU count) from a running vCPU, a hart taking
- * its mail, a late hart checking in, an interrupt for a vCPU.
+ * its mail, a late hart checking in, an interrupt for a vCPU, a trap the
+ * firmware takes for a vCPU's guest (its PMU counts them).
  *
  * After each call fuzz_vsbi_check.c checks what the spec says the call
  * must do (each extension's model: fuzz_vsbi_ext.c, fuzz_vsbi_legacy.c);
@@ -203,6 +204,8 @@ static void setup(struct fuzz_in *in)
 	in->p += fv.console_len;
 	in->n -= fv.console_len;
 
+	/* The PMU of each hart: from bytes read already, not new ones. */
+	fv_pmu_setup((uint32_t)fill << 8 | fwft);
 	vm_boot(vm);
 	for (unsigned int i = 0; i < nr; i++)
 		fv_take_mail(&fv.vcpus[i]);
@@ -234,6 +237,7 @@ static unsigned long pick_eid(struct fuzz_in *in)
 		SBI_EXT_0_1_REMOTE_SFENCE_VMA,
 		SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID,
 		SBI_EXT_0_1_SHUTDOWN,
+		SBI_EXT_PMU,
 	};
 	uint8_t sel = fuzz_u8(in);
 
@@ -249,7 +253,7 @@ static unsigned long pick_fid(struct fuzz_in *in)
 {
 	uint8_t sel = fuzz_u8(in);
 
-	return sel < 224 ? sel % 8 : fuzz_u64(in);
+	return sel < 224 ? sel % 10 : fuzz_u64(in);
 }
 
 /* An argument: addresses in and around RAM, IDs and masks, any value. */
@@ -335,6 +339,8 @@ static void snapshot(struct vcpu *v, struct fv_before *b)
 	memcpy(b->fwft_value, v->fwft.value, sizeof(b->fwft_value));
 	b->console_pos = fv.console_pos;
 	b->boots = fv.vm->boots;
+	b->pmu_configured = fv.pmu[v->id].configured;
+	b->pmu_started = fv.pmu[v->id].started;
 }
 
 /* One SBI call; false once the machine is off or no vCPU can run. */
@@ -394,6 +400,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!v->absent && v->state != SBI_HSM_STATE_STOPPED)
 				fv.vssip[v->id] = true;
 			fv_take_mail(v);
+			break;
+		case 4: /* the firmware took a trap for the vCPU's guest */
+			fv_pmu_trap(v, fuzz_u8(&in) %
+					       (SBI_PMU_FW_ILLEGAL_INSN + 1));
 			break;
 		default:
 			on = sbi_call(&in);

@@ -51,6 +51,35 @@ enum {
 	FX_POWEROFF = 1 << 11,
 	FX_CLEAR_IPI = 1 << 12,
 	FX_FWFT = 1 << 13, /* arch_fwft_set() */
+	FX_PMU = 1 << 14, /* a PMU request to the firmware (arch_pmu_*) */
+	FX_PMU_RESET = 1 << 15, /* arch_pmu_reset(): a vCPU stopped or reset */
+};
+
+/* The firmware's PMU on a vCPU's hart, faked (fuzz_vsbi_pmu.c). */
+struct fv_pmu_hart {
+	struct arch_pmu layout; /* what it has: the vCPU's host */
+	uint64_t configured, started; /* hardware counters; 0 and 2 fixed */
+	unsigned long event[64];
+	uint64_t traps[SBI_PMU_FW_ILLEGAL_INSN + 1]; /* arch_pmu_fw_trap_count */
+	unsigned int resets; /* arch_pmu_reset() calls */
+};
+
+/* The model of a vCPU's SBI PMU: events served, firmware counters. */
+struct fv_pmu_ref {
+	uint64_t events[SBI_PMU_FW_MAX];
+	uint64_t configured, started;
+	uint64_t value[64], since[64];
+	unsigned int event[64];
+};
+
+/* The firmware PMU requests one SBI call made (the last of each kind). */
+struct fv_pmu_calls {
+	unsigned int cfg, start, stop, info, reset;
+	uint64_t cfg_counters, start_counters, stop_counters;
+	unsigned long cfg_flags, cfg_event, start_flags, stop_flags;
+	uint64_t cfg_data, start_value;
+	long cfg_ret, start_ret, stop_ret;
+	unsigned long cfg_idx;
 };
 
 struct fv_effects {
@@ -79,6 +108,7 @@ struct fv_effects {
 	unsigned long fwft_value;
 	bool failure; /* of the power-off */
 	unsigned long relax;
+	struct fv_pmu_calls pmu;
 };
 
 struct fv_world {
@@ -95,6 +125,10 @@ struct fv_world {
 	unsigned int late[HV_MAX_HARTS]; /* spins before its hart checks in */
 	bool lost[HV_MAX_HARTS]; /* its hart never checks in */
 	uint8_t fwft_fails; /* FWFT features whose arch_fwft_set() fails */
+	struct fv_pmu_hart pmu[HV_MAX_HARTS]; /* by vCPU ID */
+	struct fv_pmu_ref pmu_ref[HV_MAX_HARTS];
+	bool pmu_bogus; /* the firmware answers config_matching wrongly */
+	struct vcpu *self; /* whose hart runs fv_take_mail() now */
 	jmp_buf poweroff; /* arch_poweroff() lands here */
 	struct fv_effects fx;
 };
@@ -113,6 +147,7 @@ struct fv_before {
 	unsigned long kinds[VCPU_SBI_KINDS]; /* the caller's, by extension */
 	size_t console_pos;
 	unsigned int boots;
+	uint64_t pmu_configured, pmu_started; /* the caller's hardware's */
 };
 
 /* fake_vsbi.c: the rest of the hypervisor. */
@@ -148,8 +183,9 @@ extern struct fv_call fv_call;
 bool fv_ref_mask(unsigned long mask, unsigned long base, uint64_t *out);
 /* Where the shadow of guest RAM holds @gpa's byte. */
 uint8_t *fv_shadow_of(unsigned long gpa);
-/* Is @eid one of those fuzz_vsbi_ext.c models? */
+/* Is @eid one of those fuzz_vsbi_ext.c models? Does @v have it? */
 bool fv_modelled(unsigned long eid);
+bool fv_has(const struct vcpu *v, unsigned long eid);
 /* The call returned (@err, @val), or legacy: a0 = @err. */
 void fv_want(long err, unsigned long val);
 void fv_want_legacy(long err);
@@ -160,11 +196,24 @@ void fv_check_ext(unsigned long eid, unsigned long fid);
 void fv_check_ipis(uint64_t targets);
 /*
  * A remote fence of @targets: fence.i (@tlb false), or an sfence.vma of
- * [@start, +@size) for @asid (-1: any).
+ * [@start, +@size) for @asid (-1: any); @event its SBI_PMU_FW_*_SENT.
  */
 void fv_check_fence(uint64_t targets, unsigned long start, unsigned long size,
-		    long asid, bool tlb);
+		    long asid, bool tlb, unsigned int event);
 /* fuzz_vsbi_legacy.c: the same for legacy EID @eid. */
 void fv_check_legacy(unsigned long eid);
+
+/*
+ * fuzz_vsbi_pmu.c: the firmware's PMU of each vCPU's hart, from @seed; the model's reset of @v's PMU (a stop, or a start); firmware
+ * event @code served for @v (the model's count); the firmware took a
+ * trap of event @code for @v; the PMU call just made; and what holds
+ * after every call.
+ */
+void fv_pmu_setup(uint32_t seed);
+void fv_pmu_reset(struct vcpu *v, bool start);
+void fv_pmu_event(const struct vcpu *v, unsigned int code);
+void fv_pmu_trap(const struct vcpu *v, unsigned int code);
+void fv_check_pmu(unsigned long fid);
+void fv_check_pmu_state(void);
 
 #endif

@@ -13,7 +13,8 @@
  *   but the trap's sepc; one that returns moved the vCPU nowhere;
  * - no other vCPU's registers change, ever;
  * - an EID that BASE probe_extension denies is NOT_SUPPORTED with no
- *   effect; probe_extension says 1 for every extension checked here;
+ *   effect; probe_extension says 1 for every extension checked here (the
+ *   PMU: where the vCPU's firmware has one);
  * - each extension's results against a model of the spec, in
  *   fuzz_vsbi_ext.c: hart masks (any bit naming no vCPU is INVALID_PARAM
  *   and then nothing is sent or fenced), who gets IPIs and fences (never
@@ -25,7 +26,9 @@
  *   reboot (every vCPU stopped, the boot vCPU starting at the entry, the
  *   images and the DTB restored), system suspend only with every other
  *   vCPU stopped, FWFT features per vCPU (values, locks, what the hart
- *   cannot give), the exit counters;
+ *   cannot give), the exit counters, the PMU (fuzz_vsbi_pmu.c: what
+ *   reaches the firmware, firmware counters against a reference, no
+ *   counter of a stopped vCPU running);
  * - guest RAM holds what the calls wrote and nothing else;
  * - no effect beyond what the call may have (no IPI from a failed
  *   IPI call, no console output from a refused write...).
@@ -90,7 +93,13 @@ static bool valid_error(long err)
 	       (err < 0 && strcmp(sbi_strerror(err), "unknown SBI error"));
 }
 
-/* The EIDs checked in detail here: probe_extension must say 1. */
+/* Does @v have extension @eid? The PMU only where its firmware has one. */
+bool fv_has(const struct vcpu *v, unsigned long eid)
+{
+	return eid != SBI_EXT_PMU || v->pmu.host.nr_counters;
+}
+
+/* The EIDs checked in detail here: probe_extension must say fv_has(). */
 bool fv_modelled(unsigned long eid)
 {
 	switch (eid) {
@@ -103,6 +112,7 @@ bool fv_modelled(unsigned long eid)
 	case SBI_EXT_DBCN:
 	case SBI_EXT_SUSP:
 	case SBI_EXT_FWFT:
+	case SBI_EXT_PMU:
 	case SBI_EXT_HARTVISOR:
 		return true;
 	default:
@@ -131,6 +141,8 @@ static enum vcpu_sbi_kind kind_of(unsigned long eid)
 		return VCPU_SBI_SUSP;
 	case SBI_EXT_FWFT:
 		return VCPU_SBI_FWFT;
+	case SBI_EXT_PMU:
+		return VCPU_SBI_PMU;
 	case SBI_EXT_HARTVISOR:
 		return VCPU_SBI_HARTVISOR;
 	default:
@@ -247,7 +259,7 @@ void fv_check_call(struct vcpu *v, const struct fv_before *b)
 {
 	const unsigned long *a = &b->ctx[v->id].x[REG_A0];
 	unsigned long eid = a[7], fid = a[6];
-	bool known = vsbi_probe(eid);
+	bool known = vsbi_probe(v, eid);
 	enum vcpu_sbi_kind kind = kind_of(eid);
 
 	*c = (struct fv_call){
@@ -272,8 +284,8 @@ void fv_check_call(struct vcpu *v, const struct fv_before *b)
 		    b->kinds[VCPU_SBI_UNKNOWN] + 1) == !known,
 		   "eid 0x%lx (probe %d) counted as unknown or not", eid,
 		   known);
-	fuzz_check(known || !fv_modelled(eid), "probe_extension(0x%lx) = 0",
-		   eid);
+	fuzz_check(known == fv_has(v, eid) || !fv_modelled(eid),
+		   "probe_extension(0x%lx) = %d", eid, known);
 
 	if (fv.fx.what & FX_POWEROFF) {
 		check_poweroff(eid, fid);
@@ -287,8 +299,12 @@ void fv_check_call(struct vcpu *v, const struct fv_before *b)
 		fv_want(SBI_ERR_NOT_SUPPORTED, 0);
 	else
 		fv_check_ext(eid, fid);
+	/* A vCPU stopped or started resets its PMU. */
+	if (c->allowed & (FX_STOP | FX_START | FX_REBOOT))
+		c->allowed |= FX_PMU_RESET;
 	fuzz_check(
 		!(fv.fx.what & ~c->allowed),
 		"eid 0x%lx fid 0x%lx (a0 0x%lx a1 0x%lx): effects 0x%x, may have 0x%x",
 		eid, fid, a[0], a[1], fv.fx.what, c->allowed);
+	fv_check_pmu_state();
 }

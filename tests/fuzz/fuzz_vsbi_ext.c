@@ -18,9 +18,14 @@ void fv_check_ipis(uint64_t targets)
 {
 	uint64_t want_ipis = 0;
 
-	for (unsigned int i = 0; i < fv.vm->nr_vcpus; i++)
-		if ((targets >> i & 1) && !c->b->absent[i])
-			want_ipis |= 1ULL << i;
+	for (unsigned int i = 0; i < fv.vm->nr_vcpus; i++) {
+		if (!(targets >> i & 1) || c->b->absent[i])
+			continue;
+		want_ipis |= 1ULL << i;
+		fv_pmu_event(c->v, SBI_PMU_FW_IPI_SENT);
+		if (i == c->v->id)
+			fv_pmu_event(c->v, SBI_PMU_FW_IPI_RECEIVED);
+	}
 	fuzz_check(fv.fx.ipis == want_ipis, "IPIs to 0x%lx, want 0x%lx",
 		   (unsigned long)fv.fx.ipis, (unsigned long)want_ipis);
 	c->allowed |= FX_IPI;
@@ -33,18 +38,25 @@ void fv_check_ipis(uint64_t targets)
  * page of the range.
  */
 void fv_check_fence(uint64_t targets, unsigned long start, unsigned long size,
-		    long asid, bool tlb)
+		    long asid, bool tlb, unsigned int event)
 {
 	const struct fv_effects *fx = &fv.fx;
 	uint64_t slots = 0;
 	unsigned long pages;
 
+	/* The caller sent one; each vCPU fenced received one. */
+	fv_pmu_event(c->v, event);
 	for (unsigned int i = 0; i < fv.vm->nr_vcpus; i++) {
 		const struct vcpu *t = &fv.vcpus[i];
 
-		if ((targets >> i & 1) && t != c->v && !t->absent &&
-		    t->hart->online)
+		if (!(targets >> i & 1))
+			continue;
+		if (t == c->v) {
+			fv_pmu_event(t, event + 1);
+		} else if (!t->absent && t->hart->online) {
 			slots |= 1ULL << t->hart->slot;
+			fv_pmu_event(t, event + 1);
+		}
 	}
 	fuzz_check(fx->remote_fences <= 1 && fx->fence_slots == slots,
 		   "remote fence of slots 0x%lx (%u calls), want 0x%lx",
@@ -105,7 +117,8 @@ static void check_base(unsigned long fid)
 		break;
 	case SBI_EXT_BASE_PROBE_EXT:
 		fuzz_check(!c->err && c->val <= 1 &&
-				   (c->val || !fv_modelled(c->a[0])),
+				   (c->val == fv_has(c->v, c->a[0]) ||
+				    !fv_modelled(c->a[0])),
 			   "probe_extension(0x%lx) = %lu", c->a[0], c->val);
 		break;
 	case SBI_EXT_BASE_GET_MVENDORID:
@@ -134,6 +147,7 @@ static void check_time(unsigned long fid)
 		   "set_timer(0x%lx) set 0x%lx", c->a[0],
 		   (unsigned long)fv.fx.timer);
 	c->allowed |= FX_TIMER;
+	fv_pmu_event(c->v, SBI_PMU_FW_SET_TIMER);
 }
 
 static void check_ipi(unsigned long fid)
@@ -164,12 +178,15 @@ static void check_rfence(unsigned long fid)
 	}
 	fv_want(0, 0);
 	if (fid == SBI_EXT_RFENCE_REMOTE_FENCE_I)
-		fv_check_fence(targets, 0, 0, -1, false);
+		fv_check_fence(targets, 0, 0, -1, false,
+			       SBI_PMU_FW_FENCE_I_SENT);
 	else if (fid == SBI_EXT_RFENCE_REMOTE_SFENCE_VMA)
-		fv_check_fence(targets, c->a[2], c->a[3], -1, true);
+		fv_check_fence(targets, c->a[2], c->a[3], -1, true,
+			       SBI_PMU_FW_SFENCE_VMA_SENT);
 	else
 		fv_check_fence(targets, c->a[2], c->a[3],
-			       (long)(c->a[4] & 0xffff), true);
+			       (long)(c->a[4] & 0xffff), true,
+			       SBI_PMU_FW_SFENCE_VMA_ASID_SENT);
 }
 
 static void check_hsm(unsigned long fid)
@@ -506,6 +523,9 @@ void fv_check_ext(unsigned long eid, unsigned long fid)
 		break;
 	case SBI_EXT_HARTVISOR:
 		check_hartvisor(fid);
+		break;
+	case SBI_EXT_PMU:
+		fv_check_pmu(fid);
 		break;
 	default:
 		c->allowed = ~0U; /* not modelled: generic checks only */

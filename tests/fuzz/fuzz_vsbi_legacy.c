@@ -53,6 +53,7 @@ void fv_check_legacy(unsigned long eid)
 		fuzz_check((fv.fx.what & FX_TIMER) && fv.fx.timer == a[0],
 			   "legacy set_timer(0x%lx)", a[0]);
 		c->allowed |= FX_TIMER;
+		fv_pmu_event(c->v, SBI_PMU_FW_SET_TIMER);
 		return;
 	case SBI_EXT_0_1_CONSOLE_PUTCHAR:
 		fv_want_legacy(0);
@@ -87,10 +88,12 @@ void fv_check_legacy(unsigned long eid)
 	if (eid == SBI_EXT_0_1_SEND_IPI)
 		fv_check_ipis(targets);
 	else if (eid == SBI_EXT_0_1_REMOTE_FENCE_I)
-		fv_check_fence(targets, 0, 0, -1, false);
+		fv_check_fence(targets, 0, 0, -1, false,
+			       SBI_PMU_FW_FENCE_I_SENT);
 	else if (eid == SBI_EXT_0_1_REMOTE_SFENCE_VMA)
-		fv_check_fence(targets, a[1], a[2], -1, true);
+		fv_check_fence(targets, a[1], a[2], -1, true,
+			       SBI_PMU_FW_SFENCE_VMA_SENT);
 	else
-		fv_check_fence(targets, a[1], a[2], (long)(a[3] & 0xffff),
-			       true);
+		fv_check_fence(targets, a[1], a[2], (long)(a[3] & 0xffff), true,
+			       SBI_PMU_FW_SFENCE_VMA_ASID_SENT);
 }

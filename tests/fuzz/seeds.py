@@ -50,7 +50,7 @@ class Input:
 EID = {n: i for i, n in enumerate(
     "BASE TIME IPI RFENCE HSM SRST DBCN HARTVISOR SUSP FWFT set_timer "
     "putchar getchar clear_ipi send_ipi fence_i sfence_vma sfence_vma_asid "
-    "shutdown".split())}
+    "shutdown PMU".split())}
 
 
 def sbi_vm(vcpus, console=b"", absent=0, late=0, lost=0):
@@ -180,6 +180,24 @@ def vsbi_seeds():
     i = sbi_vm(1)
     call(i, "SRST", 0, zero(), small(1))                # shutdown, failure
     s["shutdown"] = i
+
+    # PMU: event_idx (type << 16 | code) and flags as u64 arguments. This
+    # VM's vCPU 0 (fv_pmu_setup() from 0x5a and 0x11) has hardware
+    # counters 0x3fffd and firmware counters 18-41.
+    fw = lambda code: u64(0xf << 16 | code)
+    i = sbi_vm(2)
+    call(i, "PMU", 0)                                   # num_counters
+    call(i, "PMU", 1, small(3))                         # get_info
+    call(i, "PMU", 2, small(18), u64(0xff), u64(6), fw(5))  # SET_TIMER
+    call(i, "TIME", 0, u64(1000))
+    call(i, "PMU", 5, small(18))                        # fw_read: 1
+    call(i, "PMU", 2, zero(), u64(0x3fffd), u64(0x64), small(1))  # cycles
+    call(i, "PMU", 3, small(3), small(1), small(1), u64(5))
+    call(i, "PMU", 4, zero(), u64(0x3fffd), small(1))   # stop, RESET
+    call(i, "PMU", 8, ram1(0x400), zero(), small(4))    # event_get_info
+    call(i, "PMU", 7, ram1(0x1000))                     # no snapshot
+    call(i, "HSM", 1)                                   # stop: all reset
+    s["pmu"] = i
     return s
 
 

@@ -25,6 +25,10 @@ BAD = re.compile(r"rcu: INFO|stall|BUG:|Oops|WARNING:|Kernel panic|FAIL: ")
 STATUS = re.compile(r"\[status (\d+)\]\r*\n")
 # Colours and cursor moves (ls, top): not what a user reads.
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# The machine tools/qemu-run makes for each IRQCHIP, for a native boot.
+MACHINES = {"aia": "virt,aia=aplic-imsic,aia-guests=1", "plic": "virt"}
+# configs/linux.c's bootargs: what the guest gets when none are given.
+BOOTARGS = "console=ttyS0 earlycon=sbi"
 
 
 def trouble(log):
@@ -36,12 +40,14 @@ class Shell:
     """Linux under hartvisor (tools/qemu-run, the linux VM config) on a
     pexpect session: @smp vCPUs, @mem, QEMU's -cpu @cpu, @irqchip "aia"
     or "plic", @bootargs for the guest (None: configs/linux.c's), @emu
-    (emulator, firmware) for another QEMU, @qemu_args for devices."""
+    (emulator, firmware) for another QEMU, @qemu_args for devices.
+    @native: the same machine and kernel with no hypervisor (-kernel)."""
 
     def __init__(self, smp=4, mem="1G", cpu="rv64", irqchip="aia", bootargs=None,
-                 emu=None, qemu_args=(), timeout=180):
+                 emu=None, qemu_args=(), timeout=180, native=False):
         assert os.path.exists(IMAGE), f"{IMAGE} missing: make linux"
         self.irqchip = irqchip
+        self.native = native
         env = dict(os.environ, SMP=str(smp), MEM=mem, CPU=cpu, IRQCHIP=irqchip,
                    HV=os.path.join(BUILD, "hartvisor.elf"), CONFIG="linux")
         if emu:
@@ -49,9 +55,15 @@ class Shell:
         loader = f"guest-loader,kernel={IMAGE},addr=0x80200000"
         if bootargs:
             loader += f",bootargs={bootargs}"
+        cmd = os.path.join(ROOT, "tools", "qemu-run")
+        args = ["-device", loader, *qemu_args]
+        if native:
+            cmd = env.get("QEMU", "qemu-system-riscv64")
+            args = ["-M", MACHINES[irqchip], "-cpu", cpu, "-smp", str(smp), "-m", mem,
+                    "-bios", env.get("BIOS", "default"), "-nographic", "-kernel", IMAGE,
+                    "-append", bootargs or BOOTARGS, *qemu_args]
         self.out = io.StringIO()
-        self.child = pexpect.spawn(os.path.join(ROOT, "tools", "qemu-run"),
-                                   ["-device", loader, *qemu_args], env=env, cwd=ROOT,
+        self.child = pexpect.spawn(cmd, args, env=env, cwd=ROOT,
                                    encoding="utf-8", codec_errors="replace",
                                    timeout=timeout)
         self.child.logfile_read = self.out
@@ -99,9 +111,11 @@ class Shell:
 
     def poweroff(self):
         """busybox's poweroff: init ends every process, unmounts the disks,
-        Linux calls SBI SRST, hartvisor ends QEMU with status 0."""
+        Linux calls SBI SRST, hartvisor (or natively the firmware) ends
+        QEMU with status 0."""
         self.child.sendline("poweroff")
-        self.expect(r"guest asked for shutdown: powering off")
+        if not self.native:
+            self.expect(r"guest asked for shutdown: powering off")
         self.expect(pexpect.EOF, timeout=30)
         self.child.close()
         assert self.child.exitstatus == 0, self.log

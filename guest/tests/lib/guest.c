@@ -11,6 +11,7 @@ static int passed, failed;
 void (*on_soft_irq)(unsigned long hartid);
 void (*on_timer_irq)(unsigned long hartid);
 void (*on_ext_irq)(unsigned long hartid);
+void (*on_pmu_irq)(unsigned long hartid);
 
 /* Per-hart trap expectations, indexed by hart ID. */
 static struct {
@@ -172,6 +173,10 @@ void guest_trap(struct frame *f)
 		}
 		if (cause == 9 && on_ext_irq) {
 			on_ext_irq(id);
+			return;
+		}
+		if (cause == 13 && on_pmu_irq) {
+			on_pmu_irq(id);
 			return;
 		}
 		check(false, "hart %lu: unexpected interrupt %lu", id, cause);

@@ -64,6 +64,8 @@ extern void (*on_timer_irq)(unsigned long hartid);
 extern void (*on_ext_irq)(unsigned long hartid);
 /* An ecall from U-mode (cause 8); the handler may rewrite the frame. */
 extern void (*on_user_ecall)(struct frame *f);
+/* The Sscofpmf counter-overflow interrupt (13); its handler clears sip. */
+extern void (*on_pmu_irq)(unsigned long hartid);
 
 /* Per-hart ID as passed in a0 at entry (tp holds it). */
 unsigned long this_hartid(void);

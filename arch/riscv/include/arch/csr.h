@@ -21,6 +21,7 @@
 #define CSR_SATP 0x180
 #define CSR_STIMECMP 0x14d
 #define CSR_TIME 0xc01
+#define CSR_SCOUNTOVF 0xda0 /* Sscofpmf */
 
 #define CSR_VSSTATUS 0x200
 #define CSR_VSIE 0x204
@@ -36,6 +37,7 @@
 #define CSR_VSISELECT 0x250
 #define CSR_VSIREG 0x251
 #define CSR_VSTOPEI 0x25c
+#define CSR_HVIEN 0x608 /* AIA: VS interrupts 13-63 injected by hvip */
 #define CSR_HVICTL 0x609
 #define IMSIC_EIDELIVERY 0x70
 #define IMSIC_EITHRESHOLD 0x72
@@ -98,7 +100,7 @@
 #define HCOUNTEREN_CY (1UL << 0)
 #define HCOUNTEREN_TM (1UL << 1)
 #define HCOUNTEREN_IR (1UL << 2)
-#define HCOUNTEREN_HPM (0xfffffff8UL) /* hpmcounter3-31 */
+#define HCOUNTEREN_HPM_MASK 0xfffffff8UL /* hpmcounter3-31 */
 
 #define SIP_SSIP (1UL << IRQ_S_SOFT)
 #define SIP_STIP (1UL << IRQ_S_TIMER)
@@ -111,7 +113,12 @@
 #define HVIP_VSTIP (1UL << IRQ_VS_TIMER)
 #define HVIP_VSEIP (1UL << IRQ_VS_EXT)
 #define HIDELEG_VS (HVIP_VSSIP | HVIP_VSTIP | HVIP_VSEIP)
-#define HIDELEG_LCOFI (1UL << 13) /* Sscofpmf counter overflow */
+/* Sscofpmf: the overflow interrupt is a local one, not shifted for VS. */
+#define SIP_LCOFIP (1UL << IRQ_PMU_OVF)
+#define SIE_LCOFIE SIP_LCOFIP
+#define HIDELEG_LCOFI SIP_LCOFIP
+#define HVIEN_LCOFI SIP_LCOFIP
+#define HVIP_LCOFI SIP_LCOFIP
 
 #define __CSR_STR(x) #x
 #define CSR_STR(x) __CSR_STR(x)
