@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 {
 	unsigned long start = 0, end = 0;
 	const struct vm_config *cfg;
-	bool sstc = false, all_sstc = true;
+	bool sstc = false, all_sstc = true, all_sscofpmf = true;
 	const char *in = NULL, *outpath = NULL;
 	struct mem_range hv;
 	char err[256];
@@ -100,7 +100,16 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < plat.nr_harts; i++)
 		all_sstc &= plat.harts[i].has_sstc;
 	vm.sstc = sstc && all_sstc;
-	vm.isa_offers = vm_plan_isa_offers(&vm, &plat, true, false);
+	/*
+	 * As on QEMU 10 with OpenSBI 1.5: the firmware turns A/D updating on
+	 * and has SBI PMU, and overflow interrupts reach a guest through the
+	 * AIA's hvien wherever the harts have Sscofpmf.
+	 */
+	for (unsigned int i = 0; i < plat.nr_harts; i++)
+		all_sscofpmf &= plat.harts[i].has_sscofpmf;
+	vm.isa_offers = vm_plan_isa_offers(
+		&vm, &plat, true,
+		all_sscofpmf && vm.irqchip.kind == IRQCHIP_AIA);
 	if (vm_plan_guest_dtb(&vm, &plat, host, size, out, sizeof(out), err,
 			      sizeof(err))) {
 		fprintf(stderr, "guest-dtb: %s: %s\n", in, err);
