@@ -260,6 +260,13 @@ void arch_vcpu_wait_for_interrupt(void)
 		csr_write(CSR_HGEIE, 1UL << AIA_GUEST_FILE);
 		csr_set(CSR_SIE, SIE_SGEIE);
 	}
+	/*
+	 * A counter overflow that came in HS-mode (where LCOFI goes through
+	 * hvip) is the guest's: handed over, or the wfi would not sleep.
+	 */
+	if ((csr_read(CSR_SIE) & SIE_LCOFIE) &&
+	    (csr_read(CSR_SIP) & SIP_LCOFIP))
+		arch_pmu_overflow();
 	arch_wait_for_interrupt();
 	if (use_aia) {
 		csr_clear(CSR_SIE, SIE_SGEIE);
@@ -269,8 +276,12 @@ void arch_vcpu_wait_for_interrupt(void)
 
 bool arch_vcpu_irq_pending(void)
 {
-	/* hie holds the guest's vsie bits: this is wfi's own wake rule. */
-	return csr_read(CSR_HIP) & csr_read(CSR_HIE) & HIDELEG_VS;
+	/*
+	 * hie holds the guest's vsie bits: this is wfi's own wake rule; an
+	 * overflow raised in hvip (hvien) and enabled in its vsie, too.
+	 */
+	return (csr_read(CSR_HIP) & csr_read(CSR_HIE) & HIDELEG_VS) ||
+	       (csr_read(CSR_HVIP) & HVIP_LCOFI & csr_read(CSR_VSIE));
 }
 
 /* This hart's own (HS) timer. */
