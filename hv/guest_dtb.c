@@ -96,45 +96,25 @@ static int find_cpu(struct rewrite *rw, const char *name, uint64_t reg)
 /*
  * The ISA properties of the vCPU on hart @hartid, computed from the host
  * blob (which no step changes) straight into a property of the exact size:
- * riscv,isa and riscv,isa-extensions without 'h' and what
- * isa_guest_keeps() drops. Nothing here has a length limit but the output
- * buffer.
+ * riscv,isa and riscv,isa-extensions with only the extensions the ISA
+ * table (isa_ext.c) gives the guest under params->isa_offers. Nothing here
+ * has a length limit but the output buffer.
  */
-static unsigned int isa_keep(const struct rewrite *rw)
-{
-	return (rw->p->sstc ? ISA_KEEP_SSTC : 0) |
-	       (rw->p->irqchip == IRQCHIP_AIA ? ISA_KEEP_SSAIA : 0);
-}
-
-static bool guest_has_ext(const struct rewrite *rw, const char *ext, int len)
-{
-	size_t n = strnlen(ext, (size_t)len);
-
-	return !(n == 1 && ext[0] == 'h') &&
-	       (n == 1 || isa_guest_keeps(ext, n, isa_keep(rw)));
-}
 
 /*
  * riscv,isa-extensions of host cpu node @host, if it has one: the names
- * the guest keeps, with Svade added before Svadu where the host has none.
- * Counted (@buf NULL) or written; returns the property's length.
+ * the guest gets. Counted (@buf NULL) or written; returns its length.
  */
 static long isa_extensions(const struct rewrite *rw, const char *exts, int len,
 			   char *buf)
 {
-	bool svade = fdt_stringlist_contains(exts, len, "svade");
 	long out = 0;
 
 	for (int i = 0; i < len;) {
 		int k = (int)strnlen(exts + i, len - i);
 
 		/* The last name may lack its NUL: copy it with one. */
-		if (guest_has_ext(rw, exts + i, len - i)) {
-			if (isa_guest_adds_svade(exts + i, (size_t)k, svade)) {
-				if (buf)
-					memcpy(buf + out, "svade", 6);
-				out += 6;
-			}
+		if (isa_guest_gets(exts + i, (size_t)k, rw->p->isa_offers)) {
 			if (buf) {
 				memcpy(buf + out, exts + i, (size_t)k);
 				buf[out + k] = '\0';
@@ -177,14 +157,14 @@ static int rewrite_isa(struct rewrite *rw, uint64_t hartid)
 	if (!isa || len < 1 || isa[len - 1])
 		return guest_dtb_fail(
 			rw, "a vCPU's cpu has no riscv,isa string", -1);
-	n = isa_guest_string(isa, isa_keep(rw), NULL, 0);
+	n = isa_guest_string(isa, rw->p->isa_offers, NULL, 0);
 	if (n < 0)
 		return guest_dtb_fail(rw, "riscv,isa is not an ISA string", -1);
 	ret = fdt_setprop_placeholder(rw->fdt, find_cpu(rw, NULL, hartid),
 				      "riscv,isa", (int)n + 1, (void **)&buf);
 	if (ret)
 		return guest_dtb_fail(rw, "set riscv,isa", ret);
-	isa_guest_string(isa, isa_keep(rw), buf, (size_t)n + 1);
+	isa_guest_string(isa, rw->p->isa_offers, buf, (size_t)n + 1);
 	return rewrite_isa_extensions(rw, host, hartid);
 }
 

@@ -2,7 +2,7 @@
 /* Reading RISC-V ISA strings such as "rv64imafdch_zicsr_zifencei_sstc". */
 #include <string.h>
 
-#include "platform.h"
+#include "isa.h"
 
 static char lower(char c)
 {
@@ -34,74 +34,100 @@ static const char *skip_version(const char *p)
 	return p;
 }
 
-static bool single_letter_has(const char *p, const char **end, char ext)
+/* The length of multi-letter token @tok (@n chars) without its version. */
+static size_t name_len(const char *tok, size_t n)
 {
-	bool found = false;
+	size_t k = n;
 
-	while (*p && *p != '_' && !starts_multi_letter(*p)) {
-		char c = lower(*p);
-
-		if (c == ext || (c == 'g' && ext && strchr("imafd", ext)))
-			found = true;
-		p = skip_version(p + 1);
+	while (k && is_digit(tok[k - 1]))
+		k--;
+	if (k < n && k >= 2 && lower(tok[k - 1]) == 'p' &&
+	    is_digit(tok[k - 2])) {
+		k--;
+		while (k && is_digit(tok[k - 1]))
+			k--;
 	}
-	*end = p;
-	return found;
+	return k;
 }
 
-/* The next underscore-separated name at *@p (advanced past it), or NULL. */
-static const char *next_token(const char **p, size_t *n)
+/* An ISA string's base: "rv32" or "rv64". */
+static bool isa_valid(const char *isa)
 {
-	const char *tok;
-
-	while (**p == '_')
-		(*p)++;
-	if (!**p)
-		return NULL;
-	tok = *p;
-	while (**p && **p != '_')
-		(*p)++;
-	*n = (size_t)(*p - tok);
-	return tok;
+	return isa && strlen(isa) >= 4 && lower(isa[0]) == 'r' &&
+	       lower(isa[1]) == 'v' &&
+	       (!strncmp(isa + 2, "32", 2) || !strncmp(isa + 2, "64", 2));
 }
 
-/* True when @tok (@n chars) names @ext, possibly with a version suffix. */
-static bool token_is(const char *tok, size_t n, const char *ext)
-{
-	size_t elen = strlen(ext), i;
+/*
+ * Call @fn on each extension of @isa: each single letter (with its
+ * version in @n_full), then each multi-letter name. @name and @n are the
+ * name without a version; @full and @n_full the text as written.
+ */
+typedef void (*isa_fn)(const char *name, size_t n, const char *full,
+		       size_t n_full, void *ctx);
 
-	if (n < elen)
-		return false;
-	for (i = 0; i < elen && lower(tok[i]) == lower(ext[i]); i++)
+static void isa_for_each(const char *isa, isa_fn fn, void *ctx)
+{
+	const char *p = isa + 4, *end;
+
+	for (; *p && *p != '_' && !starts_multi_letter(*p); p = end) {
+		end = skip_version(p + 1);
+		fn(p, 1, p, (size_t)(end - p), ctx);
+	}
+	while (*p) {
+		const char *tok;
+
+		while (*p == '_')
+			p++;
+		if (!*p)
+			break;
+		for (tok = p; *p && *p != '_'; p++)
+			;
+		fn(tok, name_len(tok, (size_t)(p - tok)), tok,
+		   (size_t)(p - tok), ctx);
+	}
+}
+
+struct has_ctx {
+	const char *ext;
+	size_t elen;
+	bool found;
+};
+
+static void has_one(const char *name, size_t n, const char *full, size_t n_full,
+		    void *ctx)
+{
+	struct has_ctx *h = ctx;
+	size_t i;
+
+	(void)full;
+	(void)n_full;
+	/* 'g' stands for i, m, a, f and d. */
+	if (n == 1 && lower(*name) == 'g' && h->elen == 1 &&
+	    strchr("imafd", lower(h->ext[0])))
+		h->found = true;
+	if (n != h->elen)
+		return;
+	for (i = 0; i < n && lower(name[i]) == lower(h->ext[i]); i++)
 		;
-	return i == elen && (n == elen || is_digit(tok[elen]));
+	h->found |= i == n;
 }
 
 bool isa_has_ext(const char *isa, const char *ext)
 {
-	size_t elen = ext ? strlen(ext) : 0, n;
-	const char *p;
-	bool found;
+	struct has_ctx h = { ext, ext ? strlen(ext) : 0, false };
 
-	if (!isa || !elen || strlen(isa) < 4 || lower(isa[0]) != 'r' ||
-	    lower(isa[1]) != 'v' ||
-	    (strncmp(isa + 2, "32", 2) && strncmp(isa + 2, "64", 2)))
+	if (!isa_valid(isa) || !h.elen)
 		return false;
-
-	found = single_letter_has(isa + 4, &p, elen == 1 ? lower(ext[0]) : 0);
-	if (elen == 1)
-		return found;
-
-	for (const char *tok; (tok = next_token(&p, &n));)
-		if (token_is(tok, n, ext))
-			return true;
-	return false;
+	isa_for_each(isa, has_one, &h);
+	return h.found;
 }
 
 /* Output of isa_guest_string: counts every byte, stores what fits. */
 struct isa_out {
 	char *buf;
 	size_t len, pos;
+	unsigned int offers;
 };
 
 static void emit(struct isa_out *o, const char *s, size_t n)
@@ -111,56 +137,65 @@ static void emit(struct isa_out *o, const char *s, size_t n)
 			o->buf[o->pos] = s[i];
 }
 
-bool isa_guest_keeps(const char *name, size_t n, unsigned int keep)
+static void emit_kept(const char *name, size_t n, const char *full,
+		      size_t n_full, void *ctx)
 {
-	/* Sh*: the hypervisor profile's names (Shgatpa, Shvstvala, ...). */
-	if (n >= 2 && lower(name[0]) == 's' && lower(name[1]) == 'h')
-		return false;
-	/*
-	 * Zkr's seed CSR (also implied by the Zk bundle) faults in VS-mode.
-	 * Smaia is M-level. Ssaia only with a guest interrupt file: without
-	 * one, vstopei and vsireg fault.
-	 */
-	if (token_is(name, n, "zk") || token_is(name, n, "zkr") ||
-	    token_is(name, n, "smaia"))
-		return false;
-	if (token_is(name, n, "ssaia"))
-		return keep & ISA_KEEP_SSAIA;
-	return (keep & ISA_KEEP_SSTC) || !token_is(name, n, "sstc");
+	struct isa_out *o = ctx;
+
+	if (!isa_guest_gets(name, n, o->offers))
+		return;
+	if (n > 1)
+		emit(o, "_", 1);
+	emit(o, full, n_full);
 }
 
-bool isa_guest_adds_svade(const char *name, size_t n, bool host_svade)
+long isa_guest_string(const char *isa, unsigned int offers, char *out,
+		      size_t len)
 {
-	return token_is(name, n, "svadu") && !host_svade;
-}
+	struct isa_out o = { out, len, 0, offers };
 
-long isa_guest_string(const char *isa, unsigned int keep, char *out, size_t len)
-{
-	struct isa_out o = { out, len, 0 };
-	bool svade = isa_has_ext(isa, "svade");
-	const char *p, *end;
-	size_t n;
-
-	if (!isa || strlen(isa) < 4)
+	if (!isa_valid(isa))
 		return -1;
 	emit(&o, isa, 4);
-	/* Single letters, each with its version; 'h' left out. */
-	for (p = isa + 4; *p && *p != '_' && !starts_multi_letter(*p);
-	     p = end) {
-		end = skip_version(p + 1);
-		if (lower(*p) != 'h')
-			emit(&o, p, (size_t)(end - p));
-	}
-	/* Multi-letter names, underscore-separated; sstc only if kept. */
-	for (const char *tok; (tok = next_token(&p, &n));) {
-		if (!isa_guest_keeps(tok, n, keep))
-			continue;
-		if (isa_guest_adds_svade(tok, n, svade))
-			emit(&o, "_svade", 6);
-		emit(&o, "_", 1);
-		emit(&o, tok, n);
-	}
+	isa_for_each(isa, emit_kept, &o);
 	if (len)
 		out[MIN(o.pos, len - 1)] = '\0';
 	return (long)o.pos;
+}
+
+struct needs_ctx {
+	unsigned int offers, needs;
+};
+
+static void add_needs(const char *name, size_t n, const char *full,
+		      size_t n_full, void *ctx)
+{
+	struct needs_ctx *c = ctx;
+	const struct isa_ext *e = isa_ext_find(name, n);
+
+	(void)full;
+	(void)n_full;
+	if (e && !(e->needs & ~c->offers))
+		c->needs |= e->needs;
+}
+
+unsigned int isa_guest_needs(const char *isa, const char *exts, int len,
+			     unsigned int offers)
+{
+	struct needs_ctx c = { offers, 0 };
+	bool svade = false;
+
+	if (exts) {
+		for (int i = 0; i < len;) {
+			size_t k = strnlen(exts + i, (size_t)(len - i));
+
+			add_needs(exts + i, k, NULL, 0, &c);
+			svade |= k == 5 && !strncmp(exts + i, "svade", 5);
+			i += (int)k + 1;
+		}
+	} else if (isa_valid(isa)) {
+		isa_for_each(isa, add_needs, &c);
+		svade = isa_has_ext(isa, "svade");
+	}
+	return svade ? c.needs & ~ISA_NEED_HW_AD : c.needs;
 }

@@ -171,6 +171,8 @@ static int parse_one_hart(struct parse *ps, int cpu, struct platform_hart *h)
 	h->has_svadu = isa_has_ext(h->isa, "svadu");
 	h->has_svade = isa_has_ext(h->isa, "svade");
 	exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
+	h->exts = exts;
+	h->exts_len = exts ? len : 0;
 	if (exts) {
 		h->has_h = fdt_stringlist_contains(exts, len, "h");
 		h->has_sstc = fdt_stringlist_contains(exts, len, "sstc");

@@ -4,6 +4,8 @@
  * happens when a guest exits. There is no scheduler: a hart runs its one
  * vCPU or sleeps in wfi.
  */
+#include <string.h>
+
 #include "arch.h"
 #include "hart.h"
 #include "log.h"
@@ -33,19 +35,27 @@ struct vcpu *vcpu_create(struct vm *vm, struct hart *h)
 
 void vcpu_hart_init(struct vcpu *v)
 {
-	arch_hart_virt_init(VM_VMID);
+	const struct platform_hart *ph = &v->vm->platform->harts[v->hart->slot];
+	/* The CSRs follow the ISA table, as the guest's device tree does. */
+	unsigned int needs = isa_guest_needs(ph->isa, ph->exts, ph->exts_len,
+					     v->vm->isa_offers);
+
+	v->fwft.supported = arch_fwft_probe(ph->has_svadu);
+	arch_hart_virt_init(VM_VMID, needs);
 	irqchip_hart_init(v->vm, v->id);
-	v->fwft.supported = arch_fwft_probe(
-		v->vm->platform->harts[v->hart->slot].has_svadu);
+	/* Svadu alone in the tree: A/D updating is on from the start. */
+	v->fwft.reset[SBI_FWFT_PTE_AD_HW_UPDATING] =
+		(needs & ISA_NEED_HW_AD) ? 1 : 0;
+	memcpy(v->fwft.value, v->fwft.reset, sizeof(v->fwft.value));
 }
 
-/* FWFT values do not survive a hart reset: back to 0, unlocked. */
+/* FWFT values do not survive a hart reset: back to reset[], unlocked. */
 static void vcpu_fwft_reset(struct vcpu *v)
 {
 	for (unsigned int f = 0; f < VCPU_FWFT_FEATURES; f++) {
-		if (v->fwft.value[f])
-			arch_fwft_set(f, 0);
-		v->fwft.value[f] = 0;
+		if (v->fwft.value[f] != v->fwft.reset[f])
+			arch_fwft_set(f, v->fwft.reset[f]);
+		v->fwft.value[f] = v->fwft.reset[f];
 	}
 	v->fwft.locked = 0;
 }

@@ -101,6 +101,42 @@ static void vm_choose_timer(struct vm *vm, bool host_sstc, bool host_smstateen)
 }
 
 /*
+ * What the ISA table may give the guest (isa_ext.c): hardware A/D
+ * updating only where this hart could turn it on (the others are alike
+ * on every machine hartvisor knows). One line says what the guest of
+ * the boot hart does not get, and so never sees in its device tree.
+ */
+static void vm_choose_isa(struct vm *vm, const struct platform *p)
+{
+	const struct platform_hart *h = &p->harts[0];
+	unsigned int hw_ad = arch_fwft_probe(h->has_svadu) &
+			     (1U << SBI_FWFT_PTE_AD_HW_UPDATING);
+	char left[LOG_LINE_MAX - 64] = "";
+	size_t pos = 0;
+	unsigned int n = 0, kept = 0;
+
+	vm->isa_offers = vm_plan_isa_offers(vm, p, hw_ad, false);
+	for (int i = 0; h->exts && i < h->exts_len;) {
+		size_t k = strnlen(h->exts + i, (size_t)(h->exts_len - i));
+
+		n++;
+		if (isa_guest_gets(h->exts + i, k, vm->isa_offers))
+			kept++;
+		else if (pos + k + 6 < sizeof(left))
+			pos += (size_t)snprintf(left + pos, sizeof(left) - pos,
+						"%s%.*s", pos ? " " : "",
+						(int)k, h->exts + i);
+		else if (!strstr(left, " ..."))
+			pos += (size_t)snprintf(left + pos, sizeof(left) - pos,
+						" ...");
+		i += (int)k + 1;
+	}
+	if (n)
+		pr_info("guest ISA: %u of hart %lu's %u extensions; left out: %s",
+			kept, h->hartid, n, pos ? left : "none");
+}
+
+/*
  * The guest DTB, written straight into its slot in guest RAM: the slot is
  * the only limit on its size. There is no copy to restore on a reboot;
  * the rewrite runs again on the same inputs and must give the same bytes.
@@ -141,6 +177,7 @@ int vm_create(struct vm *vm, const struct platform *p,
 	pr_info("firmware ids: mvendorid 0x%lx marchid 0x%lx mimpid 0x%lx",
 		vm->mvendorid, vm->marchid, vm->mimpid);
 	vm_choose_timer(vm, host_sstc, host_smstateen);
+	vm_choose_isa(vm, p);
 	/*
 	 * Before QEMU 9.0 (bf31cf06eb and its neighbours), the APLIC in MSI
 	 * mode mishandles setipnum on level sources: Linux's re-trigger on

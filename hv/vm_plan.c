@@ -264,6 +264,17 @@ int vm_plan(struct vm *vm, const struct platform *p,
 	return vm_layout_images(vm, p, err, errlen);
 }
 
+unsigned int vm_plan_isa_offers(const struct vm *vm, const struct platform *p,
+				bool hw_ad, bool pmu)
+{
+	bool svadu = p->nr_harts > 0;
+
+	for (unsigned int i = 0; i < p->nr_harts; i++)
+		svadu &= p->harts[i].has_svadu;
+	return isa_offers(vm->sstc, svadu && hw_ad,
+			  vm->irqchip.kind == IRQCHIP_AIA, pmu);
+}
+
 int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 		      const void *host_dtb, size_t host_size, void *out,
 		      size_t size, char *err, size_t errlen)
@@ -275,7 +286,7 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 		.nr_ram = vm->nr_ram,
 		.ram = vm->ram,
 		.bootargs = vm->bootargs,
-		.sstc = vm->sstc,
+		.isa_offers = vm->isa_offers,
 		.nr_mmio = vm->nr_mmio,
 		.mmio = vm->mmio,
 		.irqchip = vm->irqchip.kind,

@@ -100,6 +100,7 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < plat.nr_harts; i++)
 		all_sstc &= plat.harts[i].has_sstc;
 	vm.sstc = sstc && all_sstc;
+	vm.isa_offers = vm_plan_isa_offers(&vm, &plat, true, false);
 	if (vm_plan_guest_dtb(&vm, &plat, host, size, out, sizeof(out), err,
 			      sizeof(err))) {
 		fprintf(stderr, "guest-dtb: %s: %s\n", in, err);

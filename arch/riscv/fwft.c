@@ -19,7 +19,6 @@
 #include "arch_traps.h"
 #include "sbi.h"
 
-#define HENVCFG_ADUE (1UL << 61)
 #define MISALIGNED_EXC \
 	((1UL << EXC_LOAD_MISALIGNED) | (1UL << EXC_STORE_MISALIGNED))
 

@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "arch/csr.h"
 #include "arch/sbi_call.h"
+#include "isa.h"
 #include "sbi.h"
 
 /*
@@ -56,24 +57,74 @@ static void aia_hart_init(void)
 	csr_write(CSR_HVICTL, 0);
 }
 
-void arch_hart_virt_init(unsigned long vmid)
+/* henvcfg: what the guest's extensions enable in VS-mode. */
+static unsigned long henvcfg_for(unsigned int needs)
+{
+	unsigned long v = 0;
+
+	if (needs & ISA_NEED_CBO_MGMT)
+		v |= HENVCFG_CBIE_INVAL | HENVCFG_CBCFE;
+	if (needs & ISA_NEED_CBO_ZERO)
+		v |= HENVCFG_CBZE;
+	if (needs & ISA_NEED_PBMT)
+		v |= HENVCFG_PBMTE;
+	if (needs & ISA_NEED_HW_AD)
+		v |= HENVCFG_ADUE;
+	if (needs & ISA_NEED_VSTIMECMP)
+		v |= HENVCFG_STCE;
+	return v;
+}
+
+/* hcounteren: the counters VS-mode may read (scounteren then VU's). */
+static unsigned long hcounteren_for(unsigned int needs)
+{
+	unsigned long v = 0;
+
+	if (needs & ISA_NEED_COUNTERS)
+		v |= HCOUNTEREN_CY | HCOUNTEREN_TM | HCOUNTEREN_IR;
+	if (needs & ISA_NEED_HPM)
+		v |= HCOUNTEREN_HPM;
+	if (needs & ISA_NEED_VSTIMECMP)
+		v |= HCOUNTEREN_TM;
+	return v;
+}
+
+/*
+ * hstateen0 (where the hart has Smstateen): the guest's senvcfg always
+ * (base S-mode since privileged spec 1.12), the rest as the extensions
+ * need.
+ */
+static unsigned long hstateen0_for(unsigned int needs)
+{
+	unsigned long v = HSTATEEN0_SENVCFG;
+
+	if (needs & ISA_NEED_SSTATEEN)
+		v |= HSTATEEN0_SE0;
+	if (needs & ISA_NEED_IMSIC)
+		v |= HSTATEEN0_IMSIC | HSTATEEN0_AIA | HSTATEEN0_CSRIND;
+	if (needs & ISA_NEED_CSRIND)
+		v |= HSTATEEN0_CSRIND;
+	return v;
+}
+
+void arch_hart_virt_init(unsigned long vmid, unsigned int needs)
 {
 	extern char guest_exit[];
 
+#ifdef HV_ISA_WITHHOLD
+	needs &=
+		~(unsigned int)HV_ISA_WITHHOLD; /* make ISA_WITHHOLD=: a test */
+#endif
 	/* From now on every trap comes through the world switch. */
 	csr_write(CSR_STVEC, (unsigned long)guest_exit);
 	csr_write(CSR_HEDELEG, HEDELEG_GUEST);
-	csr_write(CSR_HIDELEG, HIDELEG_VS);
-	csr_write(CSR_HCOUNTEREN,
-		  HCOUNTEREN_CY | HCOUNTEREN_TM | HCOUNTEREN_IR);
+	csr_write(CSR_HIDELEG,
+		  HIDELEG_VS | (needs & ISA_NEED_LCOFI ? HIDELEG_LCOFI : 0));
+	csr_write(CSR_HCOUNTEREN, hcounteren_for(needs));
 	csr_write(CSR_HVIP, 0);
 	csr_write(CSR_HTIMEDELTA, 0);
-	if (use_vstimecmp) {
-		csr_set(CSR_HENVCFG, HENVCFG_STCE);
-	} else {
-		/* The guest's stimecmp traps (virtual instruction). */
-		csr_clear(CSR_HENVCFG, HENVCFG_STCE);
-	}
+	/* Without STCE the guest's stimecmp traps (virtual instruction). */
+	csr_write(CSR_HENVCFG, henvcfg_for(needs));
 	/*
 	 * Where the hart has Sstc, vstimecmp exists whether the guest gets it
 	 * or not, and QEMU shows its comparison in the guest's sip.STIP even
@@ -82,21 +133,20 @@ void arch_hart_virt_init(unsigned long vmid)
 	 */
 	if (use_vstimecmp || hs_sstc)
 		csr_write(CSR_VSTIMECMP, -1UL);
-	/*
-	 * With Smstateen, a guest access to senvcfg (Linux enables Zicboz for
-	 * its users there) or sstateen0 faults unless hstateen0 allows it.
-	 */
+	/* With Smstateen, every guest CSR it gates faults unless opened. */
 	if (hs_smstateen)
-		csr_write(CSR_HSTATEEN0,
-			  HSTATEEN0_SENVCFG | HSTATEEN0_SE0 |
-				  (use_aia ? HSTATEEN0_IMSIC | HSTATEEN0_AIA |
-						     HSTATEEN0_CSRIND :
-					     0));
+		csr_write(CSR_HSTATEEN0, hstateen0_for(needs));
 	if (use_aia)
 		aia_hart_init();
-	/* The guest's FPU needs sstatus.FS on as well as its vsstatus.FS. */
-	if (!(csr_read(CSR_SSTATUS) & SSTATUS_FS))
+	/*
+	 * The guest's FPU and vector unit need sstatus.FS / VS on as well as
+	 * its own vsstatus bits; hartvisor itself uses neither, so their
+	 * registers stay the guest's between exits.
+	 */
+	if ((needs & ISA_NEED_FP) && !(csr_read(CSR_SSTATUS) & SSTATUS_FS))
 		csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
+	if ((needs & ISA_NEED_VECTOR) && !(csr_read(CSR_SSTATUS) & SSTATUS_VS))
+		csr_set(CSR_SSTATUS, SSTATUS_VS_INITIAL);
 	/*
 	 * IPIs and the PLIC's interrupts end a guest run (or a wfi); they
 	 * are never taken in HS-mode.

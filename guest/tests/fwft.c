@@ -6,6 +6,8 @@
  * hardware sets a PTE's A and D bits. Prints "fwft: NAME supported" or
  * "not supported" for each, so the test knows what this machine offers.
  */
+#include <libfdt.h>
+
 #include "guest.h"
 
 #define PTE_V (1UL << 0)
@@ -19,7 +21,9 @@
 /* The guest's GiB of RAM at 0x80000000, seen again at 4 GiB. */
 #define ALIAS_VA (4 * GIB)
 
-static volatile unsigned long got[4];
+static volatile unsigned long got[6];
+/* PTE_AD_HW_UPDATING at hart start (1: Svadu alone in the tree). */
+static unsigned long ad_reset;
 
 static struct sbiret fwft_set(unsigned long feature, unsigned long value,
 			      unsigned long flags)
@@ -70,10 +74,14 @@ static void check_ids(void)
 		 "FWFT fid 2: NOT_SUPPORTED");
 }
 
-/* Set, get, bad values and flags, the lock, for a supported feature. */
-static void check_set_get(unsigned long f, const char *name)
+/*
+ * Set, get, bad values and flags, the lock, for a supported feature whose
+ * value at hart start is @reset.
+ */
+static void check_set_get(unsigned long f, unsigned long reset)
 {
-	CHECK_EQ(fwft_get(f).value, 0, "reset value 0");
+	CHECK_EQ(fwft_get(f).value, reset, "the value at hart start");
+	CHECK_EQ(fwft_set(f, 0, 0).error, 0, "set 0");
 	CHECK_EQ(fwft_set(f, 2, 0).error, SBI_ERR_INVALID_PARAM,
 		 "value 2: INVALID_PARAM");
 	CHECK_EQ(fwft_set(f, 1, 2).error, SBI_ERR_INVALID_PARAM,
@@ -84,7 +92,6 @@ static void check_set_get(unsigned long f, const char *name)
 	CHECK_EQ(fwft_set(f, 1, 0).error, 0, "set 1 again: SUCCESS");
 	CHECK_EQ(fwft_set(f, 0, 0).error, 0, "set 0");
 	CHECK_EQ(fwft_get(f).value, 0, "get 0");
-	(void)name;
 }
 
 /*
@@ -113,7 +120,7 @@ static void check_misaligned(void)
 		return;
 	}
 	gprintf("fwft: MISALIGNED_EXC_DELEG supported");
-	check_set_get(f, "MISALIGNED_EXC_DELEG");
+	check_set_get(f, 0);
 
 	/* Off: the trap goes through the firmware and the hypervisor. */
 	e = exits();
@@ -154,7 +161,22 @@ static long alias_load(unsigned long pa)
 	return trapped_cause();
 }
 
-static void check_ad(void)
+/*
+ * The device tree says what A/D updating the guest starts with: Svadu
+ * without Svade means the hart updates them (the binding's rule, and
+ * what the firmware gives a native kernel); with Svade, it does not.
+ */
+static bool starts_with_svadu(unsigned long dtb)
+{
+	const void *fdt = (const void *)dtb;
+	int cpu = fdt_path_offset(fdt, "/cpus/cpu@0"), len;
+	const char *exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
+
+	return exts && fdt_stringlist_contains(exts, len, "svadu") &&
+	       !fdt_stringlist_contains(exts, len, "svade");
+}
+
+static void check_ad(bool svadu_alone)
 {
 	unsigned long f = SBI_FWFT_PTE_AD_HW_UPDATING;
 	unsigned long pa = (unsigned long)&got[0];
@@ -167,8 +189,9 @@ static void check_ad(void)
 		gprintf("fwft: PTE_AD_HW_UPDATING not supported");
 		return;
 	}
-	gprintf("fwft: PTE_AD_HW_UPDATING supported");
-	check_set_get(f, "PTE_AD_HW_UPDATING");
+	gprintf("fwft: PTE_AD_HW_UPDATING supported, %s at hart start",
+		svadu_alone ? "on" : "off");
+	check_set_get(f, svadu_alone);
 
 	root[2] = pte | PTE_X | PTE_A | PTE_D;
 	root[4] = pte;
@@ -193,18 +216,24 @@ static void check_ad(void)
 	__asm__ volatile("sfence.vma" ::: "memory");
 }
 
-/* Hart 1: lock a feature, then (second life) read it back. */
+/*
+ * Hart 1: lock a feature and turn A/D updating the other way, then
+ * (second life) read both back.
+ */
 void guest_secondary_main(unsigned long hartid, unsigned long opaque)
 {
 	unsigned long f = SBI_FWFT_MISALIGNED_EXC_DELEG;
+	unsigned long ad = SBI_FWFT_PTE_AD_HW_UPDATING;
 
 	(void)hartid;
 	if (opaque == 0) {
 		got[0] = (unsigned long)fwft_set(f, 1, SBI_FWFT_SET_FLAG_LOCK)
 				 .error;
+		got[4] = (unsigned long)fwft_set(ad, !ad_reset, 0).error;
 	} else {
 		got[1] = fwft_get(f).value;
 		got[2] = (unsigned long)fwft_set(f, 0, 0).error;
+		got[5] = fwft_get(ad).value;
 	}
 	__atomic_store_n(&got[3], opaque + 1, __ATOMIC_RELEASE);
 }
@@ -224,15 +253,19 @@ static void check_reset(void)
 	check(wait_eq(&got[3], 2, SECONDS(10)) && got[1] == 0 && got[2] == 0,
 	      "started again: back to 0 and unlocked (%lu, %ld)", got[1],
 	      (long)got[2]);
+	if (!fwft_get(SBI_FWFT_PTE_AD_HW_UPDATING).error)
+		check(got[4] == 0 && got[5] == ad_reset,
+		      "PTE_AD_HW_UPDATING set to %lu on hart 1 is %lu again when it starts again (%lu)",
+		      1 - ad_reset, ad_reset, got[5]);
 	wait_state(1, SBI_HSM_STATE_STOPPED, SECONDS(10));
 }
 
 void guest_main(unsigned long hartid, unsigned long dtb)
 {
-	(void)dtb;
 	gprintf("fwft: hart %lu of %u harts", hartid, count_harts());
 	check_ids();
-	check_ad();
+	ad_reset = starts_with_svadu(dtb);
+	check_ad(ad_reset);
 	if (count_harts() > 1)
 		check_reset();
 	check_misaligned();

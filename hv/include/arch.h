@@ -93,8 +93,12 @@ __noreturn void arch_park(void);
  */
 void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen, bool aia);
 
-/* Per-hart H-extension setup: delegation, counters, timer, G-stage. */
-void arch_hart_virt_init(unsigned long vmid);
+/*
+ * Per-hart H-extension setup: delegation, counters, timer, G-stage, and
+ * the CSRs that give the guest its extensions: @needs, the union of the
+ * ISA table's needs (isa.h) of every extension its device tree names.
+ */
+void arch_hart_virt_init(unsigned long vmid, unsigned int needs);
 
 /* Page permissions for arch_gstage_map. */
 #define GSTAGE_R 1U

@@ -19,7 +19,7 @@ struct guest_dtb_params {
 	const char *bootargs; /* NULL: no bootargs */
 	bool has_initrd;
 	paddr_t initrd_start, initrd_end;
-	bool sstc; /* keep "sstc": the guest's stimecmp works */
+	unsigned int isa_offers; /* isa_offers(): what the guest may get */
 	unsigned int nr_mmio;
 	const struct mem_range *mmio; /* device pages passed through */
 	enum irqchip_kind irqchip; /* what the guest sees, if anything */
@@ -33,9 +33,10 @@ struct guest_dtb_params {
  * Build the guest DTB for @params from the host DTB @host (in a buffer of
  * @host_size bytes) into @out (@size bytes). The
  * result has:
- * - one cpu@N per vCPU, reg = N, riscv,isa(-extensions) without "h" (and
- *   without "sstc" unless params->sstc, "ssaia" unless the guest gets
- *   AIA, never "smaia"), #address-cells = <0> on its
+ * - one cpu@N per vCPU, reg = N, riscv,isa(-extensions) with only the
+ *   extensions the ISA table gives the guest under params->isa_offers
+ *   (isa.h: never "h", "sstc" only with vstimecmp, "ssaia" only with a
+ *   guest interrupt file), #address-cells = <0> on its
  *   riscv,cpu-intc (dtc warns without); other cpus and their cpu-map
  *   entries removed;
  * - no CLINT / ACLINT nodes, and no other device the guest cannot touch:

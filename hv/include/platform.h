@@ -8,6 +8,7 @@
 #ifndef HV_PLATFORM_H
 #define HV_PLATFORM_H
 
+#include "isa.h"
 #include "types.h"
 
 #define PLATFORM_MAX_MEM 8
@@ -21,6 +22,9 @@
 struct platform_hart {
 	unsigned long hartid;
 	const char *isa; /* riscv,isa as found, points into the DTB */
+	/* riscv,isa-extensions (NULL if none), @exts_len bytes, in the DTB */
+	const char *exts;
+	int exts_len;
 	bool has_h;
 	bool has_sstc;
 	bool has_smstateen; /* hstateen0 exists and gates guest CSRs */
@@ -131,42 +135,6 @@ int platform_summary(const struct platform *p, char *buf, size_t size);
 
 /* "kernel", "ramdisk" or "module". */
 const char *platform_module_kind_name(enum module_kind kind);
-
-/*
- * True when the ISA string @isa names extension @ext: one letter ("h")
- * from the single-letter part, or a multi-letter name ("sstc") from the
- * underscore-separated part. Case-insensitive; 'g' implies i, m, a, f, d.
- */
-bool isa_has_ext(const char *isa, const char *ext);
-
-/*
- * Does the guest see multi-letter extension @name (@n chars, maybe with a
- * version)? Not the hypervisor's own (Sh*), not Zk/Zkr (the seed CSR
- * faults in VS-mode), not Smaia, and not Sstc or Ssaia unless @keep says
- * ISA_KEEP_SSTC / ISA_KEEP_SSAIA (the guest's stimecmp, its interrupt
- * file).
- */
-#define ISA_KEEP_SSTC (1U << 0)
-#define ISA_KEEP_SSAIA (1U << 1)
-bool isa_guest_keeps(const char *name, size_t n, unsigned int keep);
-
-/*
- * Does the guest see Svade before extension @name (@n chars)? Yes before
- * Svadu on a hart without Svade: the guest's hardware A/D updating starts
- * off (SBI FWFT PTE_AD_HW_UPDATING turns it on), which is what naming
- * both means.
- */
-bool isa_guest_adds_svade(const char *name, size_t n, bool host_svade);
-
-/*
- * The ISA string a guest sees: @isa without 'h' and without what
- * isa_guest_keeps() drops, with Svade added as isa_guest_adds_svade()
- * says. Like snprintf: stores at most @len bytes into @out (NUL
- * terminated when @len > 0; @out may be NULL when @len is 0) and returns
- * the length of the whole result, or -1 if @isa is not an ISA string.
- */
-long isa_guest_string(const char *isa, unsigned int keep, char *out,
-		      size_t len);
 
 /*
  * Has @p guest interrupt files hartvisor can hand to vCPUs: IMSICs with

@@ -64,6 +64,8 @@ struct vcpu {
 	struct {
 		unsigned int supported, locked;
 		unsigned long value[VCPU_FWFT_FEATURES];
+		/* At hart start: what the guest's ISA says (Svadu: 1). */
+		unsigned long reset[VCPU_FWFT_FEATURES];
 	} fwft;
 
 	unsigned long exits_by_cause[VCPU_EXIT_KINDS]; /* ecalls: sbi_calls */

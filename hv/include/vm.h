@@ -54,6 +54,7 @@ struct vm {
 	const void *host_dtb;
 	const char *bootargs;
 	bool sstc; /* the guest gets Sstc (vstimecmp) */
+	unsigned int isa_offers; /* vm_plan_isa_offers(): the guest's ISA */
 
 	/* Firmware identity, reported by SBI BASE. */
 	unsigned long mvendorid, marchid, mimpid;
@@ -90,7 +91,16 @@ int vm_plan(struct vm *vm, const struct platform *p,
 	    size_t errlen);
 
 /*
- * Build the guest DTB of the planned @vm (vm->sstc decided) from
+ * What the ISA table may give the guest of the planned @vm (vm->sstc
+ * decided) on @p: vstimecmp if vm->sstc, hardware A/D updating if every
+ * hart has Svadu and @hw_ad (the boot hart could turn henvcfg.ADUE on),
+ * guest interrupt files on AIA, and counter-overflow interrupts if @pmu.
+ */
+unsigned int vm_plan_isa_offers(const struct vm *vm, const struct platform *p,
+				bool hw_ad, bool pmu);
+
+/*
+ * Build the guest DTB of the planned @vm (vm->isa_offers decided) from
  * @host_dtb (@host_size bytes) into @out.
  */
 int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,

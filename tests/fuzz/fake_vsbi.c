@@ -138,7 +138,7 @@ void fv_take_mail(struct vcpu *v)
 		fv_reset_ctx(v, v->start_pc, v->start_arg);
 		fv.vssip[v->id] = false;
 		/* FWFT values do not survive a hart reset (vcpu_fwft_reset). */
-		memset(v->fwft.value, 0, sizeof(v->fwft.value));
+		memcpy(v->fwft.value, v->fwft.reset, sizeof(v->fwft.value));
 		v->fwft.locked = 0;
 	}
 	if ((msg & HART_MSG_VCPU_IPI) && (v->state == SBI_HSM_STATE_STARTED ||
@@ -430,6 +430,12 @@ void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen, bool aia)
 	(void)smstateen;
 	(void)aia;
 	fuzz_fail("arch_virt_choose from a guest");
+}
+
+unsigned int arch_fwft_probe(bool svadu)
+{
+	(void)svadu;
+	fuzz_fail("arch_fwft_probe from a guest");
 }
 
 int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot)

@@ -97,6 +97,7 @@ static void boot_path(const uint8_t *data, size_t size)
 	    vm_plan(&vm, &plat, cfg, hv, err, sizeof(err)))
 		return;
 	vm.sstc = size & 1;
+	vm.isa_offers = vm_plan_isa_offers(&vm, &plat, size & 2, size & 4);
 	err[0] = '\0';
 	ret = vm_plan_guest_dtb(&vm, &plat, data, size, out, sizeof(out), err,
 				sizeof(err));
@@ -118,7 +119,8 @@ static void rewrite_only(const uint8_t *data, size_t size)
 		.has_initrd = size & 4,
 		.initrd_start = 0x82000000,
 		.initrd_end = 0x82100000,
-		.sstc = size & 8,
+		.isa_offers =
+			isa_offers(size & 8, size & 16, size & 32, size & 64),
 		.nr_mmio = ARRAY_SIZE(mmio),
 		.mmio = mmio,
 	};

@@ -31,7 +31,7 @@ static inline struct guest_dtb_params params(unsigned int vcpus, bool sstc)
 		.nr_ram = 1,
 		.ram = ram,
 		.bootargs = "console=hvc0 earlycon=sbi",
-		.sstc = sstc,
+		.isa_offers = isa_offers(sstc, true, false, false),
 		.nr_mmio = ARRAY_SIZE(mmio),
 		.mmio = mmio,
 		.irqchip = IRQCHIP_PLIC,

@@ -270,6 +270,7 @@ static void test_aia(void **state)
 
 	(void)state;
 	p.irqchip = IRQCHIP_AIA;
+	p.isa_offers = isa_offers(true, true, true, false);
 	p.imsic_base = 0x28000000;
 	p.imsic_host_base = 0x28000000;
 	p.aplic_base = 0xd000000;
@@ -283,6 +284,7 @@ static void test_aia(void **state)
 	check_aia(3);
 	/* Without AIA for the guest, no Ssaia and no IMSIC or APLIC. */
 	p.irqchip = IRQCHIP_NONE;
+	p.isa_offers = isa_offers(true, true, false, false);
 	p.nr_mmio = 0;
 	build("virt-aia-smp4.dtb", &p);
 	assert_true(fdt_node_offset_by_compatible(out, -1, "riscv,imsics") < 0);

@@ -381,36 +381,98 @@ static void test_plic_without_contexts(void **state)
 		&b, "PLIC node plic@c000000 has no valid interrupts-extended");
 }
 
+/* Every name in the table is found, whatever its case: it is sorted. */
+static void test_isa_table(void **state)
+{
+	static const char *const names[] = {
+		"a",	 "b",	   "i",	   "ssaia",    "sstc",
+		"svadu", "svpbmt", "v",	   "zicbom",   "zicboz",
+		"zihpm", "zve32f", "zvkt", "sscofpmf", "ZICNTR",
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++)
+		assert_non_null(isa_ext_find(names[i], strlen(names[i])));
+	assert_null(isa_ext_find("zicbomx", 7));
+	assert_null(isa_ext_find("zicbo", 5));
+	assert_null(isa_ext_find("smstateen", 9));
+	assert_null(isa_ext_find("", 0));
+	assert_int_equal(isa_ext_find("h", 1)->needs, ISA_NEED_NEVER);
+	/* A name is matched on its @n characters only. */
+	assert_non_null(isa_ext_find("zicbomzzz", 6));
+}
+
+/* The CSR set-up's input: the needs of what the guest gets. */
+static void test_isa_needs(void **state)
+{
+	static const char exts[] = "i\0m\0a\0f\0d\0c\0h\0zicbom\0zicboz\0"
+				   "zihpm\0sstc\0svadu\0svpbmt\0sscofpmf";
+	unsigned int all = isa_offers(true, true, true, true), n;
+
+	(void)state;
+	n = isa_guest_needs(NULL, exts, sizeof(exts), all);
+	assert_int_equal(n, ISA_NEED_COUNTERS | ISA_NEED_FP |
+				    ISA_NEED_CBO_MGMT | ISA_NEED_CBO_ZERO |
+				    ISA_NEED_HPM | ISA_NEED_VSTIMECMP |
+				    ISA_NEED_HW_AD | ISA_NEED_PBMT |
+				    ISA_NEED_LCOFI);
+	/* What is not offered is not needed: the guest never sees it. */
+	n = isa_guest_needs(NULL, exts, sizeof(exts), ISA_OFFERS_ALWAYS);
+	assert_int_equal(n & (ISA_NEED_VSTIMECMP | ISA_NEED_HW_AD |
+			      ISA_NEED_LCOFI | ISA_NEED_NEVER),
+			 0);
+	/* Svade named too: the guest starts with software A/D updating. */
+	assert_int_equal(isa_guest_needs(NULL, "svade\0svadu", 12, all), 0);
+	/* From riscv,isa alone (QEMU 7.2's trees), versions and all. */
+	n = isa_guest_needs("rv64imafdch_zicboz1p0_sstc_svadu", NULL, 0, all);
+	assert_int_equal(n, ISA_NEED_COUNTERS | ISA_NEED_FP |
+				    ISA_NEED_CBO_ZERO | ISA_NEED_VSTIMECMP |
+				    ISA_NEED_HW_AD);
+	assert_int_equal(isa_guest_needs("rv64imafdc_svade_svadu", NULL, 0,
+					 all) &
+				 ISA_NEED_HW_AD,
+			 0);
+	assert_int_equal(isa_guest_needs("bogus", NULL, 0, all), 0);
+}
+
 static void test_isa_strings(void **state)
 {
 	char buf[64];
 
 	(void)state;
 	/*
-	 * What a guest sees: no h, Sh*, Zk/Zkr or Ss/Smaia; Sstc if kept;
-	 * Svade named before Svadu (A/D updating starts off, FWFT turns it
-	 * on), once.
+	 * What a guest sees: only what the ISA table gives it. Never h, Sh*,
+	 * Zk/Zkr, Smaia or an extension the table does not know; Sstc only
+	 * with vstimecmp, Ssaia only with a guest interrupt file, Svadu only
+	 * with hardware A/D updating (and never an added Svade).
 	 */
+	unsigned int all = isa_offers(true, true, true, true);
+
 	assert_int_equal(
 		isa_guest_string(
 			"rv64imafdch_zicsr_sstc_shgatpa_zk_zkr_zkn_ssaia_svadu",
-			0, buf, sizeof(buf)),
-		strlen("rv64imafdc_zicsr_zkn_svade_svadu"));
-	assert_string_equal(buf, "rv64imafdc_zicsr_zkn_svade_svadu");
-	isa_guest_string("rv64imafdch_svade_svadu", 0, buf, sizeof(buf));
+			ISA_OFFERS_ALWAYS, buf, sizeof(buf)),
+		strlen("rv64imafdc_zicsr_zkn"));
+	assert_string_equal(buf, "rv64imafdc_zicsr_zkn");
+	isa_guest_string("rv64imafdch_svade_svadu", all, buf, sizeof(buf));
 	assert_string_equal(buf, "rv64imafdc_svade_svadu");
-	isa_guest_string("rv64i2p1h1p0_sstc1p0", ISA_KEEP_SSTC, buf,
-			 sizeof(buf));
+	isa_guest_string("rv64i2p1h1p0_sstc1p0", all, buf, sizeof(buf));
 	assert_string_equal(buf, "rv64i2p1_sstc1p0");
-	/* With a guest interrupt file: Ssaia stays, Smaia never does. */
-	isa_guest_string("rv64imach_smaia_ssaia_sstc", ISA_KEEP_SSAIA, buf,
+	isa_guest_string("rv64imach_smaia_ssaia_sstc_xfoo_zbb",
+			 isa_offers(false, false, true, false), buf,
 			 sizeof(buf));
-	assert_string_equal(buf, "rv64imac_ssaia");
+	assert_string_equal(buf, "rv64imac_ssaia_zbb");
 	/* Like snprintf: the whole length, whatever fits, NUL-terminated. */
-	assert_int_equal(isa_guest_string("rv64imac_zicsr", 0, NULL, 0), 14);
-	assert_int_equal(isa_guest_string("rv64imac_zicsr", 0, buf, 6), 14);
+	assert_int_equal(isa_guest_string("rv64imac_zicsr", ISA_OFFERS_ALWAYS,
+					  NULL, 0),
+			 14);
+	assert_int_equal(isa_guest_string("rv64imac_zicsr", ISA_OFFERS_ALWAYS,
+					  buf, 6),
+			 14);
 	assert_string_equal(buf, "rv64i");
-	assert_int_equal(isa_guest_string("rv", 0, buf, sizeof(buf)), -1);
+	assert_int_equal(isa_guest_string("rv", ISA_OFFERS_ALWAYS, buf,
+					  sizeof(buf)),
+			 -1);
 	assert_true(isa_has_ext("rv64imafdch_zicsr_sstc", "h"));
 	assert_true(isa_has_ext("RV64IMAFDCH", "h"));
 	assert_true(isa_has_ext("rv64imafdch_zicsr_sstc", "sstc"));
@@ -428,6 +490,8 @@ static void test_isa_strings(void **state)
 	assert_false(isa_has_ext("rv", "h"));
 	assert_false(isa_has_ext("x86_64h", "h"));
 	assert_false(isa_has_ext(NULL, "h"));
+	assert_true(isa_has_ext("rv64i_zve32f1p0_zic64b", "zve32f"));
+	assert_true(isa_has_ext("rv64i_zve32f1p0_zic64b", "zic64b"));
 }
 
 int main(void)
@@ -453,6 +517,8 @@ int main(void)
 		cmocka_unit_test(test_no_timebase),
 		cmocka_unit_test(test_plic_without_contexts),
 		cmocka_unit_test(test_isa_strings),
+		cmocka_unit_test(test_isa_table),
+		cmocka_unit_test(test_isa_needs),
 	};
 
 	int failed = cmocka_run_group_tests_name("platform", tests, NULL, NULL);

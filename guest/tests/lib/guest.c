@@ -150,6 +150,8 @@ unsigned long trapped_tval(void)
 	return expected[this_hartid()].tval;
 }
 
+void (*on_user_ecall)(struct frame *f);
+
 void guest_trap(struct frame *f);
 void guest_trap(struct frame *f)
 {
@@ -174,6 +176,10 @@ void guest_trap(struct frame *f)
 		}
 		check(false, "hart %lu: unexpected interrupt %lu", id, cause);
 		finish();
+	}
+	if (cause == 8 && on_user_ecall) {
+		on_user_ecall(f);
+		return;
 	}
 	if (id < MAX_HARTS && expected[id].armed) {
 		uint16_t insn = cause == 1 || cause == 12 ?

@@ -62,6 +62,8 @@ unsigned long trapped_tval(void);
 extern void (*on_soft_irq)(unsigned long hartid);
 extern void (*on_timer_irq)(unsigned long hartid);
 extern void (*on_ext_irq)(unsigned long hartid);
+/* An ecall from U-mode (cause 8); the handler may rewrite the frame. */
+extern void (*on_user_ecall)(struct frame *f);
 
 /* Per-hart ID as passed in a0 at entry (tp holds it). */
 unsigned long this_hartid(void);

@@ -61,6 +61,8 @@
 #define SSTATUS_SPP (1UL << 8)
 #define SSTATUS_FS (3UL << 13)
 #define SSTATUS_FS_INITIAL (1UL << 13)
+#define SSTATUS_VS (3UL << 9)
+#define SSTATUS_VS_INITIAL (1UL << 9)
 #define SSTATUS_SUM (1UL << 18)
 
 #define HSTATUS_GVA (1UL << 6)
@@ -76,6 +78,11 @@
 #define HSTATUS_VGEIN_SHIFT 12
 #define HSTATUS_VGEIN (0x3fUL << HSTATUS_VGEIN_SHIFT)
 
+#define HENVCFG_CBIE_INVAL (3UL << 4) /* cbo.inval invalidates */
+#define HENVCFG_CBCFE (1UL << 6)
+#define HENVCFG_CBZE (1UL << 7)
+#define HENVCFG_ADUE (1UL << 61)
+#define HENVCFG_PBMTE (1UL << 62)
 #define HENVCFG_STCE (1UL << 63)
 #define CSR_HSTATEEN0 0x60c
 #define HSTATEEN0_IMSIC (1UL << 58) /* vstopei, the guest file's CSRs */
@@ -91,6 +98,7 @@
 #define HCOUNTEREN_CY (1UL << 0)
 #define HCOUNTEREN_TM (1UL << 1)
 #define HCOUNTEREN_IR (1UL << 2)
+#define HCOUNTEREN_HPM (0xfffffff8UL) /* hpmcounter3-31 */
 
 #define SIP_SSIP (1UL << IRQ_S_SOFT)
 #define SIP_STIP (1UL << IRQ_S_TIMER)
@@ -103,6 +111,7 @@
 #define HVIP_VSTIP (1UL << IRQ_VS_TIMER)
 #define HVIP_VSEIP (1UL << IRQ_VS_EXT)
 #define HIDELEG_VS (HVIP_VSSIP | HVIP_VSTIP | HVIP_VSEIP)
+#define HIDELEG_LCOFI (1UL << 13) /* Sscofpmf counter overflow */
 
 #define __CSR_STR(x) #x
 #define CSR_STR(x) __CSR_STR(x)
