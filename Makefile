@@ -268,7 +268,7 @@ DEBIAN_KERNEL ?= trixie
 ifeq ($(filter trixie sid,$(DEBIAN_KERNEL)),)
 $(error DEBIAN_KERNEL=$(DEBIAN_KERNEL): trixie or sid)
 endif
-DEBIAN_BOOTARGS := root=/dev/vda ro console=ttyS0 earlycon=sbi
+DEBIAN_BOOTARGS := root=/dev/vda1 ro console=ttyS0 earlycon=sbi
 .PHONY: debian
 debian: | setup
 	$(Q)LINUX_CACHE=$(LINUX_CACHE) QEMU=$(QEMU) BIOS=$(BIOS) tools/build-debian $(DEBIAN_DIR)

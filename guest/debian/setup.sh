@@ -20,7 +20,7 @@ echo 686172747669736f722d64656269616e > /etc/machine-id  # "hartvisor-debian"
 echo debian > /etc/hostname
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tdebian\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
 	> /etc/hosts
-printf '/dev/vda\t/\text4\terrors=remount-ro\t0\t1\n' > /etc/fstab
+printf '/dev/vda1\t/\text4\terrors=remount-ro\t0\t1\n' > /etc/fstab
 systemctl enable systemd-networkd.service
 
 # The second stage made trixie's initramfs when it installed the kernel.

@@ -24,7 +24,7 @@ BUILD = os.path.join(ROOT, os.environ.get("O", "build"))
 DEBIAN = os.path.join(BUILD, "debian")
 KERNELS = ("trixie", "sid")
 # The kernel command line: tools/build-debian's first boot and make run's.
-BOOTARGS = "root=/dev/vda ro console=ttyS0 earlycon=sbi"
+BOOTARGS = "root=/dev/vda1 ro console=ttyS0 earlycon=sbi"
 KERNEL_ADDR = "0x80200000"
 INITRD_ADDR = "0x88000000"
 PROMPT = r"root@debian:[^\r\n#]*# "
