@@ -22,7 +22,8 @@
 # GUEST=linux: DISK (raw image for virtio-blk; default $(O)/linux/disk.img,
 #        made once by tools/mkdisk), NET_PORT (5555: 127.0.0.1 port forwarded
 #        to the guest's TCP echo server on port 7)
-# GUEST=debian: DEBIAN_KERNEL (trixie or sid), DISK (default
+# GUEST=debian: DEBIAN_KERNEL (trixie or sid), DEBIAN_BOOT (direct, or
+#        u-boot: Debian's U-Boot and the system's extlinux.conf), DISK (default
 #        $(O)/debian/disk.img, a copy of the cached system), NET_PORT (the
 #        127.0.0.1 port forwarded to the guest's port 22)
 
@@ -268,6 +269,13 @@ DEBIAN_KERNEL ?= trixie
 ifeq ($(filter trixie sid,$(DEBIAN_KERNEL)),)
 $(error DEBIAN_KERNEL=$(DEBIAN_KERNEL): trixie or sid)
 endif
+# DEBIAN_BOOT=u-boot boots Debian's S-mode U-Boot for QEMU instead, which
+# boots the system as boards do: the extlinux.conf in /boot (its menu's
+# first entry is the newest kernel, sid's; DEBIAN_KERNEL does not apply).
+DEBIAN_BOOT ?= direct
+ifeq ($(filter direct u-boot,$(DEBIAN_BOOT)),)
+$(error DEBIAN_BOOT=$(DEBIAN_BOOT): direct or u-boot)
+endif
 DEBIAN_BOOTARGS := root=/dev/vda1 ro console=ttyS0 earlycon=sbi
 .PHONY: debian
 debian: | setup
@@ -313,9 +321,13 @@ else ifeq ($(GUEST),debian)
 # 127.0.0.1:NET_PORT forwarded to the guest's port 22 (no server there
 # unless you install one).
 GUEST_IMAGE := debian
+ifeq ($(DEBIAN_BOOT),u-boot)
+GUEST_ARGS := -device guest-loader,kernel=$(DEBIAN_DIR)/u-boot/u-boot.bin,addr=$(LINUX_ADDR)
+else
 GUEST_ARGS := -device 'guest-loader,kernel=$(DEBIAN_DIR)/$(DEBIAN_KERNEL)/vmlinux,addr=$(LINUX_ADDR),bootargs=$(or $(BOOTARGS),$(DEBIAN_BOOTARGS))' \
-	-device guest-loader,initrd=$(DEBIAN_DIR)/$(DEBIAN_KERNEL)/initrd.img,addr=$(INITRD_ADDR) \
-	-drive file=$(DISK),if=none,format=raw,id=hd0 \
+	-device guest-loader,initrd=$(DEBIAN_DIR)/$(DEBIAN_KERNEL)/initrd.img,addr=$(INITRD_ADDR)
+endif
+GUEST_ARGS += -drive file=$(DISK),if=none,format=raw,id=hd0 \
 	-device virtio-blk-device,drive=hd0 \
 	-netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(NET_PORT)-:22 \
 	-device virtio-net-device,netdev=net0

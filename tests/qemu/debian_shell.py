@@ -39,10 +39,16 @@ BAD = re.compile(r"rcu: INFO|stall|BUG:|Oops|WARNING:|Kernel panic|Call Trace")
 def qemu_args(kernel, hv, disk, net_args=()):
     """The argv (tools/qemu-run's arguments under hartvisor, else QEMU's
     own after the machine) that boots the Debian system with @kernel
-    ("trixie" or "sid") from @disk."""
+    ("trixie" or "sid") from @disk; "u-boot" boots Debian's S-mode U-Boot
+    where the kernel goes, and it boots the first entry of the system's
+    extlinux.conf."""
     vmlinux = os.path.join(DEBIAN, kernel, "vmlinux")
     initrd = os.path.join(DEBIAN, kernel, "initrd.img")
-    if hv:
+    if kernel == "u-boot":
+        uboot = os.path.join(DEBIAN, "u-boot", "u-boot.bin")
+        boot = (["-device", f"guest-loader,kernel={uboot},addr={KERNEL_ADDR}"] if hv
+                else ["-kernel", uboot])
+    elif hv:
         boot = ["-device", f"guest-loader,kernel={vmlinux},addr={KERNEL_ADDR},bootargs={BOOTARGS}",
                 "-device", f"guest-loader,initrd={initrd},addr={INITRD_ADDR}"]
     else:

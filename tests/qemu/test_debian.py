@@ -97,3 +97,29 @@ def test_debian(kernel, hv):
                   f"reboot to login {again:.1f} s, poweroff {off:.1f} s")
     finally:
         greeter.close()
+
+
+@pytest.mark.parametrize("hv", [False, True], ids=["native", "hartvisor"])
+def test_debian_u_boot(hv):
+    """Booted as boards boot Debian: Debian's S-mode U-Boot for QEMU
+    (u-boot-qemu's qemu-riscv64_smode) where the kernel goes; its distro
+    boot finds the extlinux.conf that u-boot-update wrote in /boot on the
+    disk's bootable partition and boots its first entry, the newest kernel
+    (sid's) with its initramfs, in the device tree U-Boot got from QEMU or
+    from hartvisor. systemd reaches the login and says "running"; poweroff
+    ends QEMU."""
+    with Debian("u-boot", hv) as d:
+        d.expect(r"U-Boot 20\d\d\.\d\d")
+        d.expect(r"/boot/extlinux/extlinux\.conf")
+        first = d.login()
+        entry = d.output("grep -m 1 -o 'vmlinu[xz]-[^ ]*' /boot/extlinux/extlinux.conf").strip()
+        assert entry.split("-", 1)[1] == d.output("uname -r").strip(), d.log
+        status, state = d.run("systemctl is-system-running --wait", timeout=300)
+        if state.strip() != "running":
+            d.fail(f"is-system-running: {state!r}; failed units:\n"
+                   + d.run("systemctl --failed --no-legend")[1])
+        off = d.poweroff()
+        bad = d.trouble()
+        assert not bad, "\n".join(bad) + "\n" + d.log
+        print(f"debian u-boot {'hartvisor' if hv else 'native'}: login {first:.1f} s, "
+              f"poweroff {off:.1f} s")
