@@ -136,10 +136,12 @@ class Debian:
         return out
 
     def reboot(self, timeout=-1):
-        """systemd's reboot: back to the prompt; returns the seconds the
-        reboot took, from the command to the new prompt."""
+        """systemd's reboot: the next boot's kernel banner, then the prompt
+        (the shell prints one more before systemd stops it); returns the
+        seconds from the command to the new prompt."""
         self.child.sendline("reboot")
         self.start = time.monotonic()
+        self.expect(r"Linux version \d", timeout=timeout)
         return self.login(timeout=timeout)
 
     def poweroff(self, timeout=300):
