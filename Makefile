@@ -22,6 +22,10 @@
 # GUEST=linux: DISK (raw image for virtio-blk; default $(O)/linux/disk.img,
 #        made once by tools/mkdisk), NET_PORT (5555: 127.0.0.1 port forwarded
 #        to the guest's TCP echo server on port 7)
+# GUEST=debian: DEBIAN_KERNEL (trixie or sid), DEBIAN_BOOT (direct, or
+#        u-boot: Debian's U-Boot and the system's extlinux.conf), DISK (default
+#        $(O)/debian/disk.img, a copy of the cached system), NET_PORT (the
+#        127.0.0.1 port forwarded to the guest's port 22)
 
 # Only the rules below: no built-in chains (they would try to remake .d files).
 MAKEFLAGS += --no-builtin-rules
@@ -247,15 +251,40 @@ linux: $(OUR_LINUX)
 # or DISK=your.img. Its virtio-net card is on QEMU's user network, with
 # 127.0.0.1:NET_PORT forwarded to the guest's echo server (TCP port 7).
 OUR_DISK := $(O)/linux/disk.img
-DISK ?= $(OUR_DISK)
+DISK ?= $(if $(filter debian,$(GUEST)),$(O)/debian/disk.img,$(OUR_DISK))
 NET_PORT ?= 5555
 $(OUR_DISK): | setup
 	$(Q)tools/mkdisk $@
 
+# ---------------------------------------------------------------- Debian guest
+
+# Debian 13 with systemd on a virtio-blk disk, Debian's own kernels (trixie's
+# and sid's) and initramfs: built by tools/build-debian from Debian's
+# packages, cached in LINUX_CACHE by a hash of its inputs. $(O)/debian has
+# links to the cached, pristine system (pristine.img, trixie/ and sid/ with
+# vmlinux and initrd.img) and disk.img, make run's own copy (delete it for
+# a fresh one). DEBIAN_KERNEL picks the kernel.
+DEBIAN_DIR := $(O)/debian
+DEBIAN_KERNEL ?= trixie
+ifeq ($(filter trixie sid,$(DEBIAN_KERNEL)),)
+$(error DEBIAN_KERNEL=$(DEBIAN_KERNEL): trixie or sid)
+endif
+# DEBIAN_BOOT=u-boot boots Debian's S-mode U-Boot for QEMU instead, which
+# boots the system as boards do: the extlinux.conf in /boot (its menu's
+# first entry is the newest kernel, sid's; DEBIAN_KERNEL does not apply).
+DEBIAN_BOOT ?= direct
+ifeq ($(filter direct u-boot,$(DEBIAN_BOOT)),)
+$(error DEBIAN_BOOT=$(DEBIAN_BOOT): direct or u-boot)
+endif
+DEBIAN_BOOTARGS := root=/dev/vda1 ro console=ttyS0 earlycon=sbi
+.PHONY: debian
+debian: | setup
+	$(Q)LINUX_CACHE=$(LINUX_CACHE) QEMU=$(QEMU) BIOS=$(BIOS) tools/build-debian $(DEBIAN_DIR)
+
 # ---------------------------------------------------------------- QEMU
 
 # GUEST=NAME runs in configs/NAME.c when there is one; CONFIG= overrides.
-CONFIG ?= $(if $(filter $(GUEST),$(CONFIG_NAMES)),$(GUEST))
+CONFIG ?= $(if $(filter debian,$(GUEST)),linux,$(if $(filter $(GUEST),$(CONFIG_NAMES)),$(GUEST)))
 ifneq ($(CONFIG),)
 ifeq ($(filter $(CONFIG),$(CONFIG_NAMES)),)
 $(error CONFIG=$(CONFIG): no configs/$(CONFIG).c (configs: $(CONFIG_NAMES)))
@@ -286,12 +315,28 @@ GUEST_ARGS += -drive file=$(DISK),if=none,format=raw,id=hd0 \
 	-device virtio-blk-device,drive=hd0 \
 	-netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(NET_PORT)-:7 \
 	-device virtio-net-device,netdev=net0
+else ifeq ($(GUEST),debian)
+# Debian: its kernel and initramfs where GUEST=linux puts them, its disk
+# (a copy: the cached image stays as built) and network as for Linux, with
+# 127.0.0.1:NET_PORT forwarded to the guest's port 22 (no server there
+# unless you install one).
+GUEST_IMAGE := debian
+ifeq ($(DEBIAN_BOOT),u-boot)
+GUEST_ARGS := -device guest-loader,kernel=$(DEBIAN_DIR)/u-boot/u-boot.bin,addr=$(LINUX_ADDR)
+else
+GUEST_ARGS := -device 'guest-loader,kernel=$(DEBIAN_DIR)/$(DEBIAN_KERNEL)/vmlinux,addr=$(LINUX_ADDR),bootargs=$(or $(BOOTARGS),$(DEBIAN_BOOTARGS))' \
+	-device guest-loader,initrd=$(DEBIAN_DIR)/$(DEBIAN_KERNEL)/initrd.img,addr=$(INITRD_ADDR)
+endif
+GUEST_ARGS += -drive file=$(DISK),if=none,format=raw,id=hd0 \
+	-device virtio-blk-device,drive=hd0 \
+	-netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(NET_PORT)-:22 \
+	-device virtio-net-device,netdev=net0
 else ifneq ($(GUEST),)
 ifneq ($(filter $(GUEST),$(GUEST_TESTS)),)
 GUEST_IMAGE := $(O)/guest/$(GUEST).bin
 GUEST_ARGS := -device guest-loader,kernel=$(GUEST_IMAGE),addr=$(GUEST_ADDR)
 else
-$(error GUEST=$(GUEST): no such guest (linux, or a test guest: $(GUEST_TESTS)))
+$(error GUEST=$(GUEST): no such guest (linux, debian, or a test guest: $(GUEST_TESTS)))
 endif
 endif
 
@@ -549,14 +594,14 @@ fuzz: fuzz-build
 			{ rc=1; echo "  FUZZ    $$t FAILED"; }; \
 	done; exit $$rc
 
-test: all unit guests $(O)/tools/guest-dtb fuzz-build $(OUR_LINUX)
+test: all unit guests $(O)/tools/guest-dtb fuzz-build $(OUR_LINUX) debian
 	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) QEMU=$(QEMU) BIOS=$(BIOS) \
 		$(PYTHON) tools/run-tests $(UNIT_BINS)
 
 # Native against hartvisor, interleaved: see tools/bench. ROUNDS=N rounds
 # (11); MEM for every run but memwalk's (MEMWALK_MEMS, 2G and 4G).
 bench: all $(O)/guest/bench.bin $(O)/guest/irq.bin $(O)/guest/aia.bin \
-		$(O)/guest/vspaging.bin $(OUR_LINUX)
+		$(O)/guest/vspaging.bin $(OUR_LINUX) debian
 	$(Q)O=$(O) IRQCHIP=$(IRQCHIP) QEMU=$(QEMU) BIOS=$(BIOS) MEM=$(MEM) \
 		LINUX_ADDR=$(LINUX_ADDR) $(PYTHON) tools/bench
 

@@ -11,6 +11,7 @@
 set -eu
 
 # dpkg-dev: apt-get source unpacks the guest's busybox with dpkg-source.
+# debootstrap, kmod (depmod), cpio and fdisk (sfdisk): tools/build-debian.
 PACKAGES="
 make gcc libc6-dev xz-utils python3
 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf
@@ -18,7 +19,7 @@ device-tree-compiler libfdt-dev
 python3-pytest python3-pytest-xdist python3-pexpect libcmocka-dev
 clang-format cppcheck gdb-multiarch clang libclang-rt-dev
 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross bison flex bc gnuplot-nox
-e2fsprogs dpkg-dev
+e2fsprogs dpkg-dev debootstrap kmod cpio fdisk debian-archive-keyring
 "
 # Package and the lowest version that counts as present. QEMU's common and
 # data parts are named too: apt takes a dependency from the suite only when
