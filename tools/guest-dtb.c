@@ -107,9 +107,9 @@ int main(int argc, char **argv)
 	 */
 	for (unsigned int i = 0; i < plat.nr_harts; i++)
 		all_sscofpmf &= plat.harts[i].has_sscofpmf;
-	vm.isa_offers = vm_plan_isa_offers(
-		&vm, &plat, true,
-		all_sscofpmf && vm.irqchip.kind == IRQCHIP_AIA);
+	vm.isa_offers = vm_plan_isa_offers(&vm, &plat, true,
+					   all_sscofpmf && vm.irqchip.kind ==
+								   IRQCHIP_AIA);
 	if (vm_plan_guest_dtb(&vm, &plat, host, size, out, sizeof(out), err,
 			      sizeof(err))) {
 		fprintf(stderr, "guest-dtb: %s: %s\n", in, err);
