@@ -6,8 +6,8 @@ systemd reaches root's login on ttyS0; `systemctl is-system-running` says
 "running" (so both sides say the same; the failed units are listed when
 not); nproc is 4; the virtio-net card has its DHCP address and a TCP
 connection to the host (10.0.2.2, QEMU's user network) reads what a server
-there sends; a file written to the disk and synced reads back; `perf stat
--e cycles,instructions` counts both; `reboot` comes back to the login and
+there sends; a file written to the disk and synced reads back; the kernel
+found SBI PMU; `perf stat -e cycles,instructions` counts both; `reboot` comes back to the login and
 `poweroff` ends QEMU. One QEMU run (two boots) per test, so four Debian
 runs in all; the times to the login are printed for the log."""
 import re
@@ -67,6 +67,9 @@ def check_system(d, port):
     assert GREETING in got, got + d.log
     d.output("echo written by the guest > /root/note.txt && sync")
     assert d.output("cat /root/note.txt").strip() == "written by the guest", d.log
+    # Debian's kernel finds SBI PMU, as natively (not its legacy PMU).
+    pmu = d.output("dmesg | grep riscv-pmu-sbi")
+    assert "SBI PMU extension is available" in pmu, pmu + d.log
     perf = d.output("perf stat -e cycles,instructions true 2>&1")
     for event in ("cycles", "instructions"):
         m = re.search(rf"^\s*([\d,.]+)\s+{event}\b", perf, re.M)
