@@ -384,6 +384,7 @@ int platform_parse(const void *fdt, size_t size, struct platform *p, char *err,
 	if (ret)
 		return ret;
 	platform_parse_uart(&ps);
+	platform_parse_rtc(&ps);
 	node = platform_find_compatible(fdt, clint_compat);
 	if (node >= 0)
 		platform_read_device(fdt, node, &p->clint);

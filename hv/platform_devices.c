@@ -55,6 +55,15 @@ void platform_parse_uart(struct parse *ps)
 		platform_read_device(fdt, node, &ps->p->uart);
 }
 
+void platform_parse_rtc(struct parse *ps)
+{
+	static const char *const compat[] = { "google,goldfish-rtc", NULL };
+	int node = platform_find_compatible(ps->fdt, compat);
+
+	if (node >= 0)
+		platform_read_device(ps->fdt, node, &ps->p->rtc);
+}
+
 int platform_parse_plic(struct parse *ps)
 {
 	static const char *const compat[] = { "riscv,plic0",

@@ -165,6 +165,8 @@ static int vm_plan_vcpus_devices(struct vm *vm, const struct platform *p,
 			cfg->name);
 	if (cfg->devices & VM_DEV_UART)
 		vm_plan_device(vm, cfg, &p->uart);
+	if ((cfg->devices & VM_DEV_RTC) && p->rtc.present)
+		vm_plan_device(vm, cfg, &p->rtc);
 	for (unsigned int i = 0; (cfg->devices & VM_DEV_VIRTIO) &&
 				 i < p->nr_virtio && vm->nr_mmio < VM_MAX_MMIO;
 	     i++)

@@ -64,6 +64,7 @@ struct platform {
 	struct mem_range reserved[PLATFORM_MAX_RESERVED];
 	uint64_t timebase_hz;
 	struct platform_device uart;
+	struct platform_device rtc; /* QEMU's goldfish RTC, if any */
 	struct platform_device plic;
 	uint32_t plic_ndev;
 	struct platform_device clint;

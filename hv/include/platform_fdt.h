@@ -49,6 +49,8 @@ void platform_sort_by_key(void *array, unsigned int n, size_t size,
 	} while (0)
 
 void platform_parse_uart(struct parse *ps);
+/* The real-time clock (QEMU's goldfish), if the tree has one. */
+void platform_parse_rtc(struct parse *ps);
 int platform_parse_plic(struct parse *ps);
 int platform_parse_aia(struct parse *ps);
 int platform_parse_virtio(struct parse *ps);

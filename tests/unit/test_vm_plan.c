@@ -57,7 +57,10 @@ static void expect_error(const struct vm_config *cfg, const char *text)
 		fail_msg("error \"%s\" does not say \"%s\"", err, text);
 }
 
-/* On an AIA machine the VM's controller is the vAPLIC, sources 1..10. */
+/*
+ * On an AIA machine the VM's controller is the vAPLIC, sources 1..11 (the
+ * UART's 10 and the RTC's 11 the highest).
+ */
 static void aia_machine_plans_the_vaplic(void **state)
 {
 	static const struct vm_config no_irqchip = {
@@ -71,7 +74,7 @@ static void aia_machine_plans_the_vaplic(void **state)
 	assert_int_equal(plan(vm_config_find("linux")), 0);
 	assert_int_equal(vm.irqchip.kind, IRQCHIP_AIA);
 	assert_int_equal(vm.irqchip.imsic_base, 0x28000000);
-	assert_int_equal(vm.irqchip.nsrc, 10);
+	assert_int_equal(vm.irqchip.nsrc, 11);
 	assert_int_equal(vm.irqchip.nr_ids, 255);
 	assert_int_equal(irqchip_guest_file(&plat, 3, 1), 0x28007000);
 	memset(&vm, 0, sizeof(vm));
@@ -167,10 +170,11 @@ static void owned_devices_bring_their_interrupts(void **state)
 	(void)state;
 	machine(4);
 	assert_int_equal(plan(vm_config_find("linux")), 0);
-	assert_int_equal(vm.nr_irqs, 1 + plat.nr_virtio);
+	assert_int_equal(vm.nr_irqs, 2 + plat.nr_virtio);
 	assert_int_equal(vm.irqs[0], 10); /* the UART */
+	assert_int_equal(vm.irqs[1], 11); /* the RTC */
 	for (unsigned int i = 0; i < plat.nr_virtio; i++)
-		assert_int_equal(vm.irqs[1 + i], plat.virtio[i].irq);
+		assert_int_equal(vm.irqs[2 + i], plat.virtio[i].irq);
 	memset(&vm, 0, sizeof(vm));
 	assert_int_equal(plan(vm_config_find("small")), 0);
 	assert_int_equal(vm.nr_irqs, 1);
