@@ -15,8 +15,7 @@
 #define VM_DEV_VIRTIO (1U << 1) /* every virtio-mmio slot */
 #define VM_DEV_IRQCHIP (1U << 2) /* the interrupt controller: vPLIC or vAPLIC */
 #define VM_DEV_RTC (1U << 3) /* the real-time clock, where there is one */
-#define VM_DEV_ALL \
-	(VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_IRQCHIP | VM_DEV_RTC)
+#define VM_DEV_ALL (VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_IRQCHIP | VM_DEV_RTC)
 
 /* Guest RAM is placed and sized in units of this (one G-stage page). */
 #define VM_RAM_ALIGN (2 * MiB)
