@@ -10,14 +10,6 @@
 
 #include "guest.h"
 
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
-#define SATP_SV39 (8UL << 60)
-#define GIB (1UL << 30)
 /* The guest's GiB of RAM at 0x80000000, seen again at 4 GiB. */
 #define ALIAS_VA (4 * GIB)
 

@@ -167,16 +167,8 @@ static bool p_sscounterenw(void)
 }
 
 /* ---- Page tables: Svpbmt, Svadu, Svnapot (VS-mode). ---- */
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
 #define PTE_PBMT_NC (1UL << 61)
 #define PTE_N (1UL << 63)
-#define SATP_SV39 (8UL << 60)
-#define GIB (1UL << 30)
 
 static unsigned long root[512] __attribute__((aligned(4096)));
 static unsigned long l1[512] __attribute__((aligned(4096)));

@@ -6,11 +6,9 @@
  */
 #include "guest.h"
 
-#define PTE_V 0x01UL
-#define PTE_RWX 0x0eUL
-#define PTE_RW 0x06UL
-#define PTE_AD 0xc0UL
-#define SATP_SV39 (8UL << 60)
+#define PTE_RWX (PTE_R | PTE_W | PTE_X)
+#define PTE_RW (PTE_R | PTE_W)
+#define PTE_AD (PTE_A | PTE_D)
 #define TEST_VA 0x40000000UL
 #define PAGE_A_VALUE 0xaaaaaaaaaaaaaaaaUL
 #define PAGE_B_VALUE 0xbbbbbbbbbbbbbbbbUL

@@ -28,14 +28,8 @@
 #define REMAP_PASSES 11
 #define TICK_NS 100 /* 10 MHz time CSR */
 
-#define PTE_V 0x01UL
-#define PTE_R 0x02UL
-#define PTE_W 0x04UL
-#define PTE_X 0x08UL
-/* Set up front: no fault and no hardware update for A and D. */
-#define PTE_A 0x40UL
-#define PTE_D 0x80UL
-#define SATP_MODE_SV39 (8UL << 60)
+/* PTE_A and PTE_D are set up front: no fault, no hardware update. */
+#define SATP_MODE_SV39 SATP_SV39
 
 typedef unsigned long pte_t;
 

@@ -114,6 +114,16 @@ bool wait_state(unsigned long hart, long state, unsigned long ticks);
 /* Sort @n values ascending (insertion sort: the samples of a benchmark). */
 void sort_ulong(unsigned long *v, int n);
 
+/* Sv39 page-table entries and satp, for the guests' own tables. */
+#define PTE_V (1UL << 0)
+#define PTE_R (1UL << 1)
+#define PTE_W (1UL << 2)
+#define PTE_X (1UL << 3)
+#define PTE_A (1UL << 6)
+#define PTE_D (1UL << 7)
+#define SATP_SV39 (8UL << 60)
+#define GIB (1UL << 30)
+
 /* Test entry points. */
 void guest_main(unsigned long hartid, unsigned long dtb);
 void guest_secondary_main(unsigned long hartid, unsigned long opaque);
