@@ -32,7 +32,12 @@ apt_private() {
 		-o Dir::Etc::preferences=/dev/null
 		-o Dir::Etc::preferencesparts=/dev/null
 		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache"
-		-o APT::Sandbox::User="$(id -un)")
+		-o APT::Sandbox::User="$(id -un)"
+		-o Acquire::Check-Valid-Until=false)
+	# The mirror may be a dated snapshot, where sid's Release file has
+	# passed its Valid-Until (a month, for sid and testing only): its
+	# signature is still checked. This machine's own apt.conf.d says the
+	# same; a brand-new root (tools/fresh-check) does not.
 	if [ -n "$arch" ]; then
 		# Another architecture's packages, and none installed: apt
 		# resolves against an empty system.
