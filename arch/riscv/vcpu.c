@@ -113,8 +113,8 @@ void arch_hart_virt_init(unsigned long vmid, unsigned int needs)
 	extern char guest_exit[];
 
 #ifdef HV_ISA_WITHHOLD
-	needs &=
-		~(unsigned int)HV_ISA_WITHHOLD; /* make ISA_WITHHOLD=: a test */
+	/* make ISA_WITHHOLD=: a test build, the tree still names them. */
+	needs &= ~(unsigned int)HV_ISA_WITHHOLD;
 #endif
 	/* From now on every trap comes through the world switch. */
 	csr_write(CSR_STVEC, (unsigned long)guest_exit);
