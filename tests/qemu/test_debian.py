@@ -7,9 +7,11 @@ systemd reaches root's login on ttyS0; `systemctl is-system-running` says
 not); nproc is 4; the virtio-net card has its DHCP address and a TCP
 connection to the host (10.0.2.2, QEMU's user network) reads what a server
 there sends; a file written to the disk and synced reads back; the kernel
-found SBI PMU; `perf stat -e cycles,instructions` counts both; `reboot` comes back to the login and
-`poweroff` ends QEMU. One QEMU run (two boots) per test, so four Debian
-runs in all; the times to the login are printed for the log."""
+found SBI PMU; `perf stat -e cycles,instructions` counts both; `reboot`
+comes back to the login and `poweroff` ends QEMU. One QEMU run (two boots)
+per test; the times to the login are printed for the log. Then the boot
+through Debian's U-Boot and the system's extlinux.conf, natively and under
+hartvisor: six QEMU runs in all."""
 import re
 import socket
 import threading
