@@ -45,7 +45,8 @@ static const struct isa_ext table[] = {
 	{ "ssccptr", NONE },
 	{ "sscofpmf", ISA_NEED_LCOFI | ISA_NEED_HPM },
 	{ "sscounterenw", NONE },
-	{ "sscsrind", ISA_NEED_CSRIND },
+	/* Its only registers behind vsiselect here are the guest file's. */
+	{ "sscsrind", ISA_NEED_CSRIND | ISA_NEED_IMSIC },
 	{ "ssdbltrp", ISA_NEED_NEVER },
 	{ "ssnpm", NONE }, /* the guest's senvcfg.PMM, for VU */
 	{ "sspm", ISA_NEED_NEVER },
