@@ -431,6 +431,24 @@ static int rewrite_chosen(struct rewrite *rw)
 	return ret ? guest_dtb_fail(rw, "set /chosen", ret) : 0;
 }
 
+/*
+ * Free space after the packed tree, zeroed, inside its totalsize: firmware
+ * hands over a tree with room in it (OpenSBI's has about 1 KiB), and
+ * bootloaders count on that. U-Boot, given the tree as its own, adds its
+ * /chosen properties to it in place and writes past its end, over its
+ * global data, when there is none.
+ */
+static int leave_free_space(struct rewrite *rw, size_t size)
+{
+	uint32_t used = fdt_totalsize(rw->fdt);
+
+	if (size < GUEST_DTB_FREE || used > size - GUEST_DTB_FREE)
+		return guest_dtb_fail(rw, "leave free space", -FDT_ERR_NOSPACE);
+	memset((char *)rw->fdt + used, 0, GUEST_DTB_FREE);
+	fdt_set_totalsize(rw->fdt, used + GUEST_DTB_FREE);
+	return 0;
+}
+
 int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 		    const struct guest_dtb_params *params, char *err,
 		    size_t errlen)
@@ -473,5 +491,7 @@ int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 	if (ret)
 		return ret;
 	ret = fdt_pack(out);
-	return ret ? guest_dtb_fail(&rw, "pack", ret) : 0;
+	if (ret)
+		return guest_dtb_fail(&rw, "pack", ret);
+	return leave_free_space(&rw, size);
 }

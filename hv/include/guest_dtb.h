@@ -52,10 +52,14 @@ struct guest_dtb_params {
  *   index bits, and the APLIC with riscv,num-sources = aplic_nsrc;
  * - one memory node with exactly the guest RAM, reserved memory outside
  *   it removed;
- * - /chosen with bootargs, linux,initrd-start/-end and no module@* nodes.
+ * - /chosen with bootargs, linux,initrd-start/-end and no module@* nodes;
+ * - GUEST_DTB_FREE zeroed bytes of free space at its end, inside its
+ *   totalsize, for a bootloader that edits the tree in place.
  * Returns 0 or a negative SBI error with a sentence in @err that names
  * the failing step.
  */
+#define GUEST_DTB_FREE 4096
+
 int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 		    const struct guest_dtb_params *params, char *err,
 		    size_t errlen);

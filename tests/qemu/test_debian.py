@@ -104,13 +104,7 @@ def test_debian(kernel, hv):
         greeter.close()
 
 
-U_BOOT_UNDER_HV = pytest.mark.xfail(
-    strict=True, reason="under hartvisor U-Boot loads the kernel and initramfs, prints 'No RNG "
-    "device' and then asks for a reboot (SBI SRST) before 'Starting kernel': not found yet")
-
-
-@pytest.mark.parametrize("hv", [False, pytest.param(True, marks=U_BOOT_UNDER_HV)],
-                         ids=["native", "hartvisor"])
+@pytest.mark.parametrize("hv", [False, True], ids=["native", "hartvisor"])
 def test_debian_u_boot(hv):
     """Booted as boards boot Debian: Debian's S-mode U-Boot for QEMU
     (u-boot-qemu's qemu-riscv64_smode) where the kernel goes; its distro

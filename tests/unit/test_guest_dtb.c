@@ -65,6 +65,24 @@ static void check_plic(unsigned int vcpus)
 	}
 }
 
+/* Room for a bootloader's in-place edits: zeroed, inside totalsize. */
+static void check_free_space(void)
+{
+	uint32_t end = fdt_off_dt_strings(out) + fdt_size_dt_strings(out);
+
+	assert_true(fdt_off_dt_struct(out) + fdt_size_dt_struct(out) <=
+		    fdt_off_dt_strings(out));
+	assert_int_equal(fdt_totalsize(out), end + GUEST_DTB_FREE);
+	for (uint32_t i = end; i < fdt_totalsize(out); i++)
+		if (((const unsigned char *)out)[i])
+			fail_msg("byte %u of the free space is not zero", i);
+	/* A property added in place lands there. */
+	assert_int_equal(fdt_setprop_string(out, fdt_path_offset(out, "/chosen"),
+					    "u-boot,added", "in place"),
+			 0);
+	assert_int_equal(fdt_totalsize(out), end + GUEST_DTB_FREE);
+}
+
 static void check_common(unsigned int vcpus, bool sstc)
 {
 	const fdt32_t *reg;
@@ -111,6 +129,7 @@ static void check_common(unsigned int vcpus, bool sstc)
 	assert_non_null(fdt_getprop(out, node, "rng-seed", NULL));
 	assert_true(fdt_subnode_offset(out, node, "module@0x80400000") < 0);
 	assert_true(fdt_first_subnode(out, node) < 0);
+	check_free_space();
 }
 
 static void test_smp1(void **state)
