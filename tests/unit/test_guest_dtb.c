@@ -77,7 +77,8 @@ static void check_free_space(void)
 		if (((const unsigned char *)out)[i])
 			fail_msg("byte %u of the free space is not zero", i);
 	/* A property added in place lands there. */
-	assert_int_equal(fdt_setprop_string(out, fdt_path_offset(out, "/chosen"),
+	assert_int_equal(fdt_setprop_string(out,
+					    fdt_path_offset(out, "/chosen"),
 					    "u-boot,added", "in place"),
 			 0);
 	assert_int_equal(fdt_totalsize(out), end + GUEST_DTB_FREE);
