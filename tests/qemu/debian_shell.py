@@ -78,11 +78,11 @@ class Debian:
     """The Debian guest with @kernel, under hartvisor (@hv) or natively,
     on a pexpect session; @timeout bounds each expected line."""
 
-    def __init__(self, kernel, hv, smp=4, net_args=(), timeout=300):
+    def __init__(self, kernel, hv, smp=4, cpu="rv64", net_args=(), timeout=300):
         assert os.path.exists(os.path.join(DEBIAN, "pristine.img")), \
             f"{DEBIAN}/pristine.img missing: make debian"
         self.kernel, self.hv = kernel, hv
-        argv, env = command(kernel, hv, smp=smp, net_args=net_args)
+        argv, env = command(kernel, hv, smp=smp, cpu=cpu, net_args=net_args)
         self.out = io.StringIO()
         self.start = time.monotonic()
         self.child = pexpect.spawn(argv[0], argv[1:], env=env, cwd=ROOT, encoding="utf-8",
