@@ -181,7 +181,7 @@ static void vcpu_resume(struct vcpu *v)
 	if (!vcpu_set_state(v, SBI_HSM_STATE_SUSPENDED, SBI_HSM_STATE_STARTED))
 		return;
 	if (v->resume_non_retentive)
-		arch_vcpu_reset(&v->ctx, v->start_pc, v->id, v->start_arg);
+		arch_vcpu_resume_at(&v->ctx, v->start_pc, v->id, v->start_arg);
 	if (v->system_suspended) {
 		v->system_suspended = false;
 		pr_info("vCPU %u: the VM wakes up after %lu ms of suspend to RAM",

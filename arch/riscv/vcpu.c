@@ -156,8 +156,9 @@ void arch_hart_virt_init(unsigned long vmid, unsigned int needs)
 	arch_gstage_enable(vmid);
 }
 
-void arch_vcpu_reset(struct vcpu_context *ctx, unsigned long pc,
-		     unsigned long a0, unsigned long a1)
+/* The next entry goes to VS-mode at @pc with a0, a1 and no other GPRs. */
+static void vcpu_enter_at(struct vcpu_context *ctx, unsigned long pc,
+			  unsigned long a0, unsigned long a1)
 {
 	memset(ctx->x, 0, sizeof(ctx->x));
 	ctx->full_reload = 1; /* all of x[], hstatus: a new context */
@@ -171,7 +172,12 @@ void arch_vcpu_reset(struct vcpu_context *ctx, unsigned long pc,
 			~(HSTATUS_VTW | HSTATUS_VTSR | HSTATUS_VTVM |
 			  HSTATUS_HU | HSTATUS_GVA | HSTATUS_VSXL)) |
 		       HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VSXL_64;
+}
 
+void arch_vcpu_reset(struct vcpu_context *ctx, unsigned long pc,
+		     unsigned long a0, unsigned long a1)
+{
+	vcpu_enter_at(ctx, pc, a0, a1);
 	/* The SBI HSM start state: satp 0, SIE 0, nothing pending. */
 	csr_write(CSR_VSSTATUS, 0);
 	csr_write(CSR_VSIE, 0);
@@ -183,6 +189,22 @@ void arch_vcpu_reset(struct vcpu_context *ctx, unsigned long pc,
 	csr_write(CSR_VSATP, 0);
 	csr_write(CSR_HVIP, 0);
 	arch_vcpu_timer_park();
+	arch_hfence_vvma_all();
+	arch_fence_i();
+}
+
+void arch_vcpu_resume_at(struct vcpu_context *ctx, unsigned long pc,
+			 unsigned long a0, unsigned long a1)
+{
+	vcpu_enter_at(ctx, pc, a0, a1);
+	/*
+	 * What the SBI spec sets: satp 0 and SIE 0. The rest stays as it
+	 * was: the interrupt that woke the hart is still pending (hvip,
+	 * vstimecmp, the guest file), its enables and its timer still armed,
+	 * as natively, where the hart only slept.
+	 */
+	csr_clear(CSR_VSSTATUS, SSTATUS_SIE);
+	csr_write(CSR_VSATP, 0);
 	arch_hfence_vvma_all();
 	arch_fence_i();
 }

@@ -4,16 +4,24 @@
  * a resume address outside guest RAM, another hart still running), then
  * the real thing — hart 0 suspends the VM with its timer armed, and
  * resumes at resume_addr with a0 = its ID, a1 = opaque, satp 0 and SIE 0,
- * no earlier than the timer. FWFT values survive the suspend.
+ * no earlier than the timer. FWFT values survive the suspend. Then, as an
+ * OS suspends again and again: a timer handler that re-arms the timer each
+ * time it fires, interrupts on, and AGAIN more suspends with interrupts
+ * off, each woken by that handler's timer, the sleep type's upper 32 bits
+ * set on every other one (they are not read).
  */
 #include "guest.h"
 
 #define OPAQUE 0x5a5a0000cafeUL
 #define SLEEP_TICKS 200000UL /* 20 ms at 10 MHz */
 
+#define AGAIN 4
+
 static volatile unsigned long spin_release, spinning;
 static unsigned long suspended_at;
 static bool fwft_misaligned;
+static unsigned int suspends; /* done so far: the resume's round */
+static volatile unsigned long ticks;
 
 static struct sbiret suspend(unsigned long type, unsigned long pc,
 			     unsigned long opaque)
@@ -87,7 +95,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	check(false, "suspend to RAM returned (%ld)", r.error);
 }
 
-void guest_resumed_main(unsigned long hartid, unsigned long opaque)
+static void resumed_first(unsigned long hartid, unsigned long opaque)
 {
 	unsigned long now = read_time();
 
@@ -105,6 +113,64 @@ void guest_resumed_main(unsigned long hartid, unsigned long opaque)
 			      SBI_FWFT_MISALIGNED_EXC_DELEG)
 				 .value,
 			 1, "FWFT MISALIGNED_EXC_DELEG still 1");
+}
+
+/* The periodic timer of an OS: each tick arms the next. */
+static void tick(unsigned long hartid)
+{
+	(void)hartid;
+	ticks++;
+	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, read_time() + SLEEP_TICKS);
+}
+
+/* Suspend with the periodic timer running and interrupts off. */
+static void suspend_again(void)
+{
+	unsigned long type = suspends % 2 ? 1UL << 32 : 0;
+	struct sbiret r;
+
+	csr_clear(sstatus, SSTATUS_SIE);
+	CHECK_EQ(suspend(1, (unsigned long)resume_entry, OPAQUE).error,
+		 SBI_ERR_INVALID_PARAM, "sleep type 1 between the suspends: INVALID_PARAM");
+	suspended_at = read_time();
+	r = suspend(type, (unsigned long)resume_entry, OPAQUE + suspends);
+	check(false, "suspend %u returned (%ld)", suspends + 1, r.error);
+	finish();
+}
+
+static void resumed_again(unsigned long hartid, unsigned long opaque)
+{
+	unsigned long seen = ticks;
+
+	check(hartid == 0 && opaque == OPAQUE + suspends - 1 &&
+		      !(csr_read(sstatus) & SSTATUS_SIE),
+	      "suspend %u (sleep type 0x%lx): resumed at resume_addr, a1 = opaque, SIE 0",
+	      suspends, suspends % 2 ? 0UL : 1UL << 32);
+	/* The tick that woke us is pending: taken as soon as SIE is on. */
+	csr_set(sie, SIE_STIE);
+	csr_set(sstatus, SSTATUS_SIE);
+	check(wait_eq(&ticks, seen + 1, LOST_TICKS),
+	      "suspend %u: woken by the periodic timer, whose handler runs",
+	      suspends);
+}
+
+void guest_resumed_main(unsigned long hartid, unsigned long opaque)
+{
+	if (++suspends == 1) {
+		resumed_first(hartid, opaque);
+		on_timer_irq = tick;
+		csr_set(sie, SIE_STIE);
+		SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER,
+		     read_time() + SLEEP_TICKS);
+		csr_set(sstatus, SSTATUS_SIE);
+		check(wait_eq(&ticks, 1, LOST_TICKS),
+		      "the periodic timer ticks with interrupts on");
+	} else {
+		resumed_again(hartid, opaque);
+	}
+	if (suspends <= AGAIN)
+		suspend_again();
+	csr_clear(sstatus, SSTATUS_SIE);
 	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, -1UL);
 	csr_clear(sie, SIE_STIE);
 	finish();

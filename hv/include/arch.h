@@ -132,6 +132,14 @@ __noreturn void arch_vcpu_enter(struct vcpu_context *ctx);
 void arch_vcpu_reset(struct vcpu_context *ctx, unsigned long pc,
 		     unsigned long a0, unsigned long a1);
 
+/*
+ * Resume the vCPU from a non-retentive suspend (HSM or SUSP) at @pc with
+ * a0, a1 as given, satp 0 and SIE 0: not a reset. Its interrupt enables,
+ * pending interrupts and timer stay.
+ */
+void arch_vcpu_resume_at(struct vcpu_context *ctx, unsigned long pc,
+			 unsigned long a0, unsigned long a1);
+
 /* Deliver exception @cause to the guest's own trap handler (vstvec). */
 void arch_vcpu_inject_exception(struct vcpu_context *ctx, unsigned long cause,
 				unsigned long tval);

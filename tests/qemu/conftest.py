@@ -5,6 +5,7 @@ Every QEMU run goes through tools/qemu-run (the command `make run` uses)
 and has a hard timeout: on expiry the whole process group is killed and
 the test fails with the log so far.
 """
+import fcntl
 import functools
 import os
 import re
@@ -54,8 +55,13 @@ def build_variant(name, **make_vars):
     (sharing the extracted libfdt); return the path of its ELF."""
     out = os.path.join(BUILD, name)
     knobs = [f"{k}={v}" for k, v in make_vars.items()]
-    r = subprocess.run(["make", "-s", f"O={out}", f"LIBFDT_DIR={os.path.join(BUILD, 'libfdt')}",
-                        *knobs], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    os.makedirs(BUILD, exist_ok=True)
+    # Each pytest worker asks for it: one make at a time in that folder.
+    with open(os.path.join(BUILD, f".{name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        r = subprocess.run(["make", "-s", f"O={out}",
+                            f"LIBFDT_DIR={os.path.join(BUILD, 'libfdt')}", *knobs],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     return os.path.join(out, "hartvisor.elf")
 

@@ -80,20 +80,34 @@ def test_hsm_while_the_harts_come_up():
     assert b.lines(r"^RESULT: \d+ passed, 0 failed$"), b.log
 
 
-@pytest.mark.parametrize("smp,irqchip", [(1, "aia"), (2, "aia"), (4, "aia"), (2, "plic")])
-def test_susp(smp, irqchip):
+@pytest.mark.parametrize("timer", ["vstimecmp", "forwarded"])
+@pytest.mark.parametrize("smp,irqchip", [(1, "aia"), (2, "aia"), (4, "aia"), (1, "plic"),
+                                         (4, "plic")])
+def test_susp(smp, irqchip, timer, request):
     """SBI SUSP: its errors, DENIED while hart 1 runs, then suspend to RAM
     woken by the guest's timer, resumed as the spec says; the hypervisor
-    logs the suspend and the wake-up."""
-    b = run_guest("susp", smp, irqchip=irqchip)
+    logs the suspend and the wake-up. Then four more suspends in a row with
+    an OS's periodic timer (its handler arms the next tick) and interrupts
+    off, half of them with the sleep type's upper bits set: each wakes on
+    its tick, whose interrupt is still pending at the resume and taken
+    once SIE is on (a resume is not a reset). On both timer paths."""
+    b = run_guest("susp", smp, irqchip=irqchip, hv=request.getfixturevalue(f"{timer}_build"))
+    assert b.lines(rf"guest timer: {TIMER_PATHS[timer]}"), b.log
     assert passes(b, "resumed at resume_addr: a0 = 0, a1 = 0x5a5a0000cafe, satp 0, SIE 0")
     assert passes(b, "asleep until the timer")
-    assert b.lines(r"^\[h\d+\] vCPU 0 suspends the VM to RAM"), b.log
-    assert b.lines(r"^\[h\d+\] vCPU 0: the VM wakes up after \d+ ms of suspend to RAM$"), b.log
+    assert passes(b, "the periodic timer ticks with interrupts on")
+    for n in range(2, 6):
+        assert passes(b, f"suspend {n} (sleep type 0x{'100000000' if n % 2 == 0 else '0'}): "
+                         "resumed at resume_addr, a1 = opaque, SIE 0"), b.log
+        assert passes(b, f"suspend {n}: woken by the periodic timer, whose handler runs"), b.log
+    assert len(b.lines(r"^\[h\d+\] vCPU 0 suspends the VM to RAM")) == 5, b.log
+    assert len(b.lines(r"^\[h\d+\] vCPU 0: the VM wakes up after \d+ ms of suspend to "
+                       r"RAM$")) == 5, b.log
     if smp > 1:
         assert passes(b, "suspend while hart 1 runs: DENIED")
     if qemu_version() >= (9, 0, 0):
         assert passes(b, "FWFT MISALIGNED_EXC_DELEG still 1")
+    assert b.lines(r"^RESULT: \d+ passed, 0 failed$"), b.log
 
 
 @pytest.mark.parametrize("smp", [1, 2])
