@@ -131,7 +131,8 @@ static void suspend_again(void)
 
 	csr_clear(sstatus, SSTATUS_SIE);
 	CHECK_EQ(suspend(1, (unsigned long)resume_entry, OPAQUE).error,
-		 SBI_ERR_INVALID_PARAM, "sleep type 1 between the suspends: INVALID_PARAM");
+		 SBI_ERR_INVALID_PARAM,
+		 "sleep type 1 between the suspends: INVALID_PARAM");
 	suspended_at = read_time();
 	r = suspend(type, (unsigned long)resume_entry, OPAQUE + suspends);
 	check(false, "suspend %u returned (%ld)", suspends + 1, r.error);
