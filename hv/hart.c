@@ -283,6 +283,14 @@ void hart_secondary_main(struct hart *self)
 		pr_info("%u secondary harts up in %lu us", nr_harts - 1,
 			(unsigned long)((arch_time() - bringup_start) *
 					1000000 / bringup_hz));
+	/*
+	 * Mail posted before we were in (the boot hart's start of our vCPU,
+	 * when the firmware booted hartvisor on another hart) came with an
+	 * IPI that is still pending: read below, it needs no IPI, and left
+	 * pending it would end the guest's first run at once. Mail posted
+	 * after this brings its own.
+	 */
+	arch_ack_ipi();
 	if (v)
 		vcpu_run(v);
 	hart_idle(self);
