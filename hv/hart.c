@@ -160,17 +160,49 @@ int harts_start_secondaries(bool wait, uint64_t timebase_hz)
 	return missing;
 }
 
+/*
+ * The poster and the hart each store, then load the other's word: mailbox
+ * then where here, where then mailbox in hart_publish_where. With a full
+ * fence between on both sides, at least one of them sees the other's
+ * store: the poster sends an IPI, or the hart sees its mail before it
+ * enters the guest or sleeps. Mail is never left unread.
+ */
 void hart_post(struct hart *h, unsigned long msg)
 {
 	/* Release: whatever the message refers to is visible before the bit. */
 	__atomic_fetch_or(&h->mailbox, msg, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	/*
-	 * Our own mail is read before our next entry or sleep; an IPI to
-	 * ourselves would only come back as an exit once the guest runs
-	 * (the boot hart starting vCPU 0 did that on every boot).
+	 * A hart in the hypervisor (ourselves, or one still coming up out of
+	 * the firmware) reads its mail before it enters the guest or sleeps;
+	 * an IPI would only arrive later, as an exit from its next run.
 	 */
-	if (h != arch_this_hart())
+	if (__atomic_load_n(&h->where, __ATOMIC_RELAXED) != HART_IN_HV)
 		arch_send_ipi(h->hartid);
+}
+
+/* Publish @where, then report whether mail is waiting. */
+static bool hart_publish_where(struct hart *self, int where)
+{
+	__atomic_store_n(&self->where, where, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&self->mailbox, __ATOMIC_RELAXED))
+		return false;
+	hart_in_hv(self);
+	return true;
+}
+
+bool hart_enter_guest(struct hart *self)
+{
+	return !hart_publish_where(self, HART_IN_GUEST);
+}
+
+void hart_sleep(struct hart *self, void (*wait)(void))
+{
+	if (hart_publish_where(self, HART_ASLEEP))
+		return;
+	wait();
+	hart_in_hv(self);
 }
 
 void harts_stop_others(void)
@@ -242,7 +274,7 @@ void hart_idle(struct hart *self)
 {
 	for (;;) {
 		hart_take_mail(self);
-		arch_wait_for_interrupt();
+		hart_sleep(self, arch_wait_for_interrupt);
 	}
 }
 
@@ -283,14 +315,6 @@ void hart_secondary_main(struct hart *self)
 		pr_info("%u secondary harts up in %lu us", nr_harts - 1,
 			(unsigned long)((arch_time() - bringup_start) *
 					1000000 / bringup_hz));
-	/*
-	 * Mail posted before we were in (the boot hart's start of our vCPU,
-	 * when the firmware booted hartvisor on another hart) came with an
-	 * IPI that is still pending: read below, it needs no IPI, and left
-	 * pending it would end the guest's first run at once. Mail posted
-	 * after this brings its own.
-	 */
-	arch_ack_ipi();
 	if (v)
 		vcpu_run(v);
 	hart_idle(self);

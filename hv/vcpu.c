@@ -336,18 +336,30 @@ static void vcpu_wait_runnable(struct vcpu *v)
 				vcpu_resume(v);
 				continue;
 			}
-			arch_vcpu_wait_for_interrupt();
+			hart_sleep(v->hart, arch_vcpu_wait_for_interrupt);
 			continue;
 		default:
-			arch_wait_for_interrupt();
+			hart_sleep(v->hart, arch_wait_for_interrupt);
 			continue;
 		}
 	}
 }
 
+/*
+ * Return once @v may enter the guest. The common case, no mail and still
+ * running, goes straight through. Mail posted after hart_enter_guest comes
+ * with an IPI, which ends the guest's run at once: nothing is lost.
+ */
+static void vcpu_ready_to_enter(struct vcpu *v)
+{
+	while (vcpu_get_state(v) != SBI_HSM_STATE_STARTED ||
+	       !hart_enter_guest(v->hart))
+		vcpu_wait_runnable(v);
+}
+
 void vcpu_run(struct vcpu *v)
 {
-	vcpu_wait_runnable(v);
+	vcpu_ready_to_enter(v);
 	arch_vcpu_enter(&v->ctx);
 }
 
@@ -355,15 +367,8 @@ struct vcpu_context *vcpu_exit(struct vcpu_context *ctx)
 {
 	struct vcpu *v = (struct vcpu *)ctx;
 
+	hart_in_hv(v->hart);
 	vcpu_handle_exit(v);
-	/*
-	 * The common case — no mail, still running — goes straight back in.
-	 * Mail posted after this load comes with an IPI, which ends the
-	 * guest's run at once and lands here again: nothing is lost.
-	 */
-	if (!__atomic_load_n(&v->hart->mailbox, __ATOMIC_RELAXED) &&
-	    vcpu_get_state(v) == SBI_HSM_STATE_STARTED)
-		return ctx;
-	vcpu_wait_runnable(v);
+	vcpu_ready_to_enter(v);
 	return ctx;
 }

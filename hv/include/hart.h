@@ -36,6 +36,16 @@ struct vcpu;
 #define HART_CHECKIN_CLAIMED 1 /* the hart is creating its vCPU */
 #define HART_CHECKIN_GIVEN_UP 2
 
+/*
+ * Where a hart is, for whoever posts it mail (hart.where). Only a hart in
+ * the guest or asleep needs an IPI to read it: one in the hypervisor reads
+ * its mail before it enters the guest or sleeps, and an IPI sent to it
+ * anyway would end its next guest run for nothing.
+ */
+#define HART_IN_HV 0 /* also while it boots: it reads its mail when in */
+#define HART_IN_GUEST 1
+#define HART_ASLEEP 2
+
 struct hart {
 	unsigned long hartid;
 	unsigned long stack_top;
@@ -44,6 +54,7 @@ struct hart {
 	int plic_s_context; /* from the PLIC's interrupts-extended */
 	int imsic_index; /* its S-level IMSIC's hart index (AIA), or -1 */
 	unsigned long mailbox; /* HART_MSG_* bits, atomic */
+	int where; /* HART_IN_*, HART_ASLEEP; set by the hart itself */
 	bool online; /* checked in (atomic) */
 	int checkin; /* HART_CHECKIN_*, atomic: who won, it or the boot hart */
 	struct vcpu *vcpu; /* pinned here for life */
@@ -108,10 +119,30 @@ __noreturn void hart_secondary_main(struct hart *self);
 __noreturn void hart_idle(struct hart *self);
 
 /*
- * Post @msg bits to @h's mailbox and send it an IPI (none to the calling
- * hart: it reads its mail before its next entry or sleep). Any context.
+ * Post @msg bits to @h's mailbox and send it an IPI if it is in the guest
+ * or asleep (none to a hart in the hypervisor, the caller included: it
+ * reads its mail before its next entry or sleep). Any context.
  */
 void hart_post(struct hart *h, unsigned long msg);
+
+/*
+ * About to enter the guest: true if the hart may (no mail, and from now on
+ * mail comes with an IPI). False leaves it in the hypervisor to read the
+ * mail first. Own hart.
+ */
+bool hart_enter_guest(struct hart *self);
+
+/* Back from the guest: mail posted from now on needs no IPI. Own hart. */
+static inline void hart_in_hv(struct hart *self)
+{
+	__atomic_store_n(&self->where, HART_IN_HV, __ATOMIC_RELAXED);
+}
+
+/*
+ * Sleep in @wait (a wfi) unless mail is already there; mail posted while
+ * asleep comes with an IPI, which ends the wfi. Own hart.
+ */
+void hart_sleep(struct hart *self, void (*wait)(void));
 
 /* Ask every other online hart to park (for panic). Any context. */
 void harts_stop_others(void);

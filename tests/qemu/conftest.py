@@ -73,11 +73,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def drive_with_gdb(cmd, port, commands, env=None, before=None, elf=HV_ELF):
+def drive_with_gdb(cmd, port, commands, env=None, before=None, elf=HV_ELF, wait=30):
     """Start @cmd (a QEMU waiting for GDB on @port), call @before(proc)
     if given, run gdb-multiarch -batch with @commands against it, then
-    collect QEMU's output; QEMU is killed however this ends.
-    Returns (what before returned, GDB's output, QEMU's log)."""
+    collect QEMU's output, waiting @wait s for it to end; QEMU is killed
+    however this ends. Returns (what before returned, GDB's output, QEMU's
+    log)."""
     qemu = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True, text=True)
@@ -88,7 +89,7 @@ def drive_with_gdb(cmd, port, commands, env=None, before=None, elf=HV_ELF):
                               "-ex", f"target remote 127.0.0.1:{port}", *commands],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
         try:
-            log, _ = qemu.communicate(timeout=30)
+            log, _ = qemu.communicate(timeout=wait)
         except subprocess.TimeoutExpired:
             log = "(QEMU still running)"
         return seen, gdb.stdout + gdb.stderr, log

@@ -20,7 +20,7 @@ import re
 import pexpect
 import pytest
 
-from conftest import Boot, boot
+from conftest import ROOT, Boot, boot, drive_with_gdb, free_port
 from linux_shell import IMAGE, PROMPT, Shell, trouble
 
 LOADER = f"guest-loader,kernel={IMAGE},addr=0x80200000"
@@ -95,6 +95,65 @@ def test_linux(smp, irqchip):
     natively too (soft lockups in on_each_cpu_cond_mask, docs/interrupts.md)."""
     b = shell_run(smp, irqchip=irqchip)
     assert "Linux version 6.12" in b.log, b.log
+    check_run(b, smp)
+
+
+# QEMU's own OpenSBI (-bios default, or make's BIOS=), loaded at the start
+# of RAM.
+FIRMWARE = "/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin"
+# amoswap.d.aqrl a5, a5, (a0): OpenSBI 1.5's atomic_xchg, first run on
+# every hart for sbi_init's cold-boot lottery.
+XCHG = bytes.fromhex("af37f50e")
+
+
+def boot_linux_on_hart(smp, hart, tmp_path, stress=10):
+    """Linux as boot_linux, with OpenSBI's cold-boot lottery won by @hart
+    (so hartvisor boots there), through QEMU's GDB stub: the first hart at
+    the lottery's swap stops every hart; then @hart alone runs to it and
+    through it, and all go on. Returns the Boot."""
+    bios = os.environ.get("BIOS", "default")
+    with open(FIRMWARE if bios == "default" else bios, "rb") as f:
+        image = f.read()
+    assert XCHG in image, f"{f.name}: no amoswap.d.aqrl a5,a5,(a0): not OpenSBI 1.5's lottery"
+    xchg = 0x80000000 + image.index(XCHG)
+    script = tmp_path / "lottery.gdb"
+    script.write_text(f"""delete
+hbreak *{xchg:#x}
+continue
+set scheduler-locking on
+python
+if gdb.selected_thread().num != {hart + 1}:
+    gdb.execute("thread {hart + 1}")
+    gdb.execute("continue")
+end
+stepi
+delete
+set scheduler-locking off
+detach
+""")
+    port = free_port()
+    env = dict(os.environ, SMP=str(smp), MEM="1G", CONFIG="linux", IRQCHIP="aia")
+    cmd = [os.path.join(ROOT, "tools", "qemu-run"), "-gdb", f"tcp:127.0.0.1:{port}", "-S",
+           "-device", f"{LOADER},bootargs=console=ttyS0 earlycon=sbi hvtest={stress}"]
+    _, out, log = drive_with_gdb(cmd, port, ["-x", str(script)], env=env, wait=420)
+    b = Boot(0, log.replace("\r", ""))
+    b.irqchip = "aia"
+    m = b.lines(r"^Boot HART ID\s*: (\d+)$")
+    assert m and int(m[0].group(1)) == hart, out + log
+    return b
+
+
+@pytest.mark.parametrize("smp,hart", [(4, 3), (8, 6)])
+def test_linux_boot_hart_not_0(smp, hart, tmp_path):
+    """The firmware boots hartvisor on another hart than 0: vCPU 0's hart
+    comes out of the firmware after the boot hart started vCPU 0. The start
+    waits in its mailbox, and no IPI ends the guest's first run. (An IPI
+    sent to a hart still in the firmware used to arrive once vCPU 0 ran:
+    "ipi 1" in vCPU 0's exits, in 4 of 9 boots at SMP 8 and 2 of 5 at
+    SMP 4.)"""
+    b = boot_linux_on_hart(smp, hart, tmp_path)
+    assert not trouble(b.log), b.log
+    assert b.lines(rf"^\[h{hart}\] hartvisor \S+ booting on hart {hart},"), b.log
     check_run(b, smp)
 
 
