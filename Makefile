@@ -210,6 +210,7 @@ GUEST_LDFLAGS := -nostdlib -static -Wl,-T,guest/tests/lib/guest.ld -Wl,--no-warn
 GUEST_EXTRA_dtb := hv/isa.c hv/isa_ext.c $(LIBFDT_OBJS)
 GUEST_EXTRA_isa := $(LIBFDT_OBJS)
 GUEST_EXTRA_fwft := $(LIBFDT_OBJS)
+GUEST_EXTRA_ipistorm := $(LIBFDT_OBJS)
 
 .SECONDEXPANSION:
 $(O)/guest/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \

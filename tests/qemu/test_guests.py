@@ -310,6 +310,20 @@ def test_aia(smp):
     assert len(ext) == smp and not any(ext), b.log
 
 
+@pytest.mark.parametrize("smp", [4, 8])
+def test_ipistorm(smp):
+    """IMSIC IPIs sent as Linux 6.12 sends them (an MSI only when the
+    target's pending word was empty) for 10 s, every vCPU asking every
+    other and waiting for the answers: every request is answered and no
+    vCPU's self-check (its word not empty, no claim for 2 s while its timer
+    ticks) finds its IPI lost. A lost MSI stalls the target for good here,
+    as it stalled Linux (issue 22)."""
+    b = run_guest("ipistorm", smp, loader=",bootargs=ipistorm=10")
+    m = b.lines(r"^ipistorm: (\d+) requests answered, (\d+) waits over 1 s, longest (\d+) ms$")
+    assert m and int(m[0].group(1)) >= 100 * (smp - 1), b.log
+    assert not b.lines(r"^STALL: "), b.log
+
+
 def test_timer_guest_fails_when_the_hypervisor_hides_stip(forwarded_build, tmp_path):
     """The sip checks can fail: through GDB, the forwarded timer's
     set_timer returns at once whenever the deadline is 0, so a past
