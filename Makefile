@@ -347,7 +347,7 @@ GUEST_ARGS += -drive file=$(DISK),if=none,format=raw,id=hd0 \
 else ifneq ($(GUEST),)
 ifneq ($(filter $(GUEST),$(GUEST_TESTS)),)
 GUEST_IMAGE := $(O)/guest/$(GUEST).bin
-GUEST_ARGS := -device guest-loader,kernel=$(GUEST_IMAGE),addr=$(GUEST_ADDR)
+GUEST_ARGS := -device guest-loader,kernel=$(GUEST_IMAGE),addr=$(GUEST_ADDR)$(if $(BOOTARGS),$(comma)bootargs=$(BOOTARGS))
 else
 $(error GUEST=$(GUEST): no such guest (linux, debian, or a test guest: $(GUEST_TESTS)))
 endif
