@@ -9,6 +9,7 @@
 #   make check           clang-format and cppcheck
 #   make bench           every guest natively and under hartvisor, 11 rounds (tools/bench)
 #   make soak-boot N=100 Linux booted N times natively and under hartvisor, counted (tools/soak-boot)
+#   make busy-qemu       a neighbour for tests on a busy machine: Linux SMP 4 stress natively, until Ctrl-C
 #   make dtb SMP=4       dump and decompile QEMU's own device tree
 #   make guest-dtb SMP=4 the guest DTB hartvisor derives from it
 #   make fuzz            each libFuzzer target of tests/fuzz for FUZZ_SECONDS
@@ -626,6 +627,12 @@ soak-boot: all $(OUR_LINUX)
 	$(Q)O=$(O) N=$(or $(N),100) SMP=$(SMP) IRQCHIP=$(IRQCHIP) QEMU=$(QEMU) \
 		BIOS=$(BIOS) MEM=$(if $(filter file,$(origin MEM)),1G,$(MEM)) \
 		LINUX_ADDR=$(LINUX_ADDR) $(PYTHON) tools/soak-boot
+
+# Not a test: one other QEMU (our Linux natively at SMP 4, its stress, over
+# and over) to run tests and benchmarks beside; see tools/busy-qemu.
+.PHONY: busy-qemu
+busy-qemu: $(OUR_LINUX)
+	$(Q)O=$(O) QEMU=$(QEMU) IRQCHIP=$(IRQCHIP) tools/busy-qemu
 
 # ---------------------------------------------------------------- style
 
