@@ -14,12 +14,15 @@
 #   make guest-dtb SMP=4 the guest DTB hartvisor derives from it
 #   make fuzz            each libFuzzer target of tests/fuzz for FUZZ_SECONDS
 #
-# Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS VSTIMECMP QEMU_EXTRA
-#        GDB_PORT TEST_JOBS QEMU (the emulator; another one than QEMU 10 from
-#        bookworm-backports: setup installs no QEMU or OpenSBI) BIOS (firmware:
-#        default, QEMU's own OpenSBI) IRQCHIP (aia: -M virt,aia=aplic-imsic,
-#        aia-guests=1, guest interrupt files and the vAPLIC, the default;
-#        plic: the vPLIC, and the default for the PLIC test guest irq)
+# Knobs: CROSS_COMPILE O V=1 DEBUG=1 SMP MEM CPU HV_MAX_HARTS VSTIMECMP WAITS
+#        QEMU_EXTRA GDB_PORT TEST_JOBS QEMU (the emulator; another one than
+#        QEMU 10 from bookworm-backports: setup installs no QEMU or OpenSBI)
+#        BIOS (firmware: default, QEMU's own OpenSBI) IRQCHIP (aia: -M
+#        virt,aia=aplic-imsic,aia-guests=1, guest interrupt files and the
+#        vAPLIC, the default; plic: the vPLIC, and the default for the PLIC
+#        test guest irq) WAITS (sleep: the guest's wfi and wrs.nto exit and
+#        sleep, giving the host CPU away, the default; spin: they stay in
+#        the guest, as natively)
 # GUEST=linux: DISK (raw image for virtio-blk; default $(O)/linux/disk.img,
 #        made once by tools/mkdisk), NET_PORT (5555: 127.0.0.1 port forwarded
 #        to the guest's TCP echo server on port 7)
@@ -44,6 +47,7 @@ MEM ?= 2G
 CPU ?= rv64
 HV_MAX_HARTS ?= 64
 VSTIMECMP ?= auto
+WAITS ?= sleep
 IRQCHIP ?= $(if $(filter irq,$(GUEST)),plic,aia)
 ifeq ($(filter aia plic,$(IRQCHIP)),)
 $(error IRQCHIP=$(IRQCHIP): aia or plic)
@@ -91,6 +95,12 @@ ifeq ($(VSTIMECMP_$(VSTIMECMP)),)
 $(error VSTIMECMP=$(VSTIMECMP): use on, off or auto)
 endif
 
+WAITS_spin := 0
+WAITS_sleep := 1
+ifeq ($(WAITS_$(WAITS)),)
+$(error WAITS=$(WAITS): use sleep or spin)
+endif
+
 TARGET_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla
@@ -98,7 +108,7 @@ COMMON_CFLAGS := $(TARGET_FLAGS) -std=gnu11 -g -ffreestanding -fno-common \
 	-fno-stack-protector -fno-pic -ffunction-sections -fdata-sections \
 	-isystem $(PICOLIBC)/include -I$(LIBFDT_DIR) -Ihv/include \
 	-Iarch/riscv/include -DHV_MAX_HARTS=$(HV_MAX_HARTS) -MMD -MP \
-	-DHV_VSTIMECMP=$(VSTIMECMP_$(VSTIMECMP))
+	-DHV_VSTIMECMP=$(VSTIMECMP_$(VSTIMECMP)) -DHV_WAIT_EXITS=$(WAITS_$(WAITS))
 
 ifeq ($(DEBUG),1)
 COMMON_CFLAGS += -Og -DHV_DEBUG
@@ -646,7 +656,7 @@ check: | setup
 		--enable=warning,portability,performance \
 		--suppress=missingIncludeSystem --inline-suppr \
 		-Ihv/include -Iarch/riscv/include -D__riscv_xlen=64 \
-		-DHV_MAX_HARTS=$(HV_MAX_HARTS) hv arch/riscv configs
+		-DHV_MAX_HARTS=$(HV_MAX_HARTS) -DHV_WAIT_EXITS=1 hv arch/riscv configs
 	@echo "check: clang-format and cppcheck clean"
 
 format: | setup

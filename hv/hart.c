@@ -205,6 +205,14 @@ void hart_sleep(struct hart *self, void (*wait)(void))
 	hart_in_hv(self);
 }
 
+void hart_sleep_until(struct hart *self, uint64_t deadline)
+{
+	if (hart_publish_where(self, HART_ASLEEP))
+		return;
+	arch_vcpu_wait_until(deadline);
+	hart_in_hv(self);
+}
+
 void harts_stop_others(void)
 {
 	struct hart *self = arch_this_hart();

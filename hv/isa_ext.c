@@ -71,7 +71,7 @@ static const struct isa_ext table[] = {
 	{ "zacas", NONE },
 	{ "zalrsc", NONE },
 	{ "zama16b", NONE },
-	{ "zawrs", NONE }, /* wrs.nto runs: hstatus.VTW is 0 */
+	{ "zawrs", ISA_NEED_WAIT_EXITS },
 	{ "zba", NONE },
 	{ "zbb", NONE },
 	{ "zbc", NONE },

@@ -40,8 +40,14 @@ void vcpu_hart_init(struct vcpu *v)
 	unsigned int needs = isa_guest_needs(ph->isa, ph->exts, ph->exts_len,
 					     v->vm->isa_offers);
 
+	/* make WAITS=spin: wfi and wrs.nto stay in the guest, as natively. */
+	if (!HV_WAIT_EXITS)
+		needs &= ~ISA_NEED_WAIT_EXITS;
+
 	v->fwft.supported = arch_fwft_probe(ph->has_svadu);
 	arch_hart_virt_init(VM_VMID, needs);
+	if (v->id == 0)
+		vcpu_wait_describe();
 	irqchip_hart_init(v->vm, v->id);
 	/* Svadu alone in the tree: A/D updating is on from the start. */
 	v->fwft.reset[SBI_FWFT_PTE_AD_HW_UPDATING] =
@@ -278,6 +284,17 @@ static void vcpu_handle_interrupt(struct vcpu *v, unsigned long irq)
 	}
 }
 
+/* A virtual instruction: one a hart without H would execute, emulated? */
+static bool vcpu_virtual_inst(struct vcpu *v)
+{
+	uint32_t insn = (uint32_t)v->ctx.stval;
+
+	/* No instruction in stval: fetch it (4 bytes: all emulated ones are). */
+	if (!insn && arch_guest_fetch_insn(v->ctx.sepc, &insn))
+		return false;
+	return vcpu_wait_emulate(v, insn) || vcpu_csr_emulate(v, insn);
+}
+
 static void vcpu_handle_exit(struct vcpu *v)
 {
 	unsigned long cause = v->ctx.scause;
@@ -299,7 +316,7 @@ static void vcpu_handle_exit(struct vcpu *v)
 
 	switch (cause) {
 	case EXC_VIRTUAL_INST:
-		if (vcpu_csr_emulate(v))
+		if (vcpu_virtual_inst(v))
 			break;
 		/* A hypervisor instruction or CSR: illegal, as without H. */
 		vsbi_pmu_event(v, SBI_PMU_FW_ILLEGAL_INSN);

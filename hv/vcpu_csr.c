@@ -23,14 +23,10 @@ static bool csr_read_only(uint32_t insn, unsigned int csr)
 	       (funct3 & 3) >= 2 && !(insn >> 15 & 31);
 }
 
-bool vcpu_csr_emulate(struct vcpu *v)
+bool vcpu_csr_emulate(struct vcpu *v, uint32_t insn)
 {
-	uint32_t insn = (uint32_t)v->ctx.stval;
 	unsigned int rd = insn >> 7 & 31;
 
-	/* No instruction in stval: fetch it (4 bytes: CSR ones are). */
-	if (!insn && arch_guest_fetch_insn(v->ctx.sepc, &insn))
-		return false;
 	if (v->pmu.host.lcofi && csr_read_only(insn, CSR_SCOUNTOVF)) {
 		if (rd)
 			v->ctx.x[rd] = arch_pmu_overflows();

@@ -291,7 +291,7 @@ void vm_print_stats(const struct vm *vm)
 
 		if (!v)
 			continue;
-		pr_info("vcpu%u exits %lu: ecall %lu, virtual-inst %lu, guest-page-fault %lu, ipi %lu, timer %lu, external %lu",
+		pr_info("vcpu%u exits %lu: ecall %lu, virtual-inst %lu, guest-page-fault %lu, ipi %lu, timer %lu, external %lu; waits: wfi %lu, wrs.nto %lu (slept %lu)",
 			i, vcpu_exits_total(v), vcpu_sbi_calls(v),
 			v->exits_by_cause[EXC_VIRTUAL_INST],
 			v->exits_by_cause[EXC_INST_GUEST_PAGE_FAULT] +
@@ -299,7 +299,8 @@ void vm_print_stats(const struct vm *vm)
 				v->exits_by_cause[EXC_STORE_GUEST_PAGE_FAULT],
 			v->exits_by_irq[IRQ_S_SOFT],
 			v->exits_by_irq[IRQ_S_TIMER],
-			v->exits_by_irq[IRQ_S_EXT]);
+			v->exits_by_irq[IRQ_S_EXT], v->waits[VCPU_WAIT_WFI],
+			v->waits[VCPU_WAIT_WRS], v->waits[VCPU_WAIT_WRS_SLEPT]);
 		pr_info("vcpu%u sbi calls: base %lu, time %lu, ipi %lu, rfence %lu, hsm %lu, srst %lu, dbcn %lu, susp %lu, fwft %lu, pmu %lu, hartvisor %lu, legacy %lu, unknown %lu",
 			i, v->sbi_calls[VCPU_SBI_BASE],
 			v->sbi_calls[VCPU_SBI_TIME], v->sbi_calls[VCPU_SBI_IPI],

@@ -24,6 +24,13 @@
  */
 static bool use_vstimecmp, hs_sstc, hs_smstateen, use_aia;
 
+/*
+ * hstatus.VTW: the guest's wfi and wrs.nto exit (hv/vcpu_wait.c). Only
+ * with a timer of our own to end a wrs.nto's sleep: stimecmp, which is
+ * free while the guest has vstimecmp.
+ */
+static bool wait_exits;
+
 /* Exceptions the guest handles itself, without an exit. */
 #define HEDELEG_GUEST                                                  \
 	((1UL << EXC_INST_MISALIGNED) | (1UL << EXC_ILLEGAL_INST) |    \
@@ -121,6 +128,7 @@ void arch_hart_virt_init(unsigned long vmid, unsigned int needs)
 	csr_write(CSR_HEDELEG, HEDELEG_GUEST);
 	csr_write(CSR_HIDELEG, HIDELEG_VS);
 	csr_write(CSR_HCOUNTEREN, hcounteren_for(needs));
+	wait_exits = (needs & ISA_NEED_WAIT_EXITS) && use_vstimecmp && hs_sstc;
 	arch_pmu_hart_init(use_aia, needs & ISA_NEED_LCOFI);
 	csr_write(CSR_HVIP, 0);
 	csr_write(CSR_HTIMEDELTA, 0);
@@ -171,7 +179,8 @@ static void vcpu_enter_at(struct vcpu_context *ctx, unsigned long pc,
 	ctx->hstatus = (csr_read(CSR_HSTATUS) &
 			~(HSTATUS_VTW | HSTATUS_VTSR | HSTATUS_VTVM |
 			  HSTATUS_HU | HSTATUS_GVA | HSTATUS_VSXL)) |
-		       HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VSXL_64;
+		       HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VSXL_64 |
+		       (wait_exits ? HSTATUS_VTW : 0);
 }
 
 void arch_vcpu_reset(struct vcpu_context *ctx, unsigned long pc,
@@ -294,6 +303,33 @@ void arch_vcpu_wait_for_interrupt(void)
 		csr_clear(CSR_SIE, SIE_SGEIE);
 		csr_write(CSR_HGEIE, 0);
 	}
+}
+
+void arch_vcpu_wait_until(uint64_t deadline)
+{
+	/*
+	 * Only our timer, our IPIs and our external interrupts end this
+	 * sleep: the guest's own (hie is its vsie) wait until @deadline.
+	 */
+	unsigned long hie = csr_read(CSR_HIE) & HIDELEG_VS;
+
+	csr_clear(CSR_HIE, hie);
+	csr_write(CSR_STIMECMP, deadline);
+	csr_set(CSR_SIE, SIE_STIE);
+	__asm__ volatile("wfi" ::: "memory");
+	csr_clear(CSR_SIE, SIE_STIE);
+	csr_write(CSR_STIMECMP, -1UL);
+	csr_set(CSR_HIE, hie);
+}
+
+bool arch_vcpu_from_vs(const struct vcpu_context *ctx)
+{
+	return ctx->sstatus & SSTATUS_SPP;
+}
+
+bool arch_vcpu_wait_exits(void)
+{
+	return wait_exits;
 }
 
 bool arch_vcpu_irq_pending(void)

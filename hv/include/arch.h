@@ -163,6 +163,18 @@ bool arch_vcpu_irq_pending(void);
  */
 void arch_vcpu_wait_for_interrupt(void);
 
+/*
+ * Sleep in wfi until an IPI or the time CSR reaches @deadline; the
+ * guest's interrupts do not end it. Only where arch_vcpu_wait_exits().
+ */
+void arch_vcpu_wait_until(uint64_t deadline);
+
+/* True when @ctx's last exit came from VS-mode (not VU-mode). */
+bool arch_vcpu_from_vs(const struct vcpu_context *ctx);
+
+/* True when the guest's wfi and wrs.nto exit (hstatus.VTW). */
+bool arch_vcpu_wait_exits(void);
+
 /* Program the guest's timer (SBI set_timer); clears a pending one. */
 void arch_vcpu_timer_set(uint64_t when);
 /* Stop the guest's timer (stopped vCPU) and clear its interrupt. */

@@ -144,6 +144,9 @@ static inline void hart_in_hv(struct hart *self)
  */
 void hart_sleep(struct hart *self, void (*wait)(void));
 
+/* hart_sleep() with arch_vcpu_wait_until(@deadline). Own hart. */
+void hart_sleep_until(struct hart *self, uint64_t deadline);
+
 /* Ask every other online hart to park (for panic). Any context. */
 void harts_stop_others(void);
 

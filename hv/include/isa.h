@@ -27,13 +27,15 @@
 #define ISA_NEED_IMSIC (1U << 10) /* a guest interrupt file, hstateen0 AIA */
 #define ISA_NEED_SSTATEEN (1U << 11) /* hstateen0.SE0 */
 #define ISA_NEED_CSRIND (1U << 12) /* hstateen0.CSRIND */
+/* hstatus.VTW: a guest's wrs.nto and wfi exit, to sleep (vcpu_wait.c) */
+#define ISA_NEED_WAIT_EXITS (1U << 13)
 #define ISA_NEED_NEVER (1U << 31) /* hartvisor cannot give it */
 
 /* What every hartvisor can give, whatever the machine. */
 #define ISA_OFFERS_ALWAYS                                                   \
 	(ISA_NEED_FP | ISA_NEED_VECTOR | ISA_NEED_COUNTERS | ISA_NEED_HPM | \
 	 ISA_NEED_CBO_MGMT | ISA_NEED_CBO_ZERO | ISA_NEED_PBMT |            \
-	 ISA_NEED_SSTATEEN | ISA_NEED_CSRIND)
+	 ISA_NEED_SSTATEEN | ISA_NEED_CSRIND | ISA_NEED_WAIT_EXITS)
 
 struct isa_ext {
 	const char *name; /* lower case, as in riscv,isa-extensions */

@@ -38,6 +38,14 @@ enum vcpu_sbi_kind {
 	VCPU_SBI_KINDS
 };
 
+/* The guest's waits that exit (hv/vcpu_wait.c), counted. */
+enum vcpu_wait_kind {
+	VCPU_WAIT_WFI,
+	VCPU_WAIT_WRS,
+	VCPU_WAIT_WRS_SLEPT, /* of those, the ones it slept for */
+	VCPU_WAIT_KINDS
+};
+
 struct vcpu {
 	struct vcpu_context ctx; /* registers the world switch saves */
 	struct vm *vm;
@@ -75,6 +83,11 @@ struct vcpu {
 	unsigned long exits_by_cause[VCPU_EXIT_KINDS]; /* ecalls: sbi_calls */
 	unsigned long exits_by_irq[16];
 	unsigned long sbi_calls[VCPU_SBI_KINDS];
+	unsigned long waits[VCPU_WAIT_KINDS]; /* of the virtual-inst exits */
+	struct {
+		unsigned long pc; /* the wrs.nto of the wait now */
+		uint64_t first, last; /* its first and last exit (time CSR) */
+	} wrs;
 };
 
 /*
@@ -144,11 +157,16 @@ void vcpu_suspend_self(struct vcpu *v, bool non_retentive, unsigned long pc,
 void vcpu_system_suspend(struct vcpu *v, unsigned long pc, unsigned long arg);
 
 /*
- * A virtual-instruction exit of @v that a hart without H would have
- * executed (hv/vcpu_csr.c): emulated, and true; false if it is none
- * (it is then illegal). Own hart.
+ * A virtual-instruction exit of @v for @insn that a hart without H would
+ * have executed: a CSR access (hv/vcpu_csr.c), a wfi or a wrs.nto
+ * (hv/vcpu_wait.c). Emulated, and true; false if it is none (it is then
+ * illegal). Own hart.
  */
-bool vcpu_csr_emulate(struct vcpu *v);
+bool vcpu_csr_emulate(struct vcpu *v, uint32_t insn);
+bool vcpu_wait_emulate(struct vcpu *v, uint32_t insn);
+
+/* One line on how the guest's waits are handled, if they exit. */
+void vcpu_wait_describe(void);
 
 /*
  * A load (@store false) or store guest-page fault of @v: emulate it if it

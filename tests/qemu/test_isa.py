@@ -64,3 +64,21 @@ def test_isa_fails_when_withheld():
                    for m in b.lines(r"^FAIL: isa: (\w+) in (\w+)-mode"))
     assert fails == [("svpbmt", "VS"), ("zicboz", "VS"), ("zicboz", "VU")], b.log
     assert b.lines(r"^RESULT: \d+ passed, 3 failed$"), b.log
+
+
+@pytest.mark.parametrize("waits", ["sleep", "spin"])
+def test_isa_zawrs_waits(waits):
+    """Zawrs's wrs.nto works in VS-mode and VU-mode whether the guest's
+    waits exit (WAITS=sleep, the default: hartvisor sleeps for each and
+    counts it) or stay in the guest (WAITS=spin: none comes to hartvisor)."""
+    hv = None if waits == "sleep" else build_variant("waits-spin", WAITS="spin")
+    b = run_guest("isa", 1, hv=hv)
+    assert tried(b).get("zawrs") == {"VS", "VU"}, b.log
+    said = b.lines(r"^\[h0\] guest waits: wfi and wrs\.nto exit")
+    m = b.lines(r"^\[h0\] vcpu0 exits .*; waits: wfi (\d+), wrs\.nto (\d+) \(slept (\d+)\)$")
+    assert m, b.log
+    wrs = int(m[0].group(2))
+    if waits == "sleep":
+        assert said and wrs >= 2, b.log
+    else:
+        assert not said and wrs == 0 and int(m[0].group(1)) == 0, b.log

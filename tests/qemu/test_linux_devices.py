@@ -70,7 +70,7 @@ def aia_guest(tmp_path):
 def external_exits(log):
     """Each vCPU's external-interrupt exits, from the shutdown counters."""
     return [int(m.group(1)) for m in
-            re.finditer(r"^\[h\d+\] vcpu\d+ exits \d+: .* external (\d+)$", log, re.M)]
+            re.finditer(r"^\[h\d+\] vcpu\d+ exits \d+: .* external (\d+);", log, re.M)]
 
 
 def test_console_input_and_disk(guest):
