@@ -97,15 +97,13 @@ def check_run(b, smp):
         assert not any(wfi + wrs), log
 
 
-@pytest.mark.parametrize("smp,irqchip", [(1, "aia"), (2, "aia"), (4, "aia"),
-                                         pytest.param(8, "aia", marks=pytest.mark.alone),
+@pytest.mark.parametrize("smp,irqchip", [(1, "aia"), (2, "aia"), (4, "aia"), (8, "aia"),
                                          (1, "plic"), (4, "plic")])
 def test_linux(smp, irqchip):
-    """SMP 8 on AIA runs alone: beside another QEMU, Linux 6.12's CPU
-    hotplug now and then warns "Dying CPU not properly vacated!" (a task
-    still counted on the CPU going down; docs/interrupts.md). The stall
-    that first made it run alone, a ticket-lock convoy, no longer happens
-    under hartvisor (hv/vcpu_wait.c)."""
+    """SMP 8 on AIA no longer runs alone: beside another QEMU it stalled
+    in ticket-lock convoys (natively too), which hartvisor's sleeping
+    waits end (hv/vcpu_wait.c), and then hit Linux 6.12's "Dying CPU not
+    properly vacated!", which our kernel's build fixes (docs/interrupts.md)."""
     b = shell_run(smp, irqchip=irqchip)
     assert "Linux version 6.12" in b.log, b.log
     # QEMU 10's harts have Zawrs, and the guest its own stimecmp.
@@ -172,15 +170,11 @@ def test_linux_boot_hart_not_0(smp, hart, tmp_path):
     check_run(b, smp)
 
 
-@pytest.mark.alone
 @pytest.mark.parametrize("irqchip", ["aia", "plic"])
 def test_linux_smp16(irqchip):
     """16 vCPUs need more than 1 GiB for 16 stress threads' stacks and
-    page-cache work: MEM=2G, as the README says. Alone on the machine:
-    beside another QEMU, Linux 6.12's CPU hotplug now and then warns
-    "Dying CPU not properly vacated!" (docs/interrupts.md). The stalls
-    that first made it run alone (soft lockups for minutes, natively too)
-    no longer happen under hartvisor (hv/vcpu_wait.c)."""
+    page-cache work: MEM=2G, as the README says. Beside other tests, as
+    test_linux[8-aia] (docs/interrupts.md)."""
     b = boot_linux(16, mem="2G", stress=10, timeout=600, irqchip=irqchip)
     assert "init: hvtest 10 ended: exit status 0" in b.log, b.log
     check_run(b, 16)
