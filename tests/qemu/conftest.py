@@ -148,12 +148,6 @@ def boot(smp=4, cpu="rv64", extra=(), hv=HV_ELF, timeout=60, config="", emu=None
     return b
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "alone: run after the others, one at a time (tools/run-tests): "
-        "too heavy to share the machine's 2 cores with another QEMU")
-
-
 @pytest.fixture(scope="session", autouse=True)
 def built():
     if not os.path.exists(HV_ELF):

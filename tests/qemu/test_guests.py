@@ -64,7 +64,6 @@ def test_hsm(smp):
         assert passes(b, "100 start races for hart 2: one winner each")
 
 
-@pytest.mark.alone
 def test_hsm_while_the_harts_come_up():
     """The guest starts before the secondaries are in: at 32 harts their
     bring-up takes 0.5-2 s, and the hsm guest starts each at once. A start
