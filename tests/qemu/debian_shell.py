@@ -78,7 +78,7 @@ class Debian:
     """The Debian guest with @kernel, under hartvisor (@hv) or natively,
     on a pexpect session; @timeout bounds each expected line."""
 
-    def __init__(self, kernel, hv, smp=4, cpu="rv64", net_args=(), timeout=300):
+    def __init__(self, kernel, hv, smp=4, cpu="rv64", net_args=(), timeout=600):
         assert os.path.exists(os.path.join(DEBIAN, "pristine.img")), \
             f"{DEBIAN}/pristine.img missing: make debian"
         self.kernel, self.hv = kernel, hv

@@ -59,7 +59,7 @@ class Greeter:
 
 def check_system(d, port, sampling):
     """The checks at one login (see the module's docstring)."""
-    status, state = d.run("systemctl is-system-running --wait", timeout=300)
+    status, state = d.run("systemctl is-system-running --wait", timeout=600)
     state = state.strip()
     if state != "running":
         failed = d.run("systemctl --failed --no-legend")[1]
@@ -115,7 +115,7 @@ def test_debian(kernel, hv):
             again = d.reboot()
             assert d.output("cat /root/note.txt").strip() == "written by the guest", d.log
             assert d.output("uname -r").strip().endswith("-riscv64"), d.log
-            status, state = d.run("systemctl is-system-running --wait", timeout=300)
+            status, state = d.run("systemctl is-system-running --wait", timeout=600)
             assert state.strip() == "running", d.run("systemctl --failed --no-legend")[1]
             off = d.poweroff()
             bad = d.trouble()
@@ -145,7 +145,7 @@ def test_debian_u_boot(hv):
         first = d.login()
         entry = d.output("grep -m 1 -o 'vmlinu[xz]-[^ ]*' /boot/extlinux/extlinux.conf").strip()
         assert entry.split("-", 1)[1] == d.output("uname -r").strip(), d.log
-        status, state = d.run("systemctl is-system-running --wait", timeout=300)
+        status, state = d.run("systemctl is-system-running --wait", timeout=600)
         if state.strip() != "running":
             d.fail(f"is-system-running: {state!r}; failed units:\n"
                    + d.run("systemctl --failed --no-legend")[1])
