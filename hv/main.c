@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "boot_steps.h"
 #include "hart.h"
 #include "log.h"
 #include "platform.h"
@@ -188,10 +189,14 @@ void hv_boot_main(unsigned long hartid, const void *dtb, uint64_t entered)
 	bool wait;
 	int ret;
 
+	boot_steps_begin(entered);
+	boot_step(BOOT_STEP_MOVE);
 	log_boot_hartid = hartid;
 	pr_info("hartvisor %s booting on hart %lu, device tree copied to %p",
 		HV_VERSION, hartid, dtb);
+	boot_step(BOOT_STEP_REST);
 	read_platform(dtb, hartid, arch_hv_image(), &hv);
+	boot_step(BOOT_STEP_PARSE);
 	pr_info("hypervisor memory 0x%lx-0x%lx", hv.base, hv.base + hv.size);
 	report_platform(&platform);
 
@@ -204,6 +209,7 @@ void hv_boot_main(unsigned long hartid, const void *dtb, uint64_t entered)
 	} else if (ret) {
 		boot_refuse(line);
 	}
+	boot_step(BOOT_STEP_REST);
 	/* Every vCPU exists before any hart runs one; each sets up its own. */
 	for (unsigned int i = 0; i < the_vm.nr_vcpus; i++)
 		vcpu_create(&the_vm, &harts[i]);
@@ -224,9 +230,13 @@ void hv_boot_main(unsigned long hartid, const void *dtb, uint64_t entered)
 		boot_refuse("not every hart could be started");
 	if (ret && !vm_has_vcpu_to_boot(&the_vm))
 		boot_refuse("no hart of the VM's vCPUs came up");
+	boot_step(BOOT_STEP_HARTS);
 
 	platform_summary(&platform, line, sizeof(line));
 	pr_info("hartvisor: %s", line);
+	boot_step(BOOT_STEP_REST);
+	boot_steps_format(line, sizeof(line), platform.timebase_hz);
+	pr_info("boot steps (ns of the time CSR): %s", line);
 	pr_info("booted in %lu us, the guest starts at time %lu (the firmware handed over at %lu)",
 		(unsigned long)((arch_time() - entered) * 1000000 /
 				platform.timebase_hz),

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "boot_steps.h"
 #include "crc32.h"
 #include "hart.h"
 #include "log.h"
@@ -165,7 +166,9 @@ int vm_create(struct vm *vm, const struct platform *p,
 	bool host_sstc = true, host_smstateen = true;
 	int ret;
 
+	boot_step(BOOT_STEP_REST);
 	ret = vm_plan(vm, p, cfg, hv, err, errlen);
+	boot_step(BOOT_STEP_PLAN);
 	if (ret)
 		return ret;
 	pr_info("VM config '%s': %s", cfg->name, cfg->description);
@@ -191,16 +194,20 @@ int vm_create(struct vm *vm, const struct platform *p,
 			qemu_version(vm) >> 16, qemu_version(vm) >> 8 & 0xff);
 	irqchip_create(vm, p);
 
+	boot_step(BOOT_STEP_REST);
 	/* Pristine copies of the images, for SRST reboot. */
 	for (unsigned int i = 0; i < vm->nr_images; i++)
 		memcpy((void *)(uintptr_t)vm->images[i].pristine,
 		       (const void *)(uintptr_t)vm->images[i].base,
 		       vm->images[i].size);
+	boot_step(BOOT_STEP_COPY);
 	vm->platform = p;
 	vm->host_dtb = host_dtb;
 	ret = vm_map(vm, err, errlen);
+	boot_step(BOOT_STEP_MAP);
 	if (!ret)
 		ret = vm_build_dtb(vm, err, errlen);
+	boot_step(BOOT_STEP_REWRITE);
 	if (ret)
 		return ret;
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "boot_steps.h"
 #include "crc32.h"
 #include "fuzz_vsbi.h"
 #include "irqchip.h"
@@ -425,6 +426,11 @@ int irqchip_map(struct vm *vm, char *err, size_t errlen)
 	(void)err;
 	(void)errlen;
 	fuzz_fail("irqchip_map from a guest");
+}
+
+void boot_step(enum boot_step step)
+{
+	fuzz_fail("boot_step(%d) from a guest", (int)step);
 }
 
 long arch_firmware_base(unsigned long fid)
