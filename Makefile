@@ -622,7 +622,8 @@ test: all unit guests $(O)/tools/guest-dtb fuzz-build linux-and-debian
 	$(Q)O=$(O) TEST_JOBS=$(TEST_JOBS) QEMU=$(QEMU) BIOS=$(BIOS) \
 		$(PYTHON) tools/run-tests $(UNIT_BINS)
 
-# Native against hartvisor, interleaved: see tools/bench. ROUNDS=N rounds
+# Native against hartvisor, interleaved: see tools/bench. BENCH="handover
+# linux" runs only those sections (all by default). ROUNDS=N rounds
 # (11); MEM for every run but memwalk's (MEMWALK_MEMS, 2G and 4G).
 bench: all $(O)/guest/bench.bin $(O)/guest/irq.bin $(O)/guest/aia.bin \
 		$(O)/guest/vspaging.bin linux-and-debian
