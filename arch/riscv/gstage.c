@@ -2,7 +2,9 @@
 /*
  * G-stage translation: one Sv39x4 table for the VM, built once at boot
  * with the largest pages that fit (1 GiB, 2 MiB, 4 KiB), then installed
- * in hgatp on every hart.
+ * in hgatp on every hart. Afterwards only the permissions of a leaf change
+ * (the guest images' pages, made writable on first write: vm_pristine.c),
+ * and a 2 MiB leaf may be split into 4 KiB ones for that.
  */
 #include <string.h>
 
@@ -106,6 +108,102 @@ int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot)
 	return 0;
 }
 
+/* The leaf that maps @gpa and its level, or NULL if none does. */
+static uint64_t *find_leaf(gpa_t gpa, int *level)
+{
+	uint64_t *table = gstage_root;
+
+	if (gpa >= (1UL << GSTAGE_GPA_BITS))
+		return NULL;
+	for (int l = GSTAGE_LEVELS - 1; l >= 0; l--) {
+		uint64_t *pte = &table[pte_index(gpa, l)];
+
+		if (!(*pte & PTE_V))
+			return NULL;
+		if (*pte & (PTE_R | PTE_W | PTE_X)) {
+			*level = l;
+			return pte;
+		}
+		table = (uint64_t *)((*pte >> PTE_PPN_SHIFT) << PAGE_SHIFT);
+	}
+	return NULL;
+}
+
+static unsigned int pte_prot(uint64_t pte)
+{
+	return (pte & PTE_R ? GSTAGE_R : 0) | (pte & PTE_W ? GSTAGE_W : 0) |
+	       (pte & PTE_X ? GSTAGE_X : 0);
+}
+
+static uint64_t with_prot(uint64_t pte, unsigned int prot)
+{
+	pte &= ~(PTE_R | PTE_W | PTE_X);
+	return pte | (prot & GSTAGE_R ? PTE_R : 0) |
+	       (prot & GSTAGE_W ? PTE_W : 0) | (prot & GSTAGE_X ? PTE_X : 0);
+}
+
+unsigned int arch_gstage_prot(gpa_t gpa, uint64_t *leaf_size)
+{
+	int level;
+	uint64_t *pte = find_leaf(gpa, &level);
+
+	if (!pte)
+		return 0;
+	*leaf_size = 1UL << level_shift(level);
+	return pte_prot(*pte);
+}
+
+/*
+ * Replace the 2 MiB leaf *@pte by a table of 512 4 KiB leaves with the
+ * same frames and permissions. The table is complete before the pointer
+ * to it is stored, so a walk on another hart sees one or the other.
+ */
+static int split_leaf(uint64_t *pte)
+{
+	uint64_t *table, leaf = *pte;
+
+	if (gstage_pool_used >= GSTAGE_POOL_PAGES)
+		return SBI_ERR_NO_SHMEM;
+	table = gstage_pool[gstage_pool_used++];
+	for (unsigned int i = 0; i < 512; i++)
+		table[i] = leaf + ((uint64_t)i << PTE_PPN_SHIFT);
+	/* Release: the table's entries before the pointer to it. */
+	__atomic_store_n(pte,
+			 (((uint64_t)(uintptr_t)table >> PAGE_SHIFT)
+			  << PTE_PPN_SHIFT) |
+				 PTE_V,
+			 __ATOMIC_RELEASE);
+	gstage_leaves[1]--;
+	gstage_leaves[0] += 512;
+	return 0;
+}
+
+int arch_gstage_protect(gpa_t gpa, unsigned int prot, bool page)
+{
+	int level;
+	uint64_t *pte = find_leaf(gpa, &level);
+	int ret;
+
+	if (!pte || (page && level > 1))
+		return SBI_ERR_INVALID_ADDRESS;
+	if (page && level == 1 && pte_prot(*pte) != prot) {
+		ret = split_leaf(pte);
+		if (ret)
+			return ret;
+		pte = find_leaf(gpa, &level);
+	}
+	__atomic_store_n(pte, with_prot(*pte, prot), __ATOMIC_RELEASE);
+	arch_gstage_flush();
+	return 0;
+}
+
+void arch_gstage_flush(void)
+{
+	__asm__ volatile(".option push\n.option arch, +h\n"
+			 "hfence.gvma zero, zero\n.option pop" ::
+				 : "memory");
+}
+
 void arch_gstage_enable(unsigned long vmid)
 {
 	if (!gstage_hgatp)
@@ -114,9 +212,7 @@ void arch_gstage_enable(unsigned long vmid)
 			       ((uintptr_t)gstage_root >> PAGE_SHIFT);
 	csr_write(CSR_HGATP, gstage_hgatp);
 	/* The tables were written with plain stores: make them visible. */
-	__asm__ volatile(".option push\n.option arch, +h\n"
-			 "hfence.gvma zero, zero\n.option pop" ::
-				 : "memory");
+	arch_gstage_flush();
 }
 
 void arch_gstage_leaves(unsigned int leaves[3])

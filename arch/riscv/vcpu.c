@@ -199,6 +199,8 @@ void arch_vcpu_reset(struct vcpu_context *ctx, unsigned long pc,
 	csr_write(CSR_HVIP, 0);
 	arch_vcpu_timer_park();
 	arch_hfence_vvma_all();
+	/* An SRST reboot made the images' pages read-only again. */
+	arch_gstage_flush();
 	arch_fence_i();
 }
 

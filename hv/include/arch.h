@@ -117,6 +117,22 @@ void arch_gstage_enable(unsigned long vmid);
 unsigned int arch_gstage_tables_used(void);
 /* G-stage leaves mapped so far: [0] 4 KiB, [1] 2 MiB, [2] 1 GiB. */
 void arch_gstage_leaves(unsigned int leaves[3]);
+/*
+ * The permissions (GSTAGE_*) of the leaf that maps @gpa, and its size in
+ * @leaf_size; 0 if nothing maps it. Any hart.
+ */
+unsigned int arch_gstage_prot(gpa_t gpa, uint64_t *leaf_size);
+/*
+ * Give the leaf that maps @gpa the permissions @prot; with @page, only
+ * the 4 KiB page of @gpa, splitting a 2 MiB leaf for it. Then flush this
+ * hart's G-stage TLB (other harts' may keep the old permissions until
+ * they flush). Returns 0, SBI_ERR_INVALID_ADDRESS (not mapped, or @page
+ * in a 1 GiB leaf) or SBI_ERR_NO_SHMEM (no table left to split with:
+ * nothing changed). Any hart, under the caller's lock.
+ */
+int arch_gstage_protect(gpa_t gpa, unsigned int prot, bool page);
+/* Flush this hart's G-stage TLB entries (hfence.gvma, every VMID). */
+void arch_gstage_flush(void);
 
 /*
  * Enter the guest in @ctx. Never returns: each guest exit calls
