@@ -5,10 +5,10 @@
 #include "printf.h"
 
 static const char *const step_name[BOOT_STEPS] = {
-	[BOOT_STEP_MOVE] = "move",   [BOOT_STEP_PARSE] = "parse",
-	[BOOT_STEP_PLAN] = "plan",   [BOOT_STEP_REWRITE] = "rewrite",
-	[BOOT_STEP_COPY] = "copy",   [BOOT_STEP_MAP] = "map",
-	[BOOT_STEP_HARTS] = "harts", [BOOT_STEP_REST] = "rest",
+	[BOOT_STEP_MOVE] = "move", [BOOT_STEP_PARSE] = "parse",
+	[BOOT_STEP_PLAN] = "plan", [BOOT_STEP_REWRITE] = "rewrite",
+	[BOOT_STEP_MAP] = "map",   [BOOT_STEP_HARTS] = "harts",
+	[BOOT_STEP_REST] = "rest",
 };
 
 static uint64_t spent[BOOT_STEPS];

@@ -295,6 +295,15 @@ static bool vcpu_virtual_inst(struct vcpu *v)
 	return vcpu_wait_emulate(v, insn) || vcpu_csr_emulate(v, insn);
 }
 
+/* The guest-physical address of the guest-page fault being handled. */
+static gpa_t vcpu_fault_gpa(const struct vcpu *v)
+{
+	unsigned long htval, htinst;
+
+	arch_vcpu_trap_info(&htval, &htinst);
+	return (htval << 2) | (v->ctx.stval & 3);
+}
+
 static void vcpu_handle_exit(struct vcpu *v)
 {
 	unsigned long cause = v->ctx.scause;
@@ -325,9 +334,14 @@ static void vcpu_handle_exit(struct vcpu *v)
 	case EXC_INST_GUEST_PAGE_FAULT:
 		vcpu_inject(v, EXC_INST_ACCESS);
 		break;
-	case EXC_LOAD_GUEST_PAGE_FAULT:
 	case EXC_STORE_GUEST_PAGE_FAULT:
-		vcpu_mmio_fault(v, cause == EXC_STORE_GUEST_PAGE_FAULT);
+		/* The first write to a page of a guest image: save it. */
+		if (vm_pristine_save(v->vm, vcpu_fault_gpa(v), 1))
+			break;
+		vcpu_mmio_fault(v, true);
+		break;
+	case EXC_LOAD_GUEST_PAGE_FAULT:
+		vcpu_mmio_fault(v, false);
 		break;
 	default:
 		/* Anything else the guest caused is the guest's to handle. */

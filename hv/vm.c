@@ -26,9 +26,7 @@ static int vm_map(struct vm *vm, char *err, size_t errlen)
 	int ret;
 
 	for (unsigned int i = 0; i < vm->nr_ram; i++) {
-		ret = arch_gstage_map(vm->ram[i].base, vm->ram[i].base,
-				      vm->ram[i].size,
-				      GSTAGE_R | GSTAGE_W | GSTAGE_X);
+		ret = vm_pristine_map(vm, &vm->ram[i]);
 		if (ret)
 			return errorf(err, errlen, ret,
 				      "cannot map guest RAM 0x%lx+0x%lx: %s",
@@ -195,12 +193,6 @@ int vm_create(struct vm *vm, const struct platform *p,
 	irqchip_create(vm, p);
 
 	boot_step(BOOT_STEP_REST);
-	/* Pristine copies of the images, for SRST reboot. */
-	for (unsigned int i = 0; i < vm->nr_images; i++)
-		memcpy((void *)(uintptr_t)vm->images[i].pristine,
-		       (const void *)(uintptr_t)vm->images[i].base,
-		       vm->images[i].size);
-	boot_step(BOOT_STEP_COPY);
 	vm->platform = p;
 	vm->host_dtb = host_dtb;
 	ret = vm_map(vm, err, errlen);
@@ -244,7 +236,8 @@ bool vm_has_vcpu_to_boot(const struct vm *vm)
 void vm_boot(struct vm *vm)
 {
 	/*
-	 * After a reboot: the guest may have written over its images, and
+	 * After a reboot: the guest may have written over its images (the
+	 * pages it wrote were saved first: vm_pristine.c), and
 	 * its interrupt controller starts from reset (PLIC: held sources
 	 * completed).
 	 */
@@ -253,10 +246,7 @@ void vm_boot(struct vm *vm)
 		uint32_t crc = vm->dtb_crc;
 
 		irqchip_reset(vm);
-		for (unsigned int i = 0; i < vm->nr_images; i++)
-			memcpy((void *)(uintptr_t)vm->images[i].base,
-			       (const void *)(uintptr_t)vm->images[i].pristine,
-			       vm->images[i].size);
+		vm_pristine_restore(vm);
 		if (vm_build_dtb(vm, err, sizeof(err)) || vm->dtb_crc != crc)
 			panic("reboot: the guest DTB came out different (crc32 0x%08x, was 0x%08x): %s",
 			      vm->dtb_crc, crc, err);
@@ -327,6 +317,8 @@ void vm_shutdown(struct vm *vm, bool failure)
 	pr_info("guest asked for %s: powering off",
 		failure ? "shutdown (system failure)" : "shutdown");
 	vm_print_stats(vm);
+	pr_info("guest images: %lu pages saved on first write (%u 2 MiB leaves whole)",
+		vm->pristine_pages, vm->pristine_leaves);
 	/* The guest did not wait for them; say which never arrived. */
 	harts_report_missing();
 	arch_poweroff(failure);

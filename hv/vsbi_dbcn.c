@@ -28,6 +28,7 @@ static void dbcn_handle(struct vcpu *v, struct vsbi_call *c)
 			c->value = num;
 			return;
 		}
+		vm_pristine_save(v->vm, base, num);
 		while (c->value < num) {
 			int ch = arch_console_getc();
 

@@ -404,6 +404,7 @@ static long pmu_event_info(struct vcpu *v, const unsigned long *a)
 	for (unsigned long i = 0; i < num; i++)
 		if (e[i].event_idx & ~SBI_PMU_EVENT_IDX_MASK)
 			return SBI_ERR_INVALID_PARAM;
+	vm_pristine_save(v->vm, base, num * sizeof(*e));
 	for (unsigned long i = 0; i < num; i++)
 		e[i].output =
 			pmu_event_supported(v, e[i].event_idx, e[i].event_data);

@@ -16,6 +16,19 @@ static unsigned long magic __attribute__((section(".noinit")));
 static unsigned long boots __attribute__((section(".noinit")));
 /* Part of the image: a reboot must bring back 1234. */
 static volatile unsigned long image_marker = 1234;
+/*
+ * Part of the image too, on a page of its own that only hartvisor writes
+ * (SBI PMU event_get_info's output): a reboot must bring back 0xff.
+ */
+static volatile struct {
+	uint32_t event_idx, output;
+	uint64_t event_data;
+	uint8_t rest_of_the_page[4096 - 16];
+} event_info __attribute__((aligned(4096))) = { (SBI_PMU_EVENT_TYPE_FW << 16) |
+							SBI_PMU_FW_SET_TIMER,
+						0xff,
+						0,
+						{ 1 } };
 static volatile unsigned long spinning;
 
 void guest_secondary_main(unsigned long hartid, unsigned long opaque)
@@ -146,7 +159,16 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	boots++;
 	gprintf("console: boot %lu of 4, %u harts", boots, n);
 	check(image_marker == 1234, "boot %lu: the image is pristine", boots);
+	check(event_info.output == 0xff,
+	      "boot %lu: what hartvisor wrote into the image is undone (%u)",
+	      boots, event_info.output);
 	image_marker = 0;
+	check(!SBI3(SBI_EXT_PMU, SBI_EXT_PMU_EVENT_GET_INFO,
+		    (unsigned long)&event_info, 0, 1)
+			      .error &&
+		      event_info.output == 1,
+	      "boot %lu: hartvisor writes event_get_info into the image (%u)",
+	      boots, event_info.output);
 	for (unsigned int i = 1; i < n; i++)
 		check(SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, i).value ==
 			      SBI_HSM_STATE_STOPPED,

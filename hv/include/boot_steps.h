@@ -16,7 +16,6 @@ enum boot_step {
 	BOOT_STEP_PARSE, /* the host DTB read and checked */
 	BOOT_STEP_PLAN, /* vm_plan: where everything goes */
 	BOOT_STEP_REWRITE, /* the guest DTB written */
-	BOOT_STEP_COPY, /* pristine copies of the images */
 	BOOT_STEP_MAP, /* the G-stage tables */
 	BOOT_STEP_HARTS, /* vCPUs created, secondaries started */
 	BOOT_STEP_REST, /* the rest: firmware calls, log lines */

@@ -7,6 +7,7 @@
 #ifndef HV_VM_H
 #define HV_VM_H
 
+#include "arch.h"
 #include "platform.h"
 #include "types.h"
 #include "vm_config.h"
@@ -21,7 +22,10 @@ struct vcpu;
 /* The guest DTB's slot at the top of guest RAM: its largest size. */
 #define GUEST_DTB_SLOT (2 * MiB)
 
-/* A guest image: where the guest sees it, and our pristine copy. */
+/*
+ * A guest image: where the guest sees it, and our pristine copy (each
+ * page saved there on the guest's first write to it: vm_pristine.c).
+ */
 struct vm_image {
 	enum module_kind kind;
 	paddr_t base;
@@ -58,6 +62,10 @@ struct vm {
 
 	/* Firmware identity, reported by SBI BASE. */
 	unsigned long mvendorid, marchid, mimpid;
+
+	struct spinlock pristine_lock; /* saving image pages (vm_pristine.c) */
+	unsigned long pristine_pages; /* image pages saved so far */
+	unsigned int pristine_leaves; /* 2 MiB leaves saved whole */
 
 	int resetting; /* an SRST reboot is in progress (atomic) */
 	unsigned int reset_acks; /* harts that stopped for it (atomic) */
@@ -149,6 +157,26 @@ __noreturn void vm_shutdown(struct vm *vm, bool failure);
  * images from their pristine copies and boot vCPU 0 again.
  */
 void vm_reboot(struct vm *vm, struct vcpu *self);
+
+/*
+ * Map guest RAM range @ram in the G-stage: read-write, but every page an
+ * image touches read-only, so that its first write saves it. Boot hart,
+ * before any hart enables the table. Returns 0 or a negative SBI error.
+ */
+int vm_pristine_map(struct vm *vm, const struct mem_range *ram);
+/*
+ * Before the guest, or hartvisor for it, writes [@gpa, +@size): save the
+ * image pages there not saved yet, and make them writable. Returns true if
+ * any page of the range belongs to an image (a store guest-page fault
+ * there is then handled: retry the store). Any hart.
+ */
+bool vm_pristine_save(struct vm *vm, gpa_t gpa, uint64_t size);
+/*
+ * SRST reboot, every other vCPU stopped: copy each saved page back from
+ * the pristine copy and make it read-only again. Each hart flushes its
+ * G-stage TLB when its vCPU is reset.
+ */
+void vm_pristine_restore(struct vm *vm);
 
 /* Print every vCPU's exit counters. */
 void vm_print_stats(const struct vm *vm);

@@ -428,6 +428,37 @@ int irqchip_map(struct vm *vm, char *err, size_t errlen)
 	fuzz_fail("irqchip_map from a guest");
 }
 
+/*
+ * The fuzzer's VM has no G-stage: its pristine copy is whole from the
+ * start (fuzz_vsbi.c), so saving a page is nothing and a reboot copies all
+ * of it back, which is what the pages saved on first write add up to.
+ */
+bool vm_pristine_save(struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	const struct vm_image *img = &vm->images[0];
+
+	caller("vm_pristine_save");
+	fuzz_check(vm == fv.vm, "vm_pristine_save of another VM");
+	return vm->nr_images && ranges_overlap(gpa, size, img->base, img->size);
+}
+
+int vm_pristine_map(struct vm *vm, const struct mem_range *ram)
+{
+	(void)vm;
+	(void)ram;
+	fuzz_fail("vm_pristine_map from a guest");
+}
+
+void vm_pristine_restore(struct vm *vm)
+{
+	caller("vm_pristine_restore");
+	fuzz_check(vm == fv.vm, "vm_pristine_restore of another VM");
+	for (unsigned int i = 0; i < vm->nr_images; i++)
+		memcpy((void *)(uintptr_t)vm->images[i].base,
+		       (const void *)(uintptr_t)vm->images[i].pristine,
+		       vm->images[i].size);
+}
+
 void boot_step(enum boot_step step)
 {
 	fuzz_fail("boot_step(%d) from a guest", (int)step);

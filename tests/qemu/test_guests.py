@@ -233,6 +233,9 @@ def test_console_and_reboots(smp):
     assert boots == [1, 2, 3, 4], b.log
     assert len(b.lines(r"guest asked for a reboot \(boot \d\): restarting it")) == 3
     assert len(passes(b, "the image is pristine")) == 4
+    # hartvisor's own writes into an image page are undone too.
+    assert len(passes(b, "hartvisor writes event_get_info into the image")) == 4
+    assert len(passes(b, "what hartvisor wrote into the image is undone")) == 4
     assert "dbcn: written with console_write" in b.log
     # One byte per call: a hypervisor line (a late hart's "online:") can
     # land between two of them.
