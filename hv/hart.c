@@ -17,7 +17,8 @@ unsigned int nr_harts;
 static uint64_t bringup_start, bringup_deadline, bringup_hz;
 static unsigned int harts_checked_in; /* secondaries (atomic) */
 
-static uint8_t hart_stacks[HV_MAX_HARTS][HART_STACK_SIZE] __aligned(16);
+static uint8_t
+	hart_stacks[HV_MAX_HARTS][HART_STACK_SIZE] __aligned(16) __noclear;
 
 /* "PLIC S-mode context 3", "IMSIC hart index 3": for the online line. */
 static const char *hart_irq_name(const struct hart *h, char *buf, size_t size)

@@ -31,7 +31,9 @@
 
 /* The root of Sv39x4 is 16 KiB: 2048 entries, 16 KiB aligned. */
 static uint64_t gstage_root[2048] __aligned(16 * 1024);
-static uint64_t gstage_pool[GSTAGE_POOL_PAGES][512] __aligned(PAGE_SIZE);
+/* Each table is cleared (or filled) when it is taken. */
+static uint64_t
+	gstage_pool[GSTAGE_POOL_PAGES][512] __aligned(PAGE_SIZE) __noclear;
 static unsigned int gstage_pool_used;
 static unsigned long gstage_hgatp;
 /* Leaves written so far, by level (4 KiB, 2 MiB, 1 GiB). */
