@@ -383,7 +383,7 @@ dtb: | setup
 	@echo "decompiled:       $(O)/qemu-virt-smp$(SMP).dts"
 
 # The guest DTB on the host: the hypervisor's own rewrite code, host libfdt.
-HOST_TOOL_SRCS := tools/guest-dtb.c hv/platform.c hv/platform_devices.c \
+HOST_TOOL_SRCS := tools/guest-dtb.c hv/platform.c hv/platform_scan.c hv/platform_devices.c \
 	hv/platform_check.c hv/isa.c hv/isa_ext.c hv/errorf.c hv/dtb_check.c hv/guest_dtb.c \
 	hv/guest_dtb_devices.c hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c \
 	hv/crc32.c $(CONFIG_SRCS) $(CONFIG_TABLE)
@@ -446,7 +446,7 @@ $(FIX)/%.dtb: dts/test/%.dts | setup
 UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer $(WARNINGS) \
 	-Ihv/include -Itests/unit
-UNIT_PLATFORM_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
+UNIT_PLATFORM_SRCS := hv/platform.c hv/platform_scan.c hv/platform_devices.c hv/platform_check.c \
 	hv/platform_summary.c hv/isa.c hv/isa_ext.c hv/errorf.c hv/dtb_check.c
 UNIT_BINS := $(O)/unit/test_platform $(O)/unit/test_platform_max4 \
 	$(O)/unit/test_guest_dtb $(O)/unit/test_guest_dtb_input \
@@ -520,7 +520,7 @@ unit: $(UNIT_BINS) $(FIXTURES)
 # fixed, goes in tests/fuzz/regress/TARGET/ and make test runs it.
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := guest_dtb vsbi mmio vplic vaplic
-FUZZ_HV_SRCS := hv/platform.c hv/platform_devices.c hv/platform_check.c \
+FUZZ_HV_SRCS := hv/platform.c hv/platform_scan.c hv/platform_devices.c hv/platform_check.c \
 	hv/isa.c hv/isa_ext.c hv/errorf.c hv/dtb_check.c hv/guest_dtb.c hv/guest_dtb_devices.c \
 	hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c $(CONFIG_SRCS)
 # The vSBI: the dispatcher and one file per extension. A new extension

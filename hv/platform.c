@@ -23,59 +23,16 @@ uint64_t platform_read_cells(const fdt32_t *cells, int n)
 	return v;
 }
 
-/*
- * @node's parent, in one walk from the root that keeps each depth's node
- * (libfdt's fdt_parent_offset walks twice: to learn the depth, then to
- * the node at depth - 1; this runs for every reg read at boot).
- */
-static int parent_of(const void *fdt, int node)
+/* Entry @index of @n's "reg", sized by the cells the scan found for it. */
+int platform_read_reg(const void *fdt, const struct scan_node *n, int index,
+		      paddr_t *base, uint64_t *size)
 {
-	int stack[DTB_MAX_DEPTH + 1] = { 0 };
-	int depth = 0;
-
-	for (int n = fdt_next_node(fdt, 0, &depth);
-	     n >= 0 && depth > 0 && depth <= DTB_MAX_DEPTH;
-	     n = fdt_next_node(fdt, n, &depth)) {
-		stack[depth] = n;
-		if (n == node)
-			return stack[depth - 1];
-	}
-	return node == 0 ? -FDT_ERR_NOTFOUND : -FDT_ERR_BADOFFSET;
-}
-
-/*
- * #address-cells / #size-cells for the children of @parent. Like Linux,
- * walk up to the nearest ancestor that says: QEMU's guest-loader writes
- * /chosen/module@* with the root's cell counts and /chosen has none.
- */
-static int cells_for_children(const void *fdt, int parent, const char *name,
-			      int fallback)
-{
-	for (int n = parent; n >= 0; n = n ? parent_of(fdt, n) : -1) {
-		int len;
-		const fdt32_t *v = fdt_getprop(fdt, n, name, &len);
-
-		if (v && len == sizeof(*v))
-			return (int)fdt32_to_cpu(*v);
-	}
-	return fallback;
-}
-
-/* Entry @index of @node's "reg", sized by its parent's #*-cells. */
-int platform_read_reg(const void *fdt, int node, int index, paddr_t *base,
-		      uint64_t *size)
-{
-	int parent = parent_of(fdt, node);
-	int ac, sc, len, stride;
+	int ac = n->ac, sc = n->sc, len, stride;
 	const fdt32_t *reg;
 
-	if (parent < 0)
-		return parent;
-	ac = cells_for_children(fdt, parent, "#address-cells", 2);
-	sc = cells_for_children(fdt, parent, "#size-cells", 1);
 	if (ac < 1 || ac > 2 || sc < 0 || sc > 2)
 		return -FDT_ERR_BADNCELLS;
-	reg = fdt_getprop(fdt, node, "reg", &len);
+	reg = fdt_getprop(fdt, n->node, "reg", &len);
 	if (!reg)
 		return len;
 	stride = ac + sc;
@@ -145,15 +102,17 @@ bool platform_read_u32(const void *fdt, int node, const char *prop, uint32_t *v)
 	return true;
 }
 
-static int parse_one_hart(struct parse *ps, int cpu, struct platform_hart *h)
+static int parse_one_hart(struct parse *ps, const struct scan_node *n,
+			  struct platform_hart *h)
 {
 	const void *fdt = ps->fdt;
+	int cpu = n->node;
 	paddr_t hartid;
 	uint64_t unused;
 	const char *exts;
 	int len, intc;
 
-	if (platform_read_reg(fdt, cpu, 0, &hartid, &unused))
+	if (platform_read_reg(fdt, n, 0, &hartid, &unused))
 		return platform_fail(ps, SBI_ERR_INVALID_PARAM,
 				     "cpu node %s has no valid reg (hart ID)",
 				     platform_node_name(fdt, cpu));
@@ -198,26 +157,17 @@ static int parse_harts(struct parse *ps)
 {
 	const void *fdt = ps->fdt;
 	struct platform *p = ps->p;
-	unsigned int found = 0;
+	unsigned int found = ps->scan.nr_cpus;
 	const fdt32_t *tb;
-	int cpus, cpu, ret, len;
+	int cpus = ps->scan.cpus, cpu, ret, len;
 
-	cpus = fdt_path_offset(fdt, "/cpus");
 	if (cpus < 0)
 		return platform_fail(ps, SBI_ERR_INVALID_PARAM,
 				     "no /cpus node in the device tree");
 
-	fdt_for_each_subnode(cpu, fdt, cpus) {
-		const char *type = fdt_getprop(fdt, cpu, "device_type", NULL);
-
-		/* Usable: a cpu that is enabled and has an MMU. */
-		if (!type || strcmp(type, "cpu") ||
-		    !platform_node_enabled(fdt, cpu) ||
-		    !fdt_getprop(fdt, cpu, "mmu-type", NULL))
-			continue;
-		if (found++ >= HV_MAX_HARTS)
-			continue;
-		ret = parse_one_hart(ps, cpu, &p->harts[found - 1]);
+	/* Usable: a cpu that is enabled and has an MMU (the scan's). */
+	for (unsigned int i = 0; i < MIN(found, HV_MAX_HARTS); i++) {
+		ret = parse_one_hart(ps, &ps->scan.cpu[i], &p->harts[i]);
 		if (ret)
 			return ret;
 	}
@@ -253,8 +203,9 @@ static int parse_harts(struct parse *ps)
 }
 
 /* Append every "reg" entry of @node to @ranges (capacity @max). */
-static int add_reg_ranges(struct parse *ps, int node, struct mem_range *ranges,
-			  unsigned int *nr, unsigned int max, const char *what)
+static int add_reg_ranges(struct parse *ps, const struct scan_node *node,
+			  struct mem_range *ranges, unsigned int *nr,
+			  unsigned int max, const char *what)
 {
 	paddr_t base;
 	uint64_t size;
@@ -278,17 +229,21 @@ static int add_reg_ranges(struct parse *ps, int node, struct mem_range *ranges,
 static int parse_memory(struct parse *ps)
 {
 	const void *fdt = ps->fdt;
+	const struct platform_scan *s = &ps->scan;
 	struct platform *p = ps->p;
-	int node, ret, resv;
+	int ret;
 
-	for (node = fdt_node_offset_by_prop_value(fdt, -1, "device_type",
-						  "memory", sizeof("memory"));
-	     node >= 0;
-	     node = fdt_node_offset_by_prop_value(fdt, node, "device_type",
-						  "memory", sizeof("memory"))) {
-		if (!platform_node_enabled(fdt, node))
-			continue;
-		ret = add_reg_ranges(ps, node, p->mem, &p->nr_mem,
+	if (s->nr_mem > ARRAY_SIZE(s->mem) ||
+	    s->nr_resv > ARRAY_SIZE(s->resv_nodes))
+		return platform_fail(
+			ps, SBI_ERR_NOT_SUPPORTED,
+			"more than %u %s nodes in the device tree",
+			s->nr_mem > ARRAY_SIZE(s->mem) ? PLATFORM_MAX_MEM :
+							 PLATFORM_MAX_RESERVED,
+			s->nr_mem > ARRAY_SIZE(s->mem) ? "memory" :
+							 "reserved-memory");
+	for (unsigned int i = 0; i < s->nr_mem; i++) {
+		ret = add_reg_ranges(ps, &s->mem[i], p->mem, &p->nr_mem,
 				     PLATFORM_MAX_MEM, "memory");
 		if (ret)
 			return ret;
@@ -308,17 +263,12 @@ static int parse_memory(struct parse *ps)
 		p->reserved[p->nr_reserved++] =
 			(struct mem_range){ .base = base, .size = size };
 	}
-	resv = fdt_path_offset(fdt, "/reserved-memory");
-	if (resv >= 0) {
-		fdt_for_each_subnode(node, fdt, resv) {
-			if (!platform_node_enabled(fdt, node))
-				continue;
-			ret = add_reg_ranges(ps, node, p->reserved,
-					     &p->nr_reserved,
-					     PLATFORM_MAX_RESERVED, "reserved");
-			if (ret)
-				return ret;
-		}
+	for (unsigned int i = 0; i < s->nr_resv; i++) {
+		ret = add_reg_ranges(ps, &s->resv_nodes[i], p->reserved,
+				     &p->nr_reserved, PLATFORM_MAX_RESERVED,
+				     "reserved");
+		if (ret)
+			return ret;
 	}
 	SORT_BY(p->reserved, p->nr_reserved, base);
 	return 0;
@@ -345,6 +295,8 @@ static int parse_layout(struct parse *ps, size_t size)
 			"truncated device tree blob: header says %u bytes, only %zu present",
 			fdt_totalsize(fdt), size);
 	ret = dtb_check(fdt, size);
+	if (!ret)
+		ret = platform_scan(fdt, &ps->scan);
 	if (ret)
 		return platform_fail(ps, SBI_ERR_INVALID_PARAM,
 				     "broken device tree structure: %s",
@@ -358,7 +310,7 @@ static int parse_layout(struct parse *ps, size_t size)
 int platform_parse_layout(const void *fdt, size_t size, struct platform *p,
 			  char *err, size_t errlen)
 {
-	struct parse ps = { fdt, p, err, errlen };
+	struct parse ps = { .fdt = fdt, .p = p, .err = err, .errlen = errlen };
 
 	return parse_layout(&ps, size);
 }
@@ -366,11 +318,9 @@ int platform_parse_layout(const void *fdt, size_t size, struct platform *p,
 int platform_parse(const void *fdt, size_t size, struct platform *p, char *err,
 		   size_t errlen)
 {
-	static const char *const clint_compat[] = { "riscv,clint0",
-						    "sifive,clint0",
-						    "riscv,aclint-mswi", NULL };
-	struct parse ps = { fdt, p, err, errlen };
-	int ret, node;
+	struct parse ps = { .fdt = fdt, .p = p, .err = err, .errlen = errlen };
+	const struct scan_node *clint;
+	int ret;
 
 	ret = parse_layout(&ps, size);
 	if (!ret)
@@ -385,9 +335,9 @@ int platform_parse(const void *fdt, size_t size, struct platform *p, char *err,
 		return ret;
 	platform_parse_uart(&ps);
 	platform_parse_rtc(&ps);
-	node = platform_find_compatible(fdt, clint_compat);
-	if (node >= 0)
-		platform_read_device(fdt, node, &p->clint);
+	clint = platform_first(&ps, SCAN_CLINT0, SCAN_ACLINT_MSWI);
+	if (clint)
+		platform_read_device(fdt, clint, &p->clint);
 	return 0;
 }
 

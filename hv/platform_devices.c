@@ -9,74 +9,60 @@
 
 #include "platform_fdt.h"
 
-void platform_read_device(const void *fdt, int node, struct platform_device *d)
+void platform_read_device(const void *fdt, const struct scan_node *n,
+			  struct platform_device *d)
 {
 	int len;
-	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+	const fdt32_t *irq = fdt_getprop(fdt, n->node, "interrupts", &len);
 
-	d->present = !platform_read_reg(fdt, node, 0, &d->base, &d->size);
+	d->present = !platform_read_reg(fdt, n, 0, &d->base, &d->size);
 	/* Its first interrupt: <irq> (PLIC) or <irq flags> (APLIC). */
 	d->irq = irq && len >= 4 ? fdt32_to_cpu(irq[0]) : 0;
 }
 
-/* First enabled node compatible with any of the NULL-terminated @compat. */
-int platform_find_compatible(const void *fdt, const char *const *compat)
+const struct scan_node *platform_first(const struct parse *ps,
+				       enum scan_compat first,
+				       enum scan_compat last)
 {
-	for (; *compat; compat++) {
-		int node = fdt_node_offset_by_compatible(fdt, -1, *compat);
-
-		for (; node >= 0;
-		     node = fdt_node_offset_by_compatible(fdt, node, *compat))
-			if (platform_node_enabled(fdt, node))
-				return node;
-	}
-	return -FDT_ERR_NOTFOUND;
+	for (unsigned int i = first; i <= last; i++)
+		if (ps->scan.first[i].node >= 0)
+			return &ps->scan.first[i];
+	return NULL;
 }
 
 void platform_parse_uart(struct parse *ps)
 {
-	static const char *const compat[] = { "ns16550a", "ns16550", NULL };
-	const void *fdt = ps->fdt;
-	int chosen = fdt_path_offset(fdt, "/chosen");
-	const char *path = NULL;
-	int len = 0, node = -1;
+	const struct scan_node *n = &ps->scan.stdout_found;
 
-	if (chosen >= 0)
-		path = fdt_getprop(fdt, chosen, "stdout-path", &len);
-	if (path && len > 0) {
-		const char *colon = memchr(path, ':', (size_t)len);
-		int n = colon ? (int)(colon - path) : (int)strnlen(path, len);
-
-		node = fdt_path_offset_namelen(fdt, path, n);
-	}
-	if (node < 0 || !fdt_getprop(fdt, node, "reg", NULL))
-		node = platform_find_compatible(fdt, compat);
-	if (node >= 0)
-		platform_read_device(fdt, node, &ps->p->uart);
+	/* /chosen/stdout-path's node, if it has a reg; else an ns16550. */
+	if (n->node < 0 || !fdt_getprop(ps->fdt, n->node, "reg", NULL))
+		n = platform_first(ps, SCAN_NS16550A, SCAN_NS16550);
+	if (n)
+		platform_read_device(ps->fdt, n, &ps->p->uart);
 }
 
 void platform_parse_rtc(struct parse *ps)
 {
-	static const char *const compat[] = { "google,goldfish-rtc", NULL };
-	int node = platform_find_compatible(ps->fdt, compat);
+	const struct scan_node *n =
+		platform_first(ps, SCAN_GOLDFISH_RTC, SCAN_GOLDFISH_RTC);
 
-	if (node >= 0)
-		platform_read_device(ps->fdt, node, &ps->p->rtc);
+	if (n)
+		platform_read_device(ps->fdt, n, &ps->p->rtc);
 }
 
 int platform_parse_plic(struct parse *ps)
 {
-	static const char *const compat[] = { "riscv,plic0",
-					      "sifive,plic-1.0.0", NULL };
+	const struct scan_node *n =
+		platform_first(ps, SCAN_PLIC0, SCAN_SIFIVE_PLIC);
 	const void *fdt = ps->fdt;
 	struct platform *p = ps->p;
 	const fdt32_t *cells;
 	int node, len;
 
-	node = platform_find_compatible(fdt, compat);
-	if (node < 0)
+	if (!n)
 		return 0; /* no PLIC: platform_check decides what that means */
-	platform_read_device(fdt, node, &p->plic);
+	node = n->node;
+	platform_read_device(fdt, n, &p->plic);
 	if (!p->plic.present)
 		return platform_fail(ps, SBI_ERR_INVALID_PARAM,
 				     "PLIC node %s has no valid reg",
@@ -108,19 +94,17 @@ int platform_parse_plic(struct parse *ps)
 
 int platform_parse_virtio(struct parse *ps)
 {
+	const struct platform_scan *s = &ps->scan;
 	struct platform *p = ps->p;
-	int node;
 
-	for (node = fdt_node_offset_by_compatible(ps->fdt, -1, "virtio,mmio");
-	     node >= 0; node = fdt_node_offset_by_compatible(ps->fdt, node,
-							     "virtio,mmio")) {
-		if (!platform_node_enabled(ps->fdt, node))
-			continue;
-		if (p->nr_virtio >= PLATFORM_MAX_VIRTIO)
+	for (unsigned int i = 0; i < s->nr_virtio; i++) {
+		if (i >= ARRAY_SIZE(s->virtio) ||
+		    p->nr_virtio >= PLATFORM_MAX_VIRTIO)
 			return platform_fail(ps, SBI_ERR_NOT_SUPPORTED,
 					     "more than %d virtio-mmio slots",
 					     PLATFORM_MAX_VIRTIO);
-		platform_read_device(ps->fdt, node, &p->virtio[p->nr_virtio]);
+		platform_read_device(ps->fdt, &s->virtio[i],
+				     &p->virtio[p->nr_virtio]);
 		if (p->virtio[p->nr_virtio].present)
 			p->nr_virtio++;
 	}
@@ -132,8 +116,9 @@ int platform_parse_virtio(struct parse *ps)
 int platform_parse_modules(struct parse *ps)
 {
 	const void *fdt = ps->fdt;
+	const struct platform_scan *s = &ps->scan;
 	struct platform *p = ps->p;
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int chosen = s->chosen;
 	int node;
 
 	if (chosen < 0)
@@ -143,26 +128,21 @@ int platform_parse_modules(struct parse *ps)
 	if (p->cmdline && (node < 1 || p->cmdline[node - 1]))
 		return platform_fail(ps, SBI_ERR_INVALID_PARAM,
 				     "/chosen/bootargs is not a string");
-	fdt_for_each_subnode(node, fdt, chosen) {
+	for (unsigned int i = 0; i < s->nr_modules; i++) {
 		struct platform_module *m;
 		int clen;
-		const char *compat =
-			fdt_getprop(fdt, node, "compatible", &clen);
+		const char *compat;
 
-		if (!compat || !(fdt_stringlist_contains(compat, clen,
-							 "multiboot,module") ||
-				 fdt_stringlist_contains(compat, clen,
-							 "multiboot,kernel") ||
-				 fdt_stringlist_contains(compat, clen,
-							 "multiboot,ramdisk")))
-			continue;
 		if (p->nr_modules >= PLATFORM_MAX_MODULES)
 			return platform_fail(
 				ps, SBI_ERR_NOT_SUPPORTED,
 				"more than %d guest modules in /chosen",
 				PLATFORM_MAX_MODULES);
+		node = s->modules[i].node;
+		compat = fdt_getprop(fdt, node, "compatible", &clen);
 		m = &p->modules[p->nr_modules];
-		if (platform_read_reg(fdt, node, 0, &m->base, &m->size) ||
+		if (platform_read_reg(fdt, &s->modules[i], 0, &m->base,
+				      &m->size) ||
 		    !m->size)
 			return platform_fail(
 				ps, SBI_ERR_INVALID_PARAM,
@@ -192,31 +172,25 @@ int platform_parse_modules(struct parse *ps)
  */
 static int parse_imsic(struct parse *ps, int *imsic_node)
 {
+	const struct scan_node *n = &ps->scan.imsic;
 	const void *fdt = ps->fdt;
 	struct platform *p = ps->p;
 	const fdt32_t *cells;
-	int node, len;
+	int node = n->node, len;
 
-	for (node = fdt_node_offset_by_compatible(fdt, -1, "riscv,imsics");
-	     node >= 0;
-	     node = fdt_node_offset_by_compatible(fdt, node, "riscv,imsics")) {
-		cells = fdt_getprop(fdt, node, "interrupts-extended", &len);
-		if (platform_node_enabled(fdt, node) && cells && len >= 8 &&
-		    fdt32_to_cpu(cells[1]) == IRQ_S_EXT)
-			break;
-	}
 	*imsic_node = node;
 	if (node < 0)
 		return 0;
-	platform_read_device(fdt, node, &p->imsic);
+	cells = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	platform_read_device(fdt, n, &p->imsic);
 	if (!p->imsic.present || len % 8)
 		return platform_fail(
 			ps, SBI_ERR_INVALID_PARAM,
 			"IMSIC node %s needs one reg and <phandle 9> pairs in interrupts-extended",
 			platform_node_name(fdt, node));
 	if (fdt_getprop(fdt, node, "riscv,group-index-bits", NULL) ||
-	    platform_read_reg(fdt, node, 1, &(paddr_t){ 0 },
-			      &(uint64_t){ 0 }) != -FDT_ERR_NOTFOUND)
+	    platform_read_reg(fdt, n, 1, &(paddr_t){ 0 }, &(uint64_t){ 0 }) !=
+		    -FDT_ERR_NOTFOUND)
 		return platform_fail(
 			ps, SBI_ERR_NOT_SUPPORTED,
 			"IMSIC node %s has several groups (sockets): not supported",
@@ -256,6 +230,8 @@ static int parse_imsic(struct parse *ps, int *imsic_node)
 
 int platform_parse_aia(struct parse *ps)
 {
+	const struct platform_scan *s = &ps->scan;
+	const struct scan_node *aplic = NULL;
 	const void *fdt = ps->fdt;
 	struct platform *p = ps->p;
 	int imsic, node, ret;
@@ -265,16 +241,16 @@ int platform_parse_aia(struct parse *ps)
 	if (ret || imsic < 0)
 		return ret;
 	/* The S-level APLIC: the one that sends its MSIs to that IMSIC. */
-	for (node = fdt_node_offset_by_compatible(fdt, -1, "riscv,aplic");
-	     node >= 0;
-	     node = fdt_node_offset_by_compatible(fdt, node, "riscv,aplic"))
-		if (platform_node_enabled(fdt, node) &&
-		    platform_read_u32(fdt, node, "msi-parent", &parent) &&
+	for (unsigned int i = 0;
+	     !aplic && i < s->nr_aplic && i < ARRAY_SIZE(s->aplic); i++)
+		if (platform_read_u32(fdt, s->aplic[i].node, "msi-parent",
+				      &parent) &&
 		    parent == fdt_get_phandle(fdt, imsic))
-			break;
-	if (node < 0)
+			aplic = &s->aplic[i];
+	if (!aplic)
 		return 0; /* IMSICs only (aia=imsic? no such machine yet) */
-	platform_read_device(fdt, node, &p->aplic);
+	node = aplic->node;
+	platform_read_device(fdt, aplic, &p->aplic);
 	if (!p->aplic.present ||
 	    !platform_read_u32(fdt, node, "riscv,num-sources",
 			       &p->aplic_nsrc) ||
