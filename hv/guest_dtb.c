@@ -74,25 +74,6 @@ static int drop_unused_cpus(struct rewrite *rw)
 	return 0;
 }
 
-/* The cpu node of @fdt named @name, or (@name NULL) with hart ID @reg. */
-static int find_cpu_in(const void *fdt, const char *name, uint64_t reg)
-{
-	int cpus = fdt_path_offset(fdt, "/cpus");
-	int node;
-
-	if (name)
-		return fdt_subnode_offset(fdt, cpus, name);
-	fdt_for_each_subnode(node, fdt, cpus)
-		if (is_cpu(fdt, node) && cpu_reg(fdt, node) == reg)
-			return node;
-	return -FDT_ERR_NOTFOUND;
-}
-
-static int find_cpu(struct rewrite *rw, const char *name, uint64_t reg)
-{
-	return find_cpu_in(rw->fdt, name, reg);
-}
-
 /*
  * The ISA properties of the vCPU on hart @hartid, computed from the host
  * blob (which no step changes) straight into a property of the exact size:
@@ -126,46 +107,80 @@ static long isa_extensions(const struct rewrite *rw, const char *exts, int len,
 	return out;
 }
 
-static int rewrite_isa_extensions(struct rewrite *rw, int host, uint64_t hartid)
+/*
+ * Set property @name of @node to the guest's value of host value @in
+ * (@in_len bytes), made by @make (counted with @buf NULL, else written;
+ * returns the length or < 0). The harts of a machine are mostly alike:
+ * the last host value and what it gave are kept in @c, and a vCPU whose
+ * host value is the same bytes gets a copy instead. Returns 0, 1 if
+ * @make refused @in, or a libfdt error.
+ */
+static int set_guest_prop(struct rewrite *rw, int node, const char *name,
+			  const char *in, int in_len, struct isa_cache *c,
+			  long (*make)(const struct rewrite *rw, const char *in,
+				       int len, char *buf))
 {
-	const char *exts;
+	bool same = c->in && c->in_len == in_len && c->out_len >= 0 &&
+		    !memcmp(c->in, in, (size_t)in_len);
+	long n = same ? c->out_len : make(rw, in, in_len, NULL);
 	char *buf;
-	int len, ret;
+	int ret;
 
-	exts = fdt_getprop(rw->host, host, "riscv,isa-extensions", &len);
-	if (!exts)
-		return 0;
-	ret = fdt_setprop_placeholder(rw->fdt, find_cpu(rw, NULL, hartid),
-				      "riscv,isa-extensions",
-				      (int)isa_extensions(rw, exts, len, NULL),
+	if (n < 0)
+		return 1;
+	ret = fdt_setprop_placeholder(rw->fdt, node, name, (int)n,
 				      (void **)&buf);
 	if (ret)
-		return guest_dtb_fail(rw, "set riscv,isa-extensions", ret);
-	isa_extensions(rw, exts, len, buf);
+		return ret;
+	if (same) {
+		memcpy(buf, c->out, (size_t)n);
+		return 0;
+	}
+	make(rw, in, in_len, buf);
+	c->in = in;
+	c->in_len = in_len;
+	c->out_len = n <= (long)sizeof(c->out) ? n : -1;
+	if (c->out_len >= 0)
+		memcpy(c->out, buf, (size_t)n);
 	return 0;
 }
 
-static int rewrite_isa(struct rewrite *rw, uint64_t hartid)
+/* riscv,isa for the guest, with its NUL; -1 if @isa is no ISA string. */
+static long guest_isa(const struct rewrite *rw, const char *isa, int len,
+		      char *buf)
 {
-	int host = find_cpu_in(rw->host, NULL, hartid), len, ret;
-	const char *isa = NULL;
-	char *buf;
 	long n;
+
+	(void)len;
+	n = isa_guest_string(isa, rw->p->isa_offers, NULL, 0);
+	if (n >= 0 && buf)
+		isa_guest_string(isa, rw->p->isa_offers, buf, (size_t)n + 1);
+	return n < 0 ? -1 : n + 1;
+}
+
+/* The guest ISA properties of vCPU node @node, host cpu node @host. */
+static int rewrite_isa(struct rewrite *rw, int node, int host)
+{
+	const char *isa = NULL, *exts;
+	int len, ret;
 
 	if (host >= 0)
 		isa = fdt_getprop(rw->host, host, "riscv,isa", &len);
 	if (!isa || len < 1 || isa[len - 1])
 		return guest_dtb_fail(
 			rw, "a vCPU's cpu has no riscv,isa string", -1);
-	n = isa_guest_string(isa, rw->p->isa_offers, NULL, 0);
-	if (n < 0)
+	ret = set_guest_prop(rw, node, "riscv,isa", isa, len, &rw->isa,
+			     guest_isa);
+	if (ret == 1)
 		return guest_dtb_fail(rw, "riscv,isa is not an ISA string", -1);
-	ret = fdt_setprop_placeholder(rw->fdt, find_cpu(rw, NULL, hartid),
-				      "riscv,isa", (int)n + 1, (void **)&buf);
 	if (ret)
 		return guest_dtb_fail(rw, "set riscv,isa", ret);
-	isa_guest_string(isa, rw->p->isa_offers, buf, (size_t)n + 1);
-	return rewrite_isa_extensions(rw, host, hartid);
+	exts = fdt_getprop(rw->host, host, "riscv,isa-extensions", &len);
+	if (!exts)
+		return 0;
+	ret = set_guest_prop(rw, node, "riscv,isa-extensions", exts, len,
+			     &rw->exts, isa_extensions);
+	return ret ? guest_dtb_fail(rw, "set riscv,isa-extensions", ret) : 0;
 }
 
 /*
@@ -186,58 +201,133 @@ static int mark_intc(struct rewrite *rw, int cpu)
 	return 0;
 }
 
-/* Each vCPU's cpu node: guest ISA, then temporary names (pass 1). */
+/*
+ * In one pass over /cpus of @fdt, each vCPU's cpu node (the first with
+ * its hart ID) into @offs; -FDT_ERR_NOTFOUND for one that has none.
+ */
+static void find_vcpu_nodes(const struct rewrite *rw, const void *fdt,
+			    int *offs)
+{
+	int node;
+
+	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++)
+		offs[i] = -FDT_ERR_NOTFOUND;
+	fdt_for_each_subnode(node, fdt, fdt_path_offset(fdt, "/cpus")) {
+		int i = is_cpu(fdt, node) ?
+				vcpu_of_hart(rw->p, cpu_reg(fdt, node)) :
+				-1;
+
+		if (i >= 0 && offs[i] < 0)
+			offs[i] = node;
+	}
+}
+
+/*
+ * The edits of one node are inside it: its offset stays, and the nodes
+ * after it move by what the struct block grew (@before: its size then).
+ */
+static void moved(const struct rewrite *rw, int *offs, unsigned int edited,
+		  uint32_t before)
+{
+	int delta = (int)fdt_size_dt_struct(rw->fdt) - (int)before;
+
+	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++)
+		if (offs[i] > offs[edited])
+			offs[i] += delta;
+}
+
+/*
+ * Each vCPU's cpu node: guest ISA, status okay and a temporary name, then
+ * (pass 2) reg and name the vCPU ID, in vCPU order.
+ */
 static int rewrite_cpus(struct rewrite *rw)
 {
+	int offs[HV_MAX_HARTS], host[HV_MAX_HARTS];
 	char name[32];
-	int ret, node;
+	int ret;
 
+	find_vcpu_nodes(rw, rw->fdt, offs);
+	find_vcpu_nodes(rw, rw->host, host);
 	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
-		if (find_cpu(rw, NULL, rw->p->vcpu_hartids[i]) < 0)
+		uint32_t before = fdt_size_dt_struct(rw->fdt);
+
+		if (offs[i] < 0)
 			return guest_dtb_fail(rw, "find the cpu node of a vCPU",
 					      -FDT_ERR_NOTFOUND);
-		ret = rewrite_isa(rw, rw->p->vcpu_hartids[i]);
+		ret = rewrite_isa(rw, offs[i], host[i]);
 		if (ret)
 			return ret;
-		node = find_cpu(rw, NULL, rw->p->vcpu_hartids[i]);
 		snprintf(name, sizeof(name), "hartvisor-vcpu-%u", i);
-		ret = fdt_set_name(rw->fdt, node, name);
+		ret = fdt_set_name(rw->fdt, offs[i], name);
 		if (!ret)
-			ret = fdt_setprop_string(rw->fdt, find_cpu(rw, name, 0),
-						 "status", "okay");
+			ret = fdt_setprop_string(rw->fdt, offs[i], "status",
+						 "okay");
 		if (ret)
 			return guest_dtb_fail(rw, "rename cpu", ret);
+		moved(rw, offs, i, before);
 	}
-	/* Pass 2: reg and name become the vCPU ID. */
 	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
-		snprintf(name, sizeof(name), "hartvisor-vcpu-%u", i);
-		node = find_cpu(rw, name, 0);
-		ret = node < 0 ? node :
-				 fdt_setprop_u32(rw->fdt, node, "reg", i);
+		uint32_t before = fdt_size_dt_struct(rw->fdt);
+
+		ret = fdt_setprop_u32(rw->fdt, offs[i], "reg", i);
 		if (!ret) {
 			snprintf(name, sizeof(name), "cpu@%u", i);
-			ret = fdt_set_name(rw->fdt, node, name);
+			ret = fdt_set_name(rw->fdt, offs[i], name);
 		}
 		if (!ret)
-			ret = mark_intc(rw, find_cpu(rw, name, 0));
+			ret = mark_intc(rw, offs[i]);
 		if (ret)
 			return guest_dtb_fail(rw, "renumber cpu", ret);
+		moved(rw, offs, i, before);
 	}
 	return 0;
+}
+
+/* Phandles a walk collects at most; past that, libfdt looks each up. */
+#define PHANDLES_MAX 256
+
+/* Every phandle in the tree, in @ph (up to PHANDLES_MAX); the count. */
+static unsigned int collect_phandles(const void *fdt, uint32_t *ph)
+{
+	unsigned int n = 0;
+	int node, depth = 0;
+
+	for (node = 0; node >= 0; node = fdt_next_node(fdt, node, &depth)) {
+		uint32_t h = fdt_get_phandle(fdt, node);
+
+		if (h && h != ~0U && n++ < PHANDLES_MAX)
+			ph[n - 1] = h;
+	}
+	return n;
+}
+
+static bool phandle_exists(const void *fdt, const uint32_t *ph, unsigned int n,
+			   uint32_t h)
+{
+	if (n > PHANDLES_MAX)
+		return fdt_node_offset_by_phandle(fdt, h) >= 0;
+	for (unsigned int i = 0; i < n; i++)
+		if (ph[i] == h)
+			return true;
+	return false;
 }
 
 /* Delete cpu-map entries that point at a cpu that is gone (recursive). */
 static int prune_cpu_map(struct rewrite *rw)
 {
+	uint32_t ph[PHANDLES_MAX];
 	bool again = true;
 
 	while (again) {
 		int map = fdt_path_offset(rw->fdt, "/cpus/cpu-map");
 		int node, depth = 0;
+		unsigned int nr_ph;
 
 		again = false;
 		if (map < 0)
 			return 0;
+		/* One walk for all the entries (again after a deletion). */
+		nr_ph = collect_phandles(rw->fdt, ph);
 		for (node = fdt_next_node(rw->fdt, map, &depth);
 		     node >= 0 && depth > 0;
 		     node = fdt_next_node(rw->fdt, node, &depth)) {
@@ -245,8 +335,8 @@ static int prune_cpu_map(struct rewrite *rw)
 			const fdt32_t *cpu =
 				fdt_getprop(rw->fdt, node, "cpu", &len);
 			bool dead = cpu && len == 4 &&
-				    fdt_node_offset_by_phandle(
-					    rw->fdt, fdt32_to_cpu(*cpu)) < 0;
+				    !phandle_exists(rw->fdt, ph, nr_ph,
+						    fdt32_to_cpu(*cpu));
 			/* A cluster or core left with nothing in it. */
 			bool empty = !cpu &&
 				     fdt_first_subnode(rw->fdt, node) < 0;
@@ -270,19 +360,36 @@ static int prune_cpu_map(struct rewrite *rw)
  */
 static int vcpu_irq_cells(struct rewrite *rw, fdt32_t *cells, bool m_slot)
 {
-	char name[32];
+	uint32_t phandles[HV_MAX_HARTS] = { 0 };
+	bool seen[HV_MAX_HARTS] = { false };
+	int cpus = fdt_path_offset(rw->fdt, "/cpus"), cpu;
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
-		uint32_t phandle = 0;
-		int cpu, intc;
+	/* One pass over /cpus: the first node named cpu@i is vCPU i's. */
+	fdt_for_each_subnode(cpu, rw->fdt, cpus) {
+		const char *name = fdt_get_name(rw->fdt, cpu, NULL);
+		char want[32];
+		unsigned long i = 0;
+		int intc;
 
-		snprintf(name, sizeof(name), "cpu@%u", i);
-		cpu = find_cpu(rw, name, 0);
+		if (!name || strncmp(name, "cpu@", 4))
+			continue;
+		/* No strtoul: picolibc's may set errno, which is at tp. */
+		for (const char *d = name + 4;
+		     *d >= '0' && *d <= '9' && i < HV_MAX_HARTS; d++)
+			i = i * 10 + (unsigned long)(*d - '0');
+		snprintf(want, sizeof(want), "cpu@%lu", i);
+		if (i >= rw->p->nr_vcpus || seen[i] || strcmp(name, want))
+			continue;
+		seen[i] = true;
 		fdt_for_each_subnode(intc, rw->fdt, cpu)
 			if (!fdt_node_check_compatible(rw->fdt, intc,
 						       "riscv,cpu-intc"))
-				phandle = fdt_get_phandle(rw->fdt, intc);
+				phandles[i] = fdt_get_phandle(rw->fdt, intc);
+	}
+	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
+		uint32_t phandle = phandles[i];
+
 		if (!phandle)
 			return guest_dtb_fail(
 				rw,
@@ -305,39 +412,62 @@ static int rewrite_plic(struct rewrite *rw)
 	fdt32_t cells[HV_MAX_HARTS * 4];
 	int plic = -1, len;
 
+	/* On AIA it goes with the unreachable devices: no search. */
+	if (rw->p->irqchip != IRQCHIP_PLIC)
+		return 0;
 	for (unsigned int i = 0; i < ARRAY_SIZE(compat) && plic < 0; i++)
 		plic = fdt_node_offset_by_compatible(rw->fdt, -1, compat[i]);
-	if (plic < 0 || rw->p->irqchip != IRQCHIP_PLIC)
-		return 0; /* none, or it goes with the unreachable devices */
+	if (plic < 0)
+		return 0;
+	/* Reads only: the PLIC's offset stays. */
 	len = vcpu_irq_cells(rw, cells, true);
 	if (len < 0)
 		return len;
-	plic = -1;
-	for (unsigned int i = 0; i < ARRAY_SIZE(compat) && plic < 0; i++)
-		plic = fdt_node_offset_by_compatible(rw->fdt, -1, compat[i]);
 	if (fdt_setprop(rw->fdt, plic, "interrupts-extended", cells, len))
 		return guest_dtb_fail(rw, "set the PLIC's interrupts-extended",
 				      -1);
 	return 0;
 }
 
-/* The node compatible with @compat whose first reg starts at @base. */
-static int find_at(struct rewrite *rw, const char *compat, paddr_t base)
+/* The first reg's base of @node, or ~0 if it has none of 2 + 2 cells. */
+static uint64_t reg_base(const void *fdt, int node)
 {
-	int node;
+	int len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
 
-	for (node = fdt_node_offset_by_compatible(rw->fdt, -1, compat);
-	     node >= 0;
-	     node = fdt_node_offset_by_compatible(rw->fdt, node, compat)) {
+	if (!reg || len < 16)
+		return ~0ULL;
+	return ((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1]);
+}
+
+/*
+ * In one walk: the riscv,imsics node at @imsic_base into @imsic and the
+ * riscv,aplic node at @aplic_base into @aplic (each -FDT_ERR_NOTFOUND if
+ * none; the first of each, in tree order).
+ */
+static void find_aia(struct rewrite *rw, paddr_t imsic_base, int *imsic,
+		     paddr_t aplic_base, int *aplic)
+{
+	int node, depth = 0;
+
+	*imsic = *aplic = -FDT_ERR_NOTFOUND;
+	for (node = 0; node >= 0 && (*imsic < 0 || *aplic < 0);
+	     node = fdt_next_node(rw->fdt, node, &depth)) {
 		int len;
-		const fdt32_t *reg = fdt_getprop(rw->fdt, node, "reg", &len);
+		const char *compat =
+			fdt_getprop(rw->fdt, node, "compatible", &len);
 
-		if (reg && len >= 16 &&
-		    (((uint64_t)fdt32_to_cpu(reg[0]) << 32) |
-		     fdt32_to_cpu(reg[1])) == base)
-			return node;
+		if (!compat)
+			continue;
+		if (*imsic < 0 &&
+		    fdt_stringlist_contains(compat, len, "riscv,imsics") &&
+		    reg_base(rw->fdt, node) == imsic_base)
+			*imsic = node;
+		else if (*aplic < 0 &&
+			 fdt_stringlist_contains(compat, len, "riscv,aplic") &&
+			 reg_base(rw->fdt, node) == aplic_base)
+			*aplic = node;
 	}
-	return -FDT_ERR_NOTFOUND;
 }
 
 /*
@@ -361,16 +491,29 @@ static int rewrite_aia(struct rewrite *rw)
 		cpu_to_fdt32(size),
 	};
 	char name[48];
-	int node, ret, len;
+	int node, aplic, ret, len, before;
 
 	if (rw->p->irqchip != IRQCHIP_AIA)
 		return 0;
 	len = vcpu_irq_cells(rw, cells, false);
 	if (len < 0)
 		return len;
-	node = find_at(rw, "riscv,imsics", rw->p->imsic_host_base);
+	find_aia(rw, rw->p->imsic_host_base, &node, rw->p->aplic_base, &aplic);
 	if (node < 0)
 		return guest_dtb_fail(rw, "find the S-level IMSIC", node);
+	if (aplic < 0)
+		return guest_dtb_fail(rw, "find the S-level APLIC", aplic);
+	/*
+	 * The APLIC first: its riscv,num-sources keeps its size, so nothing
+	 * moves (if it did not, the IMSIC after it moves by as much).
+	 */
+	before = fdt_size_dt_struct(rw->fdt);
+	ret = fdt_setprop_u32(rw->fdt, aplic, "riscv,num-sources",
+			      rw->p->aplic_nsrc);
+	if (ret)
+		return guest_dtb_fail(rw, "rewrite the APLIC", ret);
+	if (node > aplic)
+		node += (int)fdt_size_dt_struct(rw->fdt) - before;
 	ret = fdt_setprop(rw->fdt, node, "interrupts-extended", cells, len);
 	if (!ret)
 		ret = fdt_setprop(rw->fdt, node, "reg", reg, sizeof(reg));
@@ -383,14 +526,7 @@ static int rewrite_aia(struct rewrite *rw)
 	/* As on the cpu-intc: dtc warns about a provider without it. */
 	if (!ret && !fdt_getprop(rw->fdt, node, "#address-cells", NULL))
 		ret = fdt_setprop_u32(rw->fdt, node, "#address-cells", 0);
-	if (ret)
-		return guest_dtb_fail(rw, "rewrite the IMSIC", ret);
-	node = find_at(rw, "riscv,aplic", rw->p->aplic_base);
-	if (node < 0)
-		return guest_dtb_fail(rw, "find the S-level APLIC", node);
-	ret = fdt_setprop_u32(rw->fdt, node, "riscv,num-sources",
-			      rw->p->aplic_nsrc);
-	return ret ? guest_dtb_fail(rw, "rewrite the APLIC", ret) : 0;
+	return ret ? guest_dtb_fail(rw, "rewrite the IMSIC", ret) : 0;
 }
 
 static int rewrite_chosen(struct rewrite *rw)
@@ -453,7 +589,12 @@ int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 		    const struct guest_dtb_params *params, char *err,
 		    size_t errlen)
 {
-	struct rewrite rw = { out, host, params, err, errlen, -1 };
+	struct rewrite rw = { .fdt = out,
+			      .host = host,
+			      .p = params,
+			      .err = err,
+			      .errlen = errlen,
+			      .kept_top = -1 };
 	int ret;
 
 	if (!params->nr_vcpus || params->nr_vcpus > HV_MAX_HARTS ||
@@ -477,13 +618,11 @@ int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 	if (!ret)
 		ret = prune_cpu_map(&rw);
 	if (!ret)
-		ret = guest_dtb_drop_clints(&rw);
-	if (!ret)
 		ret = rewrite_plic(&rw);
 	if (!ret)
 		ret = rewrite_aia(&rw);
 	if (!ret)
-		ret = guest_dtb_drop_unreachable(&rw);
+		ret = guest_dtb_drop_nodes(&rw);
 	if (!ret)
 		ret = guest_dtb_rewrite_memory(&rw);
 	if (!ret)

@@ -98,9 +98,15 @@ static bool is_clint(struct rewrite *rw, int node, int parent, int depth)
 	return false;
 }
 
-int guest_dtb_drop_clints(struct rewrite *rw)
+/* device_type = "memory": every memory node goes; one is written anew. */
+static bool is_memory(struct rewrite *rw, int node, int parent, int depth)
 {
-	return drop_where(rw, is_clint, "delete CLINT node");
+	int len;
+	const char *type = fdt_getprop(rw->fdt, node, "device_type", &len);
+
+	(void)parent, (void)depth;
+	return type && len == sizeof("memory") &&
+	       !memcmp(type, "memory", sizeof("memory"));
 }
 
 static bool in_guest_ram(const struct guest_dtb_params *p, uint64_t base,
@@ -116,13 +122,9 @@ int guest_dtb_rewrite_memory(struct rewrite *rw)
 {
 	fdt32_t reg[GUEST_DTB_MAX_RAM * 4];
 	char name[40];
-	int node, resv, ret, n = 0;
+	int resv, ret, n = 0, node;
 
-	while ((node = fdt_node_offset_by_prop_value(rw->fdt, -1, "device_type",
-						     "memory",
-						     sizeof("memory"))) >= 0)
-		if (fdt_del_node(rw->fdt, node))
-			return guest_dtb_fail(rw, "delete memory node", -1);
+	/* The memory nodes went with guest_dtb_drop_nodes(). */
 	for (unsigned int i = 0; i < rw->p->nr_ram; i++) {
 		reg[n++] = cpu_to_fdt32(rw->p->ram[i].base >> 32);
 		reg[n++] = cpu_to_fdt32(rw->p->ram[i].base);
@@ -248,9 +250,21 @@ static bool unreachable(struct rewrite *rw, int node, int parent, int depth)
 	return rw->kept_top < 0 && !guest_may_touch(rw, node, parent);
 }
 
-/* Delete the device nodes the guest cannot reach, in one walk. */
-int guest_dtb_drop_unreachable(struct rewrite *rw)
+/*
+ * The device nodes the guest cannot reach, the CLINTs (the guest has SBI
+ * timers and IPIs) and the memory nodes (guest_dtb_rewrite_memory writes
+ * one anew): all deletions, so one walk does them in any order.
+ */
+static bool dropped(struct rewrite *rw, int node, int parent, int depth)
 {
-	return drop_where(rw, unreachable,
-			  "delete a device the guest cannot reach");
+	/* First: it tracks the top-level node at every depth-1 node. */
+	bool gone = unreachable(rw, node, parent, depth);
+
+	return gone || is_clint(rw, node, parent, depth) ||
+	       is_memory(rw, node, parent, depth);
+}
+
+int guest_dtb_drop_nodes(struct rewrite *rw)
+{
+	return drop_where(rw, dropped, "delete a node the guest does not get");
 }
