@@ -26,13 +26,20 @@ static int vm_map(struct vm *vm, char *err, size_t errlen)
 	int ret;
 
 	for (unsigned int i = 0; i < vm->nr_ram; i++) {
-		ret = vm_pristine_map(vm, &vm->ram[i]);
+		ret = arch_gstage_map(vm->ram[i].base, vm->ram[i].base,
+				      vm->ram[i].size,
+				      GSTAGE_R | GSTAGE_W | GSTAGE_X);
 		if (ret)
 			return errorf(err, errlen, ret,
 				      "cannot map guest RAM 0x%lx+0x%lx: %s",
 				      vm->ram[i].base, vm->ram[i].size,
 				      sbi_strerror(ret));
 	}
+	ret = vm_pristine_protect(vm);
+	if (ret)
+		return errorf(err, errlen, ret,
+			      "cannot make the guest images read-only: %s",
+			      sbi_strerror(ret));
 	/* Every guest TLB miss walks these: fewer levels, faster walks. */
 	arch_gstage_leaves(leaves);
 	pr_info("G-stage: guest RAM in %u x 1 GiB, %u x 2 MiB and %u x 4 KiB leaves",
@@ -317,8 +324,9 @@ void vm_shutdown(struct vm *vm, bool failure)
 	pr_info("guest asked for %s: powering off",
 		failure ? "shutdown (system failure)" : "shutdown");
 	vm_print_stats(vm);
-	pr_info("guest images: %lu pages saved on first write (%u 2 MiB leaves whole)",
-		vm->pristine_pages, vm->pristine_leaves);
+	pr_info("guest images: %lu pages saved on first write, %lu in the background (%u leaves whole)",
+		vm->pristine_pages, vm->pristine_background,
+		vm->pristine_leaves);
 	/* The guest did not wait for them; say which never arrived. */
 	harts_report_missing();
 	arch_poweroff(failure);

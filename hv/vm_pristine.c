@@ -64,35 +64,24 @@ static void copy_images(const struct vm *vm, gpa_t gpa, uint64_t size,
 	}
 }
 
-int vm_pristine_map(struct vm *vm, const struct mem_range *ram)
+int vm_pristine_protect(struct vm *vm)
 {
-	paddr_t at = ram->base, end = ram->base + ram->size;
-	int ret = 0;
-
-	/* Images are sorted by base and do not overlap (platform_check). */
-	for (unsigned int i = 0; !ret && i < vm->nr_images && at < end; i++) {
+	for (unsigned int i = 0; i < vm->nr_images; i++) {
 		const struct vm_image *img = &vm->images[i];
-		paddr_t lo = MAX(ALIGN_DOWN(img->base, PAGE), at);
-		paddr_t hi = MIN(ALIGN_UP(img->base + img->size, PAGE), end);
+		paddr_t lo = ALIGN_DOWN(img->base, PAGE);
+		paddr_t hi = ALIGN_UP(img->base + img->size, PAGE);
+		int ret = arch_gstage_protect(lo, hi - lo, GSTAGE_R | GSTAGE_X);
 
-		if (lo >= hi)
-			continue;
-		if (lo > at)
-			ret = arch_gstage_map(at, at, lo - at,
-					      GSTAGE_R | GSTAGE_W | GSTAGE_X);
-		if (!ret)
-			ret = arch_gstage_map(lo, lo, hi - lo,
-					      GSTAGE_R | GSTAGE_X);
-		at = hi;
+		if (ret)
+			return ret;
 	}
-	if (!ret && at < end)
-		ret = arch_gstage_map(at, at, end - at,
-				      GSTAGE_R | GSTAGE_W | GSTAGE_X);
-	return ret;
+	vm->pristine_cursor = 0;
+	vm->pristine_done = !vm->nr_images;
+	return 0;
 }
 
 /* Save the image page of @gpa if it is not yet; the lock is held. */
-static void save_page(struct vm *vm, gpa_t gpa)
+static void save_page(struct vm *vm, gpa_t gpa, bool background)
 {
 	uint64_t leaf;
 	unsigned int prot = arch_gstage_prot(gpa, &leaf);
@@ -101,13 +90,16 @@ static void save_page(struct vm *vm, gpa_t gpa)
 		return; /* saved already (by another hart), or not RAM */
 	gpa = ALIGN_DOWN(gpa, PAGE);
 	copy_images(vm, gpa, PAGE, true);
-	vm->pristine_pages++;
-	if (!arch_gstage_protect(gpa, prot | GSTAGE_W, true))
+	if (background)
+		vm->pristine_background++;
+	else
+		vm->pristine_pages++;
+	if (!arch_gstage_protect(gpa, PAGE, prot | GSTAGE_W))
 		return;
-	/* No table to split the 2 MiB leaf with: save all of it. */
+	/* No table to split the leaf with: save all of it. */
 	gpa = ALIGN_DOWN(gpa, leaf);
 	copy_images(vm, gpa, leaf, true);
-	if (arch_gstage_protect(gpa, prot | GSTAGE_W, false))
+	if (arch_gstage_protect(gpa, leaf, prot | GSTAGE_W))
 		panic("cannot make image page 0x%lx writable", gpa);
 	vm->pristine_leaves++;
 }
@@ -124,7 +116,7 @@ bool vm_pristine_save(struct vm *vm, gpa_t gpa, uint64_t size)
 		if (!found)
 			spin_lock(&vm->pristine_lock);
 		found = true;
-		save_page(vm, p);
+		save_page(vm, p, false);
 	}
 	if (!found)
 		return false;
@@ -132,6 +124,61 @@ bool vm_pristine_save(struct vm *vm, gpa_t gpa, uint64_t size)
 	/* Another hart may have saved it: drop what this hart cached. */
 	arch_gstage_flush();
 	return true;
+}
+
+/*
+ * The page at @cursor bytes into the images' pages (each image's span
+ * from its first page to its last), or 0 past the last.
+ */
+static gpa_t page_at(const struct vm *vm, uint64_t cursor)
+{
+	for (unsigned int i = 0; i < vm->nr_images; i++) {
+		const struct vm_image *img = &vm->images[i];
+		paddr_t lo = ALIGN_DOWN(img->base, PAGE);
+		uint64_t span = ALIGN_UP(img->base + img->size, PAGE) - lo;
+
+		if (cursor < span)
+			return lo + cursor;
+		cursor -= span;
+	}
+	return 0;
+}
+
+void vm_pristine_background(struct vm *vm, unsigned int pages)
+{
+	unsigned int leaves[3];
+	gpa_t p = 0;
+
+	/* Acquire: pairs with the release below, by whoever finished. */
+	if (__atomic_load_n(&vm->pristine_done, __ATOMIC_ACQUIRE) ||
+	    __atomic_exchange_n(&vm->pristine_busy, 1, __ATOMIC_ACQUIRE))
+		return;
+	spin_lock(&vm->pristine_lock);
+	while (!vm->pristine_done && pages) {
+		uint64_t leaf;
+
+		p = page_at(vm, vm->pristine_cursor);
+		if (!p)
+			break;
+		vm->pristine_cursor += PAGE;
+		if (arch_gstage_prot(p, &leaf) & GSTAGE_W)
+			continue;
+		save_page(vm, p, true);
+		pages--;
+	}
+	if (!vm->pristine_done && !p) {
+		/* Every page saved: the largest leaves again. */
+		for (unsigned int i = 0; i < vm->nr_images; i++)
+			arch_gstage_coalesce(vm->images[i].base,
+					     vm->images[i].size);
+		arch_gstage_leaves(leaves);
+		pr_info("guest images: every page saved (%lu on first write, %lu in the background); G-stage leaves now %u x 1 GiB, %u x 2 MiB, %u x 4 KiB",
+			vm->pristine_pages, vm->pristine_background, leaves[2],
+			leaves[1], leaves[0]);
+		__atomic_store_n(&vm->pristine_done, true, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&vm->pristine_lock);
+	__atomic_store_n(&vm->pristine_busy, 0, __ATOMIC_RELEASE);
 }
 
 void vm_pristine_restore(struct vm *vm)
@@ -147,16 +194,15 @@ void vm_pristine_restore(struct vm *vm)
 			unsigned int prot = arch_gstage_prot(p, &leaf);
 			gpa_t next = MIN(ALIGN_DOWN(p, leaf) + leaf, end);
 
-			if (prot & GSTAGE_W) {
+			/* Saved: its image bytes back (clipped to images). */
+			if (prot & GSTAGE_W)
 				copy_images(vm, ALIGN_DOWN(p, leaf), leaf,
 					    false);
-				if (arch_gstage_protect(p, prot & ~GSTAGE_W,
-							false))
-					panic("cannot protect image page 0x%lx",
-					      p);
-			}
 			p = next;
 		}
 	}
+	/* Read-only again, split again where the leaves were put back. */
+	if (vm_pristine_protect(vm))
+		panic("reboot: cannot make the images read-only again");
 	spin_unlock(&vm->pristine_lock);
 }

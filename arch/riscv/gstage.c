@@ -51,6 +51,39 @@ static unsigned int pte_index(gpa_t gpa, int level)
 	return (gpa >> level_shift(level)) & mask;
 }
 
+/* Tables given back by arch_gstage_coalesce, linked through entry 0. */
+static uint64_t *gstage_free;
+
+/* A table from the free list or the pool, not cleared; NULL if none. */
+static uint64_t *table_alloc(void)
+{
+	uint64_t *table = gstage_free;
+
+	if (table) {
+		gstage_free = (uint64_t *)(uintptr_t)table[0];
+		return table;
+	}
+	if (gstage_pool_used >= GSTAGE_POOL_PAGES)
+		return NULL;
+	return gstage_pool[gstage_pool_used++];
+}
+
+static void table_free(uint64_t *table)
+{
+	table[0] = (uint64_t)(uintptr_t)gstage_free;
+	gstage_free = table;
+}
+
+static uint64_t *pte_table(uint64_t pte)
+{
+	return (uint64_t *)(uintptr_t)((pte >> PTE_PPN_SHIFT) << PAGE_SHIFT);
+}
+
+static bool pte_leaf(uint64_t pte)
+{
+	return pte & (PTE_R | PTE_W | PTE_X);
+}
+
 /* The table one level below @pte, allocating it if needed. */
 static uint64_t *next_table(uint64_t *pte)
 {
@@ -61,9 +94,9 @@ static uint64_t *next_table(uint64_t *pte)
 			return NULL; /* a large page is already there */
 		return (uint64_t *)((*pte >> PTE_PPN_SHIFT) << PAGE_SHIFT);
 	}
-	if (gstage_pool_used >= GSTAGE_POOL_PAGES)
+	table = table_alloc();
+	if (!table)
 		return NULL;
-	table = gstage_pool[gstage_pool_used++];
 	memset(table, 0, PAGE_SIZE);
 	*pte = (((uint64_t)(uintptr_t)table >> PAGE_SHIFT) << PTE_PPN_SHIFT) |
 	       PTE_V;
@@ -156,47 +189,115 @@ unsigned int arch_gstage_prot(gpa_t gpa, uint64_t *leaf_size)
 }
 
 /*
- * Replace the 2 MiB leaf *@pte by a table of 512 4 KiB leaves with the
- * same frames and permissions. The table is complete before the pointer
- * to it is stored, so a walk on another hart sees one or the other.
+ * Replace the leaf *@pte of level @level (1: 2 MiB, 2: 1 GiB) by a table
+ * of 512 leaves one level down with the same frames and permissions. The
+ * table is complete before the pointer to it is stored, so a walk on
+ * another hart sees one or the other.
  */
-static int split_leaf(uint64_t *pte)
+static int split_leaf(uint64_t *pte, int level)
 {
 	uint64_t *table, leaf = *pte;
+	uint64_t step = 1UL << (9 * (level - 1)); /* pages per new leaf */
 
-	if (gstage_pool_used >= GSTAGE_POOL_PAGES)
+	table = table_alloc();
+	if (!table)
 		return SBI_ERR_NO_SHMEM;
-	table = gstage_pool[gstage_pool_used++];
 	for (unsigned int i = 0; i < 512; i++)
-		table[i] = leaf + ((uint64_t)i << PTE_PPN_SHIFT);
+		table[i] = leaf + ((i * step) << PTE_PPN_SHIFT);
 	/* Release: the table's entries before the pointer to it. */
 	__atomic_store_n(pte,
 			 (((uint64_t)(uintptr_t)table >> PAGE_SHIFT)
 			  << PTE_PPN_SHIFT) |
 				 PTE_V,
 			 __ATOMIC_RELEASE);
-	gstage_leaves[1]--;
-	gstage_leaves[0] += 512;
+	gstage_leaves[level]--;
+	gstage_leaves[level - 1] += 512;
 	return 0;
 }
 
-int arch_gstage_protect(gpa_t gpa, unsigned int prot, bool page)
+int arch_gstage_protect(gpa_t gpa, uint64_t size, unsigned int prot)
 {
-	int level;
-	uint64_t *pte = find_leaf(gpa, &level);
-	int ret;
+	if ((gpa | size) & (PAGE_SIZE - 1) || gpa + size < gpa)
+		return SBI_ERR_INVALID_PARAM;
+	while (size) {
+		uint64_t *table = gstage_root, *pte = NULL;
+		int level;
 
-	if (!pte || (page && level > 1))
-		return SBI_ERR_INVALID_ADDRESS;
-	if (page && level == 1 && pte_prot(*pte) != prot) {
-		ret = split_leaf(pte);
-		if (ret)
-			return ret;
-		pte = find_leaf(gpa, &level);
+		for (level = GSTAGE_LEVELS - 1; level >= 0; level--) {
+			uint64_t psize = 1UL << level_shift(level);
+			int ret;
+
+			pte = &table[pte_index(gpa, level)];
+			if (!(*pte & PTE_V))
+				return SBI_ERR_INVALID_ADDRESS;
+			if (!pte_leaf(*pte)) {
+				table = pte_table(*pte);
+				continue;
+			}
+			if (!(gpa & (psize - 1)) && size >= psize)
+				break; /* the whole leaf */
+			if (pte_prot(*pte) == prot) {
+				psize -= gpa & (psize - 1);
+				level = -2; /* nothing to change here */
+				size -= MIN(size, psize);
+				gpa += psize;
+				break;
+			}
+			ret = split_leaf(pte, level);
+			if (ret)
+				return ret;
+			table = pte_table(*pte);
+		}
+		if (level == -2)
+			continue;
+		if (level < 0)
+			return SBI_ERR_INVALID_ADDRESS; /* a table at level 0 */
+		__atomic_store_n(pte, with_prot(*pte, prot), __ATOMIC_RELEASE);
+		size -= 1UL << level_shift(level);
+		gpa += 1UL << level_shift(level);
 	}
-	__atomic_store_n(pte, with_prot(*pte, prot), __ATOMIC_RELEASE);
 	arch_gstage_flush();
 	return 0;
+}
+
+/*
+ * Merge the table under *@pte (level @level) back into one leaf if every
+ * entry is a leaf with the same permissions mapping the next frames (its
+ * subtables merged first); give its tables back.
+ */
+static void coalesce(uint64_t *pte, int level)
+{
+	uint64_t *table = pte_table(*pte), first;
+	uint64_t step = 1UL << (9 * (level - 1));
+
+	for (unsigned int i = 0; level > 1 && i < 512; i++)
+		if ((table[i] & PTE_V) && !pte_leaf(table[i]))
+			coalesce(&table[i], level - 1);
+	first = table[0];
+	if (!(first & PTE_V) || !pte_leaf(first) ||
+	    ((first >> PTE_PPN_SHIFT) & ((step << 9) - 1)))
+		return;
+	for (unsigned int i = 1; i < 512; i++)
+		if (table[i] != first + ((i * step) << PTE_PPN_SHIFT))
+			return;
+	__atomic_store_n(pte, first, __ATOMIC_RELEASE);
+	gstage_leaves[level - 1] -= 512;
+	gstage_leaves[level]++;
+	table_free(table);
+}
+
+void arch_gstage_coalesce(gpa_t gpa, uint64_t size)
+{
+	gpa_t end = gpa + size;
+
+	for (gpa = ALIGN_DOWN(gpa, 1UL << level_shift(GSTAGE_LEVELS - 1));
+	     gpa < end && gpa < (1UL << GSTAGE_GPA_BITS);
+	     gpa += 1UL << level_shift(GSTAGE_LEVELS - 1)) {
+		uint64_t *pte = &gstage_root[pte_index(gpa, GSTAGE_LEVELS - 1)];
+
+		if ((*pte & PTE_V) && !pte_leaf(*pte))
+			coalesce(pte, GSTAGE_LEVELS - 1);
+	}
 }
 
 void arch_gstage_flush(void)

@@ -123,14 +123,22 @@ void arch_gstage_leaves(unsigned int leaves[3]);
  */
 unsigned int arch_gstage_prot(gpa_t gpa, uint64_t *leaf_size);
 /*
- * Give the leaf that maps @gpa the permissions @prot; with @page, only
- * the 4 KiB page of @gpa, splitting a 2 MiB leaf for it. Then flush this
- * hart's G-stage TLB (other harts' may keep the old permissions until
- * they flush). Returns 0, SBI_ERR_INVALID_ADDRESS (not mapped, or @page
- * in a 1 GiB leaf) or SBI_ERR_NO_SHMEM (no table left to split with:
- * nothing changed). Any hart, under the caller's lock.
+ * Give guest-physical [@gpa, +@size) (mapped, page-aligned) the
+ * permissions @prot, splitting the leaves it covers only in part (1 GiB
+ * into 2 MiB, 2 MiB into 4 KiB) with tables from the pool. Then flush
+ * this hart's G-stage TLB (other harts' may keep the old permissions until
+ * they flush). Returns 0, SBI_ERR_INVALID_ADDRESS (not mapped) or
+ * SBI_ERR_NO_SHMEM (no table left: what was done stays). Any hart, under
+ * the caller's lock.
  */
-int arch_gstage_protect(gpa_t gpa, unsigned int prot, bool page);
+int arch_gstage_protect(gpa_t gpa, uint64_t size, unsigned int prot);
+/*
+ * Put back the largest leaves over [@gpa, +@size): a table whose entries
+ * all map the next frames with the same permissions becomes one leaf, and
+ * goes back to the pool. The mappings do not change, so other harts need
+ * no flush. Any hart, under the caller's lock.
+ */
+void arch_gstage_coalesce(gpa_t gpa, uint64_t size);
 /* Flush this hart's G-stage TLB entries (hfence.gvma, every VMID). */
 void arch_gstage_flush(void);
 

@@ -64,8 +64,12 @@ struct vm {
 	unsigned long mvendorid, marchid, mimpid;
 
 	struct spinlock pristine_lock; /* saving image pages (vm_pristine.c) */
-	unsigned long pristine_pages; /* image pages saved so far */
-	unsigned int pristine_leaves; /* 2 MiB leaves saved whole */
+	unsigned long pristine_pages; /* image pages saved on first write */
+	unsigned long pristine_background; /* ... and by the background */
+	unsigned int pristine_leaves; /* leaves saved whole (no table left) */
+	uint64_t pristine_cursor; /* the background's place in the images */
+	bool pristine_done; /* every page saved, leaves put back (atomic) */
+	int pristine_busy; /* a hart runs the background (atomic) */
 
 	int resetting; /* an SRST reboot is in progress (atomic) */
 	unsigned int reset_acks; /* harts that stopped for it (atomic) */
@@ -159,11 +163,12 @@ __noreturn void vm_shutdown(struct vm *vm, bool failure);
 void vm_reboot(struct vm *vm, struct vcpu *self);
 
 /*
- * Map guest RAM range @ram in the G-stage: read-write, but every page an
- * image touches read-only, so that its first write saves it. Boot hart,
- * before any hart enables the table. Returns 0 or a negative SBI error.
+ * Make every page an image touches read-only (and executable) in the
+ * G-stage, so that its first write saves it. Boot hart, guest RAM mapped,
+ * before any hart enables the table; and at a reboot. Returns 0 or a
+ * negative SBI error.
  */
-int vm_pristine_map(struct vm *vm, const struct mem_range *ram);
+int vm_pristine_protect(struct vm *vm);
 /*
  * Before the guest, or hartvisor for it, writes [@gpa, +@size): save the
  * image pages there not saved yet, and make them writable. Returns true if
@@ -171,6 +176,13 @@ int vm_pristine_map(struct vm *vm, const struct mem_range *ram);
  * there is then handled: retry the store). Any hart.
  */
 bool vm_pristine_save(struct vm *vm, gpa_t gpa, uint64_t size);
+/*
+ * Save up to @pages more image pages the guest has not written, from where
+ * the last call stopped; once every page is saved, put the G-stage's
+ * largest leaves back over the images. Returns at once if another hart is
+ * at it. Any hart, at a guest exit.
+ */
+void vm_pristine_background(struct vm *vm, unsigned int pages);
 /*
  * SRST reboot, every other vCPU stopped: copy each saved page back from
  * the pristine copy and make it read-only again. Each hart flushes its

@@ -442,11 +442,10 @@ bool vm_pristine_save(struct vm *vm, gpa_t gpa, uint64_t size)
 	return vm->nr_images && ranges_overlap(gpa, size, img->base, img->size);
 }
 
-int vm_pristine_map(struct vm *vm, const struct mem_range *ram)
+int vm_pristine_protect(struct vm *vm)
 {
 	(void)vm;
-	(void)ram;
-	fuzz_fail("vm_pristine_map from a guest");
+	fuzz_fail("vm_pristine_protect from a guest");
 }
 
 void vm_pristine_restore(struct vm *vm)
