@@ -75,29 +75,38 @@ struct hv_moved {
 	const void *dtb;
 };
 
+/* @p, if it points into the @size bytes at @from, moved to @to. */
+static const char *rebased(const char *p, const void *from, uint32_t size,
+			   const void *to)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)from;
+
+	return p && off < size ? (const char *)to + off : p;
+}
+
 /*
  * The boot hart's first C, where QEMU loaded the image: its BSS does not
- * exist yet, so nothing here touches global state. Read RAM, reserved
- * memory and the guest images from the firmware's DTB, pick the top of
- * RAM for the hypervisor (vm_hv_place), move the DTB there right after
- * the image's place, then the image. head.S fixes the copy's pointers and
- * goes on in it at hv_boot_main. Everything below the top is the guest's.
+ * exist yet, so nothing here touches global state. Read the platform from
+ * the firmware's DTB, once, pick the top of RAM for the hypervisor
+ * (vm_hv_place), move the DTB there right after the image's place, then
+ * the image, and give the copy's `platform` what was read, pointing into
+ * the DTB's copy. head.S fixes the copy's pointers and goes on in it at
+ * hv_boot_main. Everything below the top is the guest's.
  */
 struct hv_moved hv_boot_move(unsigned long hartid, const void *dtb);
 
 struct hv_moved hv_boot_move(unsigned long hartid, const void *dtb)
 {
 	struct mem_range image = arch_hv_image(), hv = { 0 };
-	struct platform layout = { 0 };
+	struct platform parsed, *moved;
 	char why[LOG_LINE_MAX];
 	uint32_t size;
 	void *copy;
 
 	size = check_firmware_dtb(dtb, why, sizeof(why));
-	if (!size ||
-	    platform_parse_layout(dtb, size, &layout, why, sizeof(why)) ||
-	    vm_hv_place(&layout, image.size, size, &hv, why, sizeof(why)) ||
-	    platform_check_memory(&layout, hv, why, sizeof(why)))
+	if (!size || platform_parse(dtb, size, &parsed, why, sizeof(why)) ||
+	    vm_hv_place(&parsed, image.size, size, &hv, why, sizeof(why)) ||
+	    platform_check_memory(&parsed, hv, why, sizeof(why)))
 		boot_refuse_early(hartid, why);
 	if (ranges_overlap(hv.base, hv.size, image.base, image.size)) {
 		snprintf(
@@ -109,13 +118,27 @@ struct hv_moved hv_boot_move(unsigned long hartid, const void *dtb)
 	copy = (void *)(uintptr_t)(hv.base + image.size);
 	memmove(copy, dtb, size);
 	arch_hv_move(hv.base);
+	/* The copy's BSS is clear now: fill its platform, rebased. */
+	moved = (struct platform *)((uintptr_t)&platform - image.base +
+				    hv.base);
+	*moved = parsed;
+	for (unsigned int i = 0; i < moved->nr_harts; i++) {
+		moved->harts[i].isa =
+			rebased(moved->harts[i].isa, dtb, size, copy);
+		moved->harts[i].exts =
+			rebased(moved->harts[i].exts, dtb, size, copy);
+	}
+	for (unsigned int i = 0; i < moved->nr_modules; i++)
+		moved->modules[i].bootargs =
+			rebased(moved->modules[i].bootargs, dtb, size, copy);
+	moved->cmdline = rebased(moved->cmdline, dtb, size, copy);
 	return (struct hv_moved){ hv.base, copy };
 }
 
 /*
- * Read the platform from the DTB's copy (everything from here on points
- * into it) and check it against the hypervisor's memory, which must be
- * where hv_boot_move put the image.
+ * Check the platform hv_boot_move read (everything points into the DTB's
+ * copy) against the hypervisor's memory, which must be where
+ * hv_boot_move put the image.
  */
 static void read_platform(const void *dtb, unsigned long hartid,
 			  struct mem_range image, struct mem_range *hv)
@@ -124,9 +147,7 @@ static void read_platform(const void *dtb, unsigned long hartid,
 
 	host_dtb = (uint8_t *)(uintptr_t)dtb;
 	host_dtb_size = fdt_totalsize(dtb);
-	if (platform_parse(host_dtb, host_dtb_size, &platform, line,
-			   sizeof(line)) ||
-	    vm_hv_place(&platform, image.size, host_dtb_size, hv, line,
+	if (vm_hv_place(&platform, image.size, host_dtb_size, hv, line,
 			sizeof(line)) ||
 	    platform_check(&platform, hartid, *hv, line, sizeof(line)) ||
 	    vm_config_select(platform.cmdline, &config, line, sizeof(line)))
