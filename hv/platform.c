@@ -307,14 +307,6 @@ static int parse_layout(struct parse *ps, size_t size)
 	return ret;
 }
 
-int platform_parse_layout(const void *fdt, size_t size, struct platform *p,
-			  char *err, size_t errlen)
-{
-	struct parse ps = { .fdt = fdt, .p = p, .err = err, .errlen = errlen };
-
-	return parse_layout(&ps, size);
-}
-
 int platform_parse(const void *fdt, size_t size, struct platform *p, char *err,
 		   size_t errlen)
 {

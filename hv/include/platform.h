@@ -93,18 +93,10 @@ struct platform {
 /*
  * Read the host DTB @fdt, held in a buffer of @size bytes, into @p. On
  * failure returns a negative SBI error code and writes a sentence naming
- * the problem into @err.
+ * the problem into @err. No global state: it runs before the image moves.
  */
 int platform_parse(const void *fdt, size_t size, struct platform *p, char *err,
 		   size_t errlen);
-
-/*
- * Only what placing the hypervisor needs: the header and structure, RAM,
- * reserved memory and the guest images. The rest of @p stays zero. Same
- * error convention; it runs before the image moves (no global state).
- */
-int platform_parse_layout(const void *fdt, size_t size, struct platform *p,
-			  char *err, size_t errlen);
 
 /*
  * Decide whether hartvisor can run on @p, booted on @boot_hartid, with its
