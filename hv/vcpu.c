@@ -343,11 +343,15 @@ static void vcpu_handle_exit(struct vcpu *v)
 		break;
 	case EXC_STORE_GUEST_PAGE_FAULT:
 		/* The first write to a page of a guest image: save it. */
-		if (vm_pristine_save(v->vm, vcpu_fault_gpa(v), 1))
+		if (vm_pristine_save(v->vm, vcpu_fault_gpa(v), 1) ||
+		    vm_pristine_device(v->vm, vcpu_fault_gpa(v)))
 			break;
 		vcpu_mmio_fault(v, true);
 		break;
 	case EXC_LOAD_GUEST_PAGE_FAULT:
+		/* A device that writes guest RAM, first touched: map it. */
+		if (vm_pristine_device(v->vm, vcpu_fault_gpa(v)))
+			break;
 		vcpu_mmio_fault(v, false);
 		break;
 	default:

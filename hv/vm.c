@@ -52,6 +52,13 @@ static int vm_map(struct vm *vm, char *err, size_t errlen)
 				      "cannot map device page 0x%lx: %s",
 				      vm->mmio[i].base, sbi_strerror(ret));
 	}
+	vm->dma_mapped = true;
+	ret = vm_pristine_hold_devices(vm);
+	if (ret)
+		return errorf(
+			err, errlen, ret,
+			"cannot hold back the devices that write guest RAM: %s",
+			sbi_strerror(ret));
 	return irqchip_map(vm, err, errlen);
 }
 
@@ -324,7 +331,7 @@ void vm_shutdown(struct vm *vm, bool failure)
 	pr_info("guest asked for %s: powering off",
 		failure ? "shutdown (system failure)" : "shutdown");
 	vm_print_stats(vm);
-	pr_info("guest images: %lu pages saved on first write, %lu in the background (%u leaves whole)",
+	pr_info("guest images, since the last boot: %lu pages saved on first write, %lu in the background (%u leaves whole)",
 		vm->pristine_pages, vm->pristine_background,
 		vm->pristine_leaves);
 	/* The guest did not wait for them; say which never arrived. */

@@ -167,6 +167,7 @@ static int vm_plan_vcpus_devices(struct vm *vm, const struct platform *p,
 		vm_plan_device(vm, cfg, &p->uart);
 	if ((cfg->devices & VM_DEV_RTC) && p->rtc.present)
 		vm_plan_device(vm, cfg, &p->rtc);
+	vm->dma_mmio = vm->nr_mmio;
 	for (unsigned int i = 0; (cfg->devices & VM_DEV_VIRTIO) &&
 				 i < p->nr_virtio && vm->nr_mmio < VM_MAX_MMIO;
 	     i++)

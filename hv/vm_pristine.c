@@ -17,6 +17,14 @@
  * The G-stage keeps the largest leaves it can: a 2 MiB leaf inside an
  * image is split into 4 KiB leaves when the guest first writes to it;
  * when no table is left to split with, the whole 2 MiB is saved at once.
+ *
+ * A device that writes guest RAM itself (virtio's DMA) writes past the
+ * G-stage: no fault would save the page first. So those devices' pages
+ * are not mapped until every image page is saved. The guest's first
+ * access to one (a guest-page fault) saves the rest at once, maps them
+ * and retries; a device does nothing before its driver touches it. A
+ * reboot resets them first, as the machine's reset does: no device of
+ * the last boot writes into the restored images.
  */
 #include <string.h>
 
@@ -26,6 +34,9 @@
 #include "vm.h"
 
 #define PAGE 4096UL
+/* virtio-mmio: the magic value "virt" and the device status register. */
+#define VIRTIO_MMIO_MAGIC 0x74726976U
+#define VIRTIO_MMIO_STATUS 0x70
 
 /* Does any image's page span cover @gpa? */
 static bool in_image_page(const struct vm *vm, gpa_t gpa)
@@ -64,6 +75,22 @@ static void copy_images(const struct vm *vm, gpa_t gpa, uint64_t size,
 	}
 }
 
+/* Map or unmap the pages of the devices that write guest RAM. */
+static int dma_devices(struct vm *vm, bool map)
+{
+	for (unsigned int i = vm->dma_mmio; i < vm->nr_mmio; i++) {
+		const struct mem_range *r = &vm->mmio[i];
+		int ret = map ? arch_gstage_map(r->base, r->base, r->size,
+						GSTAGE_R | GSTAGE_W) :
+				arch_gstage_unmap(r->base, r->size);
+
+		if (ret)
+			return ret;
+	}
+	vm->dma_mapped = map;
+	return 0;
+}
+
 int vm_pristine_protect(struct vm *vm)
 {
 	for (unsigned int i = 0; i < vm->nr_images; i++) {
@@ -76,7 +103,16 @@ int vm_pristine_protect(struct vm *vm)
 			return ret;
 	}
 	vm->pristine_cursor = 0;
+	vm->pristine_pages = vm->pristine_background = 0;
+	vm->pristine_leaves = 0;
 	vm->pristine_done = !vm->nr_images;
+	return vm_pristine_hold_devices(vm);
+}
+
+int vm_pristine_hold_devices(struct vm *vm)
+{
+	if (vm->dma_mapped && !vm->pristine_done)
+		return dma_devices(vm, false);
 	return 0;
 }
 
@@ -171,6 +207,9 @@ void vm_pristine_background(struct vm *vm, unsigned int pages)
 		for (unsigned int i = 0; i < vm->nr_images; i++)
 			arch_gstage_coalesce(vm->images[i].base,
 					     vm->images[i].size);
+		/* Their tables were kept: nothing to allocate, no failure. */
+		if (!vm->dma_mapped && dma_devices(vm, true))
+			panic("cannot map the devices that write guest RAM");
 		arch_gstage_leaves(leaves);
 		pr_info("guest images: every page saved (%lu on first write, %lu in the background); G-stage leaves now %u x 1 GiB, %u x 2 MiB, %u x 4 KiB",
 			vm->pristine_pages, vm->pristine_background, leaves[2],
@@ -181,8 +220,39 @@ void vm_pristine_background(struct vm *vm, unsigned int pages)
 	__atomic_store_n(&vm->pristine_busy, 0, __ATOMIC_RELEASE);
 }
 
+bool vm_pristine_device(struct vm *vm, gpa_t gpa)
+{
+	unsigned int i;
+
+	for (i = vm->dma_mmio; i < vm->nr_mmio; i++)
+		if (gpa >= vm->mmio[i].base &&
+		    gpa - vm->mmio[i].base < vm->mmio[i].size)
+			break;
+	if (i == vm->nr_mmio)
+		return false;
+	/* Another hart may be at it: wait for it, and go on after it. */
+	while (!__atomic_load_n(&vm->pristine_done, __ATOMIC_ACQUIRE))
+		vm_pristine_background(vm, ~0U);
+	/* Mapped on another hart, maybe: drop what this one cached. */
+	arch_gstage_flush();
+	return true;
+}
+
+/* Reset each device that writes guest RAM: status 0 stops a virtio one. */
+static void reset_dma_devices(const struct vm *vm)
+{
+	for (unsigned int i = vm->dma_mmio; i < vm->nr_mmio; i++) {
+		volatile uint32_t *regs =
+			(volatile uint32_t *)(uintptr_t)vm->mmio[i].base;
+
+		if (regs[0] == VIRTIO_MMIO_MAGIC)
+			regs[VIRTIO_MMIO_STATUS / 4] = 0;
+	}
+}
+
 void vm_pristine_restore(struct vm *vm)
 {
+	reset_dma_devices(vm);
 	spin_lock(&vm->pristine_lock);
 	for (unsigned int i = 0; i < vm->nr_images; i++) {
 		const struct vm_image *img = &vm->images[i];

@@ -4,7 +4,8 @@
  * with the largest pages that fit (1 GiB, 2 MiB, 4 KiB), then installed
  * in hgatp on every hart. Afterwards only the permissions of a leaf change
  * (the guest images' pages, made writable on first write: vm_pristine.c),
- * and a 2 MiB leaf may be split into 4 KiB ones for that.
+ * and a 2 MiB leaf may be split into 4 KiB ones for that; and device pages
+ * come and go whole, their tables kept.
  */
 #include <string.h>
 
@@ -284,6 +285,26 @@ static void coalesce(uint64_t *pte, int level)
 	gstage_leaves[level - 1] -= 512;
 	gstage_leaves[level]++;
 	table_free(table);
+}
+
+int arch_gstage_unmap(gpa_t gpa, uint64_t size)
+{
+	if ((gpa | size) & (PAGE_SIZE - 1) || gpa + size < gpa)
+		return SBI_ERR_INVALID_PARAM;
+	while (size) {
+		int level;
+		uint64_t *pte = find_leaf(gpa, &level);
+		uint64_t psize = pte ? 1UL << level_shift(level) : 0;
+
+		if (!pte || (gpa & (psize - 1)) || size < psize)
+			return SBI_ERR_INVALID_ADDRESS;
+		__atomic_store_n(pte, 0, __ATOMIC_RELEASE);
+		gstage_leaves[level]--;
+		gpa += psize;
+		size -= psize;
+	}
+	arch_gstage_flush();
+	return 0;
 }
 
 void arch_gstage_coalesce(gpa_t gpa, uint64_t size)

@@ -3,6 +3,12 @@
  * DBCN and the legacy console, then SRST: bad arguments, and three reboots
  * in a row (cold, warm, cold) before a shutdown. A reboot restores the
  * guest's image from the pristine copy and stops every other vCPU.
+ *
+ * With a virtio-rng device (the test adds -device virtio-rng-device),
+ * each boot has the device write random bytes into a page of the image
+ * early, before hartvisor can have saved that page: a device writes past
+ * the G-stage, so the page must be saved before the device can run, and
+ * the next boot must find it pristine, and the device reset.
  */
 #include "guest.h"
 
@@ -28,6 +34,7 @@ static volatile struct {
 	uint32_t event_idx, output;
 	uint64_t event_data;
 	uint8_t rest_of_the_page[4096 - 16];
+	uint8_t dma[4096]; /* virtio-rng writes here; zeros in the image */
 } image __attribute__((aligned(4096))) = {
 	.far = { 1 },
 	.marker = 1234,
@@ -36,6 +43,144 @@ static volatile struct {
 };
 
 static volatile unsigned long spinning;
+
+/* virtio-mmio (QEMU virt's 8 slots), legacy (version 1) or version 2. */
+#define VIRTIO_BASE 0x10001000UL
+#define VIRTIO_SLOTS 8
+#define VIRTIO_MAGIC 0x74726976
+#define VIRTIO_ENTROPY 4
+enum {
+	VIO_MAGIC = 0x00,
+	VIO_VERSION = 0x04,
+	VIO_DEVICE = 0x08,
+	VIO_DRIVER_FEATURES = 0x20,
+	VIO_DRIVER_FEATURES_SEL = 0x24,
+	VIO_GUEST_PAGE_SIZE = 0x28, /* legacy */
+	VIO_QUEUE_SEL = 0x30,
+	VIO_QUEUE_NUM_MAX = 0x34,
+	VIO_QUEUE_NUM = 0x38,
+	VIO_QUEUE_ALIGN = 0x3c, /* legacy */
+	VIO_QUEUE_PFN = 0x40, /* legacy */
+	VIO_QUEUE_READY = 0x44,
+	VIO_QUEUE_NOTIFY = 0x50,
+	VIO_STATUS = 0x70,
+	VIO_QUEUE_DESC = 0x80,
+	VIO_QUEUE_AVAIL = 0x90,
+	VIO_QUEUE_USED = 0xa0,
+};
+#define VIO_ACKNOWLEDGE 1U
+#define VIO_DRIVER 2U
+#define VIO_DRIVER_OK 4U
+#define VIO_FEATURES_OK 8U
+#define VIRTQ_DESC_F_WRITE 2
+
+/* A queue of one entry, in the legacy layout: the used ring a page on. */
+static volatile struct {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+	uint16_t avail_flags, avail_idx, avail_ring, used_event;
+	uint8_t to_the_next_page[4096 - 24];
+	uint16_t used_flags, used_idx;
+	uint32_t used_id, used_len;
+	uint16_t avail_event;
+} vq __attribute__((aligned(4096)));
+
+static uint32_t vio_read(unsigned long base, unsigned int reg)
+{
+	return *(volatile uint32_t *)(base + reg);
+}
+
+static void vio_write(unsigned long base, unsigned int reg, uint32_t val)
+{
+	*(volatile uint32_t *)(base + reg) = val;
+}
+
+static void vio_write64(unsigned long base, unsigned int reg, uintptr_t val)
+{
+	vio_write(base, reg, (uint32_t)val);
+	vio_write(base, reg + 4, (uint32_t)(val >> 32));
+}
+
+/* The virtio-rng device's registers, or 0 if the machine has none. */
+static unsigned long rng_find(void)
+{
+	for (unsigned int i = 0; i < VIRTIO_SLOTS; i++) {
+		unsigned long base = VIRTIO_BASE + i * 0x1000UL;
+
+		if (vio_read(base, VIO_MAGIC) == VIRTIO_MAGIC &&
+		    vio_read(base, VIO_DEVICE) == VIRTIO_ENTROPY)
+			return base;
+	}
+	return 0;
+}
+
+/*
+ * Have the device at @base fill @buf (@len bytes) with random bytes, and
+ * leave it running (a reboot must reset it). The bytes it wrote; 0 if
+ * it would not, or did not within LOST_TICKS.
+ */
+static uint32_t rng_fill(unsigned long base, volatile void *buf, uint32_t len)
+{
+	uint32_t version = vio_read(base, VIO_VERSION);
+	uint32_t status = VIO_ACKNOWLEDGE | VIO_DRIVER;
+	unsigned long end;
+
+	vio_write(base, VIO_STATUS, 0);
+	vio_write(base, VIO_STATUS, VIO_ACKNOWLEDGE);
+	vio_write(base, VIO_STATUS, status);
+	vio_write(base, VIO_DRIVER_FEATURES_SEL, 0);
+	vio_write(base, VIO_DRIVER_FEATURES, 0);
+	if (version == 1) {
+		vio_write(base, VIO_GUEST_PAGE_SIZE, 4096);
+	} else {
+		vio_write(base, VIO_DRIVER_FEATURES_SEL, 1);
+		vio_write(base, VIO_DRIVER_FEATURES,
+			  1); /* VIRTIO_F_VERSION_1 */
+		status |= VIO_FEATURES_OK;
+		vio_write(base, VIO_STATUS, status);
+		if (!(vio_read(base, VIO_STATUS) & VIO_FEATURES_OK))
+			return 0;
+	}
+	vio_write(base, VIO_QUEUE_SEL, 0);
+	if (!vio_read(base, VIO_QUEUE_NUM_MAX))
+		return 0;
+	vq.addr = (uintptr_t)buf;
+	vq.len = len;
+	vq.flags = VIRTQ_DESC_F_WRITE;
+	vq.avail_ring = 0;
+	vq.avail_idx = 0;
+	vq.used_idx = 0;
+	vio_write(base, VIO_QUEUE_NUM, 1);
+	if (version == 1) {
+		vio_write(base, VIO_QUEUE_ALIGN, 4096);
+		vio_write(base, VIO_QUEUE_PFN, (uintptr_t)&vq >> 12);
+	} else {
+		vio_write64(base, VIO_QUEUE_DESC, (uintptr_t)&vq.addr);
+		vio_write64(base, VIO_QUEUE_AVAIL, (uintptr_t)&vq.avail_flags);
+		vio_write64(base, VIO_QUEUE_USED, (uintptr_t)&vq.used_flags);
+		vio_write(base, VIO_QUEUE_READY, 1);
+	}
+	vio_write(base, VIO_STATUS, status | VIO_DRIVER_OK);
+	__asm__ volatile("fence rw, rw" ::: "memory");
+	vq.avail_idx = 1;
+	__asm__ volatile("fence iorw, iorw" ::: "memory");
+	vio_write(base, VIO_QUEUE_NOTIFY, 0);
+	for (end = read_time() + LOST_TICKS; vq.used_idx != 1;)
+		if (read_time() > end)
+			return 0;
+	__asm__ volatile("fence rw, rw" ::: "memory");
+	return vq.used_len;
+}
+
+/* Is the image's DMA page still all zeros, as in the image? */
+static bool dma_page_pristine(void)
+{
+	for (unsigned int i = 0; i < sizeof(image.dma); i++)
+		if (image.dma[i])
+			return false;
+	return true;
+}
 
 void guest_secondary_main(unsigned long hartid, unsigned long opaque)
 {
@@ -166,13 +311,23 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	unsigned long marker = image.marker;
 	unsigned int output = image.output;
 	struct sbiret info;
-	unsigned int n;
+	unsigned int n, rng_status = 0;
+	uint32_t rng_bytes = 0;
+	bool dma_pristine;
+	unsigned long rng;
 
 	if (odd)
 		image.marker = 0;
 	info = SBI3(SBI_EXT_PMU, SBI_EXT_PMU_EVENT_GET_INFO,
 		    (unsigned long)&image.event_idx, 0, 1);
 	image.marker = 0;
+	/* One or two exits so far: the DMA page is not saved yet. */
+	dma_pristine = dma_page_pristine();
+	rng = rng_find();
+	if (rng) {
+		rng_status = vio_read(rng, VIO_STATUS);
+		rng_bytes = rng_fill(rng, image.dma, sizeof(image.dma));
+	}
 	n = count_harts();
 	(void)hartid;
 	(void)dtb;
@@ -189,6 +344,18 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	check(!info.error && image.output == 1,
 	      "boot %lu: hartvisor writes event_get_info into the image (%u)",
 	      boots, image.output);
+	check(dma_pristine,
+	      "boot %lu: the image page a device wrote is pristine", boots);
+	if (rng) {
+		check(boots == 1 || rng_status == 0,
+		      "boot %lu: virtio-rng comes out of the reboot reset (status %u)",
+		      boots, rng_status);
+		check(rng_bytes > 0 && !dma_page_pristine(),
+		      "boot %lu: virtio-rng writes %u bytes into an image page",
+		      boots, rng_bytes);
+	} else {
+		gprintf("console: no virtio-rng device: no device writes into the image");
+	}
 	for (unsigned int i = 1; i < n; i++)
 		check(SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, i).value ==
 			      SBI_HSM_STATE_STOPPED,

@@ -108,7 +108,8 @@ void arch_hart_virt_init(unsigned long vmid, unsigned int needs);
 /*
  * Map guest-physical [gpa, gpa + size) to host-physical @hpa in the VM's
  * G-stage table, with the largest pages that fit. Boot hart, before any
- * hart enables the table. Returns 0 or a negative SBI error.
+ * hart enables the table; or a range arch_gstage_unmap() left, any hart
+ * under the caller's lock. Returns 0 or a negative SBI error.
  */
 int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot);
 /* Install the VM's G-stage table (hgatp) on this hart. */
@@ -132,6 +133,15 @@ unsigned int arch_gstage_prot(gpa_t gpa, uint64_t *leaf_size);
  * the caller's lock.
  */
 int arch_gstage_protect(gpa_t gpa, uint64_t size, unsigned int prot);
+/*
+ * Unmap guest-physical [@gpa, +@size), made of whole leaves; the tables
+ * above them stay, so arch_gstage_map() of the same range needs none.
+ * Then flush this hart's G-stage TLB. Returns 0, SBI_ERR_INVALID_PARAM
+ * (not page-aligned) or SBI_ERR_INVALID_ADDRESS (a page not mapped, or a
+ * leaf reaching out of the range: nothing after it changed). Any hart,
+ * under the caller's lock.
+ */
+int arch_gstage_unmap(gpa_t gpa, uint64_t size);
 /*
  * Put back the largest leaves over [@gpa, +@size): a table whose entries
  * all map the next frames with the same permissions becomes one leaf, and

@@ -45,6 +45,12 @@ struct vm {
 	struct mem_range reserved[PLATFORM_MAX_RESERVED];
 	unsigned int nr_mmio; /* device pages passed through */
 	struct mem_range mmio[VM_MAX_MMIO];
+	/*
+	 * mmio[dma_mmio..nr_mmio): devices that write guest RAM themselves
+	 * (virtio), mapped only once every image page is saved (dma_mapped).
+	 */
+	unsigned int dma_mmio;
+	bool dma_mapped;
 	unsigned int nr_irqs; /* their sources (with VM_DEV_IRQCHIP) */
 	uint32_t irqs[VM_MAX_MMIO];
 	struct irqchip irqchip; /* the kind planned, the state created */
@@ -164,11 +170,19 @@ void vm_reboot(struct vm *vm, struct vcpu *self);
 
 /*
  * Make every page an image touches read-only (and executable) in the
- * G-stage, so that its first write saves it. Boot hart, guest RAM mapped,
- * before any hart enables the table; and at a reboot. Returns 0 or a
+ * G-stage, so that its first write saves it, and unmap the devices that
+ * write guest RAM if they are mapped (vm_pristine_hold_devices). Boot
+ * hart, guest RAM mapped, before any hart enables the table; and at a
+ * reboot. Returns 0 or a
  * negative SBI error.
  */
 int vm_pristine_protect(struct vm *vm);
+/*
+ * Unmap the devices that write guest RAM if they are mapped and an image
+ * page is not saved yet: at boot, once they are mapped (their tables
+ * stay). Returns 0 or a negative SBI error.
+ */
+int vm_pristine_hold_devices(struct vm *vm);
 /*
  * Before the guest, or hartvisor for it, writes [@gpa, +@size): save the
  * image pages there not saved yet, and make them writable. Returns true if
@@ -184,9 +198,16 @@ bool vm_pristine_save(struct vm *vm, gpa_t gpa, uint64_t size);
  */
 void vm_pristine_background(struct vm *vm, unsigned int pages);
 /*
- * SRST reboot, every other vCPU stopped: copy each saved page back from
- * the pristine copy and make it read-only again. Each hart flushes its
- * G-stage TLB when its vCPU is reset.
+ * A guest-page fault at @gpa: if it lies in a device that writes guest RAM
+ * (unmapped until every image page is saved), save the rest now, map the
+ * devices and return true (retry the access). Any hart.
+ */
+bool vm_pristine_device(struct vm *vm, gpa_t gpa);
+/*
+ * SRST reboot, every other vCPU stopped: reset the devices that write
+ * guest RAM (virtio), copy each saved page back from the pristine copy
+ * and make it read-only again. Each hart flushes its G-stage TLB when its
+ * vCPU is reset.
  */
 void vm_pristine_restore(struct vm *vm);
 
