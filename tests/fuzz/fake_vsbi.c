@@ -448,6 +448,12 @@ int vm_pristine_protect(struct vm *vm)
 	fuzz_fail("vm_pristine_protect from a guest");
 }
 
+int vm_pristine_hold_devices(struct vm *vm)
+{
+	(void)vm;
+	fuzz_fail("vm_pristine_hold_devices from a guest");
+}
+
 void vm_pristine_restore(struct vm *vm)
 {
 	caller("vm_pristine_restore");
