@@ -213,6 +213,8 @@ void hv_boot_main(unsigned long hartid, const void *dtb, uint64_t entered)
 	boot_steps_begin(entered);
 	boot_step(BOOT_STEP_MOVE);
 	log_boot_hartid = hartid;
+	/* The boot's lines wait for a hart with time to spare (log.c). */
+	log_hold();
 	pr_info("hartvisor %s booting on hart %lu, device tree copied to %p",
 		HV_VERSION, hartid, dtb);
 	boot_step(BOOT_STEP_REST);
@@ -262,6 +264,8 @@ void hv_boot_main(unsigned long hartid, const void *dtb, uint64_t entered)
 		(unsigned long)((arch_time() - entered) * 1000000 /
 				platform.timebase_hz),
 		(unsigned long)arch_time(), (unsigned long)entered);
+	/* Written out at the latest 50 ms into the guest. */
+	log_release(arch_time() + platform.timebase_hz / 20);
 
 	if (!the_vm.nr_vcpus) {
 		pr_info("powering off");

@@ -378,9 +378,12 @@ static void vcpu_wait_runnable(struct vcpu *v)
 				vcpu_resume(v);
 				continue;
 			}
+			log_flush_idle();
 			hart_sleep(v->hart, arch_vcpu_wait_for_interrupt);
 			continue;
 		default:
+			/* Time to spare: the log lines that wait, if any. */
+			log_flush_idle();
 			hart_sleep(v->hart, arch_wait_for_interrupt);
 			continue;
 		}
@@ -413,6 +416,7 @@ struct vcpu_context *vcpu_exit(struct vcpu_context *ctx)
 	vcpu_handle_exit(v);
 	/* After the exit's own work: a first write saves its page itself. */
 	vm_pristine_background(v->vm, PRISTINE_PAGES_PER_EXIT);
+	log_flush_due();
 	vcpu_ready_to_enter(v);
 	return ctx;
 }

@@ -33,8 +33,11 @@
 static void vcpu_wfi(struct vcpu *v)
 {
 	arch_vcpu_timer_poll();
-	if (!arch_vcpu_irq_pending())
-		hart_sleep(v->hart, arch_vcpu_wait_for_interrupt);
+	if (arch_vcpu_irq_pending())
+		return;
+	/* The guest is idle: time to write out the log lines that wait. */
+	log_flush_idle();
+	hart_sleep(v->hart, arch_vcpu_wait_for_interrupt);
 }
 
 static uint64_t us_to_ticks(const struct vcpu *v, uint64_t us)

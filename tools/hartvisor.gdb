@@ -20,3 +20,24 @@ print("hartvisor moved by %#x: symbols reloaded" % delta)
 end
 continue
 end
+
+# hvlog: the log lines hartvisor holds back during its boot, not written
+# to the console yet (hv/log.c): stopped in the boot, the log is there.
+python
+class HvLog(gdb.Command):
+    """Print the log lines hartvisor holds back (hv/log.c held[])."""
+
+    def __init__(self):
+        super().__init__("hvlog", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        start = int(gdb.parse_and_eval("held_out"))
+        end = int(gdb.parse_and_eval("held_len"))
+        addr = int(gdb.parse_and_eval("(unsigned long)&held"))
+        if end > start:
+            data = gdb.selected_inferior().read_memory(addr + start, end - start)
+            gdb.write(data.tobytes().decode(errors="replace"))
+
+
+HvLog()
+end

@@ -20,6 +20,21 @@ void spin_lock(struct spinlock *lock)
 #endif
 }
 
+bool spin_trylock(struct spinlock *lock)
+{
+	uint32_t owner = __atomic_load_n(&lock->owner, __ATOMIC_RELAXED);
+	uint32_t ticket = owner;
+
+	/* Take the next ticket only if it is the one being served: free. */
+	if (!__atomic_compare_exchange_n(&lock->next, &ticket, owner + 1, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+#ifdef HV_DEBUG
+	lock->holder = arch_this_hart();
+#endif
+	return true;
+}
+
 void spin_unlock(struct spinlock *lock)
 {
 #ifdef HV_DEBUG

@@ -358,6 +358,8 @@ struct spinlock {
 	}
 
 void spin_lock(struct spinlock *lock);
+/* Take @lock if it is free, without waiting; true if taken. */
+bool spin_trylock(struct spinlock *lock);
 void spin_unlock(struct spinlock *lock);
 
 #endif

@@ -2,8 +2,9 @@
 /*
  * The hypervisor's one logger. Each call prints one line, prefixed with who
  * speaks ("[h2]" for physical hart 2); the line is formatted first and
- * written under the console lock, so lines of different harts never
- * interleave. pr_debug compiles to nothing unless DEBUG=1.
+ * written whole, so lines of different harts never interleave. During the
+ * boot, info lines wait for a hart with time to spare (log.c). pr_debug
+ * compiles to nothing unless DEBUG=1.
  */
 #ifndef HV_LOG_H
 #define HV_LOG_H
@@ -31,8 +32,25 @@ void log_printf(enum log_level level, const char *fmt, ...) __printf(2, 3);
 	} while (0)
 #endif
 
-/* Write @n raw bytes (guest console output) under the console lock. */
+/*
+ * Write @n raw bytes (guest console output) under the console lock, after
+ * the lines that wait.
+ */
 void log_console_write(const char *buf, size_t n);
+/*
+ * The boot: from log_hold() on, info lines wait to be written by a hart
+ * with time to spare; from log_release(@deadline) on, lines go straight
+ * out again, and at an exit after the time CSR reaches @deadline whatever
+ * still waits is written out (log_flush_due). Boot hart.
+ */
+void log_hold(void);
+void log_release(uint64_t deadline);
+/* Write out the lines that wait, now. Any hart. */
+void log_flush(void);
+/* The same, unless another hart is writing them already: idle harts. */
+void log_flush_idle(void);
+/* At an exit: log_flush() if lines wait past the release's deadline. */
+void log_flush_due(void);
 /* @s as it is, with no lock and no global state: before the image moved. */
 void log_raw(const char *s);
 

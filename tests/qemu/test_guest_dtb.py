@@ -31,9 +31,11 @@ def test_tool_builds_the_hypervisors_bytes(smp, config, vcpus, irqchip, tmp_path
         port,
         ["-ex", "break vm_boot", "-ex", "continue",
          "-ex", f"dump binary memory {host} host_dtb host_dtb + host_dtb_size",
-         "-ex", "kill"],
+         "-ex", "hvlog", "-ex", "kill"],
         env=env)
     assert re.search(r"Breakpoint \d+, vm_boot", out), out
+    # The boot's lines are still held there: GDB's hvlog prints them.
+    log += out
     m = re.search(r"guest DTB at 0x[0-9a-f]+ \((\d+) bytes, crc32 (0x[0-9a-f]{8})\), "
                   rf"entry 0x81000000, {vcpus} vCPUs on {smp} harts", log)
     assert m, log
