@@ -82,31 +82,56 @@ static int drop_where(struct rewrite *rw,
 	return 0;
 }
 
-static bool is_clint(struct rewrite *rw, int node, int parent, int depth)
+/* What the deletion walk reads of a node: one pass over its properties. */
+struct node_props {
+	const char *compat, *type;
+	const fdt32_t *reg;
+	int compat_len, type_len, reg_len;
+};
+
+static void read_props(const void *fdt, int node, struct node_props *np)
+{
+	int prop;
+
+	memset(np, 0, sizeof(*np));
+	fdt_for_each_property_offset(prop, fdt, node) {
+		const char *name;
+		int len;
+		const void *val = fdt_getprop_by_offset(fdt, prop, &name, &len);
+
+		if (!val || !name)
+			continue;
+		if (!strcmp(name, "compatible")) {
+			np->compat = val;
+			np->compat_len = len;
+		} else if (!strcmp(name, "device_type")) {
+			np->type = val;
+			np->type_len = len;
+		} else if (!strcmp(name, "reg")) {
+			np->reg = val;
+			np->reg_len = len;
+		}
+	}
+}
+
+static bool is_clint(const struct node_props *np)
 {
 	static const char *const clint[] = {
 		"riscv,clint0",	       "sifive,clint0",	    "riscv,aclint-mswi",
 		"riscv,aclint-mtimer", "riscv,aclint-sswi",
 	};
-	int len;
-	const char *compat = fdt_getprop(rw->fdt, node, "compatible", &len);
 
-	(void)parent, (void)depth;
-	for (unsigned int i = 0; compat && i < ARRAY_SIZE(clint); i++)
-		if (compat_has(compat, len, clint[i]))
+	for (unsigned int i = 0; np->compat && i < ARRAY_SIZE(clint); i++)
+		if (compat_has(np->compat, np->compat_len, clint[i]))
 			return true;
 	return false;
 }
 
 /* device_type = "memory": every memory node goes; one is written anew. */
-static bool is_memory(struct rewrite *rw, int node, int parent, int depth)
+static bool is_memory(const struct node_props *np)
 {
-	int len;
-	const char *type = fdt_getprop(rw->fdt, node, "device_type", &len);
-
-	(void)parent, (void)depth;
-	return type && len == sizeof("memory") &&
-	       !memcmp(type, "memory", sizeof("memory"));
+	return np->type && np->type_len == sizeof("memory") &&
+	       !memcmp(np->type, "memory", sizeof("memory"));
 }
 
 static bool in_guest_ram(const struct guest_dtb_params *p, uint64_t base,
@@ -190,17 +215,16 @@ static bool in_passthrough(const struct guest_dtb_params *p, uint64_t base,
 	return false;
 }
 
-/* Does the guest get to keep @node? See guest_dtb.h. */
-static bool guest_may_touch(struct rewrite *rw, int node, int parent)
+/* Does the guest get to keep the node of @np? See guest_dtb.h. */
+static bool guest_may_touch(struct rewrite *rw, const struct node_props *np,
+			    int parent)
 {
 	const void *fdt = rw->fdt;
-	int len, clen;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-	const char *compat = fdt_getprop(fdt, node, "compatible", &clen);
+	const fdt32_t *reg = np->reg;
+	const char *compat = np->compat;
+	int len = np->reg_len, clen = compat ? np->compat_len : 0;
 	uint64_t base, size;
 
-	if (!compat)
-		clen = 0;
 	/* Power-off and reboot go through SRST; QEMU's dynamic sysbus
 	 * window (platform-bus, no reg) is not passed through. */
 	if (compat_has(compat, clen, "syscon-poweroff") ||
@@ -243,11 +267,12 @@ static bool kept_subtree(const void *fdt, int node)
 }
 
 /* Outside /cpus, /memory, /reserved-memory and /chosen: unreachable? */
-static bool unreachable(struct rewrite *rw, int node, int parent, int depth)
+static bool unreachable(struct rewrite *rw, const struct node_props *np,
+			int node, int parent, int depth)
 {
 	if (depth == 1)
 		rw->kept_top = kept_subtree(rw->fdt, node) ? node : -1;
-	return rw->kept_top < 0 && !guest_may_touch(rw, node, parent);
+	return rw->kept_top < 0 && !guest_may_touch(rw, np, parent);
 }
 
 /*
@@ -257,11 +282,13 @@ static bool unreachable(struct rewrite *rw, int node, int parent, int depth)
  */
 static bool dropped(struct rewrite *rw, int node, int parent, int depth)
 {
-	/* First: it tracks the top-level node at every depth-1 node. */
-	bool gone = unreachable(rw, node, parent, depth);
+	struct node_props np;
+	bool gone;
 
-	return gone || is_clint(rw, node, parent, depth) ||
-	       is_memory(rw, node, parent, depth);
+	read_props(rw->fdt, node, &np);
+	/* First: it tracks the top-level node at every depth-1 node. */
+	gone = unreachable(rw, &np, node, parent, depth);
+	return gone || is_clint(&np) || is_memory(&np);
 }
 
 int guest_dtb_drop_nodes(struct rewrite *rw)
