@@ -104,8 +104,9 @@ static void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 		     self ? self->hartid : log_boot_hartid, level_tag[level]);
 	n += vsnprintf(line + n, LOG_LINE_MAX - n, fmt, ap);
 	if (n >= LOG_LINE_MAX - 1) {
+		/* Cut: "..." ends the line, in its last bytes before the NUL. */
 		snprintf(line + LOG_LINE_MAX - 5, 5, "...");
-		n = LOG_LINE_MAX - 1;
+		n = LOG_LINE_MAX - 2;
 	}
 	line[n++] = '\n';
 
