@@ -4,17 +4,28 @@
 
 #include "dtb_check.h"
 
-/* A property tag at @offset whose name is a string of the strings block. */
+/*
+ * A property tag at @offset whose name is a string of the strings block,
+ * its terminator included. libfdt bounds a name by the strings block only
+ * in version 17 trees; in a version 16 one it reads on to the end of the
+ * blob, and fdt_open_into then copies the block without that name (found
+ * by tests/fuzz).
+ */
 static int check_prop(const void *fdt, int offset)
 {
 	const struct fdt_property *prop =
 		fdt_offset_ptr(fdt, offset, sizeof(*prop));
+	uint32_t nameoff;
 	int len;
 
 	if (!prop)
 		return -FDT_ERR_TRUNCATED;
-	if (!fdt_get_string(fdt, fdt32_to_cpu(prop->nameoff), &len))
+	nameoff = fdt32_to_cpu(prop->nameoff);
+	if (!fdt_get_string(fdt, (int)nameoff, &len))
 		return len;
+	if (nameoff >= fdt_size_dt_strings(fdt) ||
+	    (uint32_t)len >= fdt_size_dt_strings(fdt) - nameoff)
+		return -FDT_ERR_BADOFFSET;
 	return 0;
 }
 

@@ -42,13 +42,14 @@ static void require(int ok, const char *what, const char *err)
 /* A failure must say why; a success must be a usable tree. */
 static void check_result(int ret, const char *err)
 {
-	int node, depth = 0, n = 0;
+	int node, depth = 0, n = 0, bad;
 
 	if (ret) {
 		require(ret < 0 && err[0], "an error without a sentence", err);
 		return;
 	}
-	require(!dtb_check(out, sizeof(out)), "guest DTB structure", err);
+	bad = dtb_check(out, sizeof(out));
+	require(!bad, "guest DTB structure", fdt_strerror(bad));
 	/* Walk every node and property, up to the root's end. */
 	for (node = 0; node >= 0 && depth >= 0 && n < 100000;
 	     node = fdt_next_node(out, node, &depth), n++) {

@@ -124,6 +124,14 @@ static void test_broken_input(void **state)
 	fdt_set_size_dt_strings(b.data, fdt_totalsize(b.data));
 	expect_error(&b, &p, "guest DTB: check the host DTB: FDT_ERR_");
 
+	/* A version 16 tree whose last names lie past its strings block. */
+	b = fixture_load("virt-smp4.dtb");
+	fdt_pack(b.data);
+	fdt_set_version(b.data, 16);
+	fdt_set_size_dt_strings(b.data, fdt_size_dt_strings(b.data) - 12);
+	expect_error(&b, &p,
+		     "guest DTB: check the host DTB: FDT_ERR_BADOFFSET");
+
 	b = fixture_editable("virt-smp4.dtb", 0);
 	fdt_del_node(b.data, fixture_path(&b, "/cpus"));
 	expect_error(&b, &p, "guest DTB: find /cpus");
