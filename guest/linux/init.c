@@ -180,7 +180,14 @@ static void __attribute__((noreturn)) shut_down(int how)
 			   how == RB_AUTOBOOT  ? "rebooting" :
 						 "halting";
 
+	/*
+	 * ttyS0 sends from a buffer, and when the shell, the session leader
+	 * of ttyS0, ends, Linux hangs the terminal up and drops what the
+	 * buffer still holds: let this line out before any process ends.
+	 */
 	printf("init: %s\n", what);
+	fflush(stdout);
+	tcdrain(STDOUT_FILENO);
 	kill(-1, SIGTERM); /* every process but PID 1 */
 	kill(-1, SIGHUP);
 	kill(-1, SIGCONT);
@@ -189,7 +196,7 @@ static void __attribute__((noreturn)) shut_down(int how)
 	kill(-1, SIGKILL);
 	while (waitpid(-1, NULL, 0) > 0)
 		;
-	/* ttyS0 sends from a buffer: let it drain before the machine stops. */
+	/* And what the processes wrote as they ended. */
 	fflush(stdout);
 	tcdrain(STDOUT_FILENO);
 	disk_unmount_all();
