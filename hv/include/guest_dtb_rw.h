@@ -1,14 +1,85 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Private to hv/guest_dtb*.c: the rewrite's state and its steps. */
+/* Private to hv/guest_dtb*.c: the rewrite's state and its pieces. */
 #ifndef HV_GUEST_DTB_RW_H
 #define HV_GUEST_DTB_RW_H
 
+#include <libfdt.h>
+
+#include "dtb_check.h"
 #include "guest_dtb.h"
 #include "printf.h"
 #include "sbi.h"
 
 /* Guest RAM ranges the memory node can list. */
 #define GUEST_DTB_MAX_RAM 8
+
+/*
+ * The properties the rewrite reads or replaces, by index into a node's
+ * struct node_props. Like fdt_getprop, it sees the first of each name in
+ * the node's leading run of properties.
+ */
+enum prop_id {
+	P_COMPATIBLE,
+	P_DEVICE_TYPE,
+	P_REG,
+	P_ADDRESS_CELLS,
+	P_SIZE_CELLS,
+	P_PHANDLE,
+	P_LINUX_PHANDLE,
+	P_CPU,
+	P_STATUS,
+	P_ISA,
+	P_ISA_EXTENSIONS,
+	P_INTERRUPTS_EXTENDED,
+	P_NUM_SOURCES,
+	P_BOOTARGS,
+	P_INITRD_START,
+	P_INITRD_END,
+	/* The IMSIC's that the guest's loses. */
+	P_GUEST_INDEX_BITS,
+	P_HART_INDEX_BITS,
+	P_GROUP_INDEX_BITS,
+	P_GROUP_INDEX_SHIFT,
+	P_NUM_GUEST_IDS,
+	NR_PROP_IDS
+};
+
+/* One node of the host tree as the walk reads it. */
+struct node_props {
+	const char *name;
+	int name_len;
+	int end; /* the first tag after the node's leading properties */
+	int off[NR_PROP_IDS]; /* each property's tag, or -1 */
+	const void *val[NR_PROP_IDS];
+	int len[NR_PROP_IDS];
+};
+
+/*
+ * The properties the rewrite adds to a node. libfdt (which wrote the
+ * guest DTB by editing a copy before the walk did) adds a name missing
+ * from the strings block at its end, in the order the edits ran; the
+ * order here is that one, so the strings block comes out the same.
+ */
+enum added_prop {
+	ADD_STATUS,
+	ADD_INTC_CELLS,
+	ADD_PLIC_IRQS,
+	ADD_NUM_SOURCES,
+	ADD_IMSIC_IRQS,
+	ADD_IMSIC_CELLS,
+	ADD_MEMORY_TYPE,
+	ADD_MEMORY_REG,
+	ADD_BOOTARGS,
+	ADD_INITRD_START,
+	ADD_INITRD_END,
+	NR_ADDED
+};
+
+/* A property whose name offset is known once the strings block is. */
+struct fixup {
+	uint32_t pos; /* of its nameoff field in the output */
+	uint8_t what; /* enum added_prop */
+};
 
 /* A host ISA property and the guest's value made from it (guest_dtb.c). */
 struct isa_cache {
@@ -18,26 +89,77 @@ struct isa_cache {
 	char out[512];
 };
 
+/* What the walk knows of each vCPU's cpu node before it starts. */
+struct vcpu_node {
+	int host; /* the first cpu node with its hart ID */
+	int intc_mark; /* its riscv,cpu-intc that gets #address-cells, or -1 */
+	uint32_t intc; /* the phandle its interrupts-extended entries name */
+};
+
+/* The cpu nodes whose phandles cpu-map entries may name, at most. */
+#define GUEST_DTB_MAX_CPU_PHANDLES (2 * HV_MAX_HARTS)
+
+/* Which enum prop_id a name offset is, by offset: slots of a small cache. */
+#define GUEST_DTB_NAME_SLOTS 128
+
 struct rewrite {
-	void *fdt; /* the guest DTB being written */
+	char *out; /* the guest DTB being written */
+	size_t size;
+	uint32_t pos; /* the end of its structure block so far */
+	bool full;
 	const void *host; /* the host DTB, checked, never changed */
+	const char *host_struct;
 	const struct guest_dtb_params *p;
 	char *err;
 	size_t errlen;
-	int kept_top; /* the walk's top-level node whose subtree stays, or -1 */
+	int cpus; /* the host's /cpus */
+	struct vcpu_node vcpu[HV_MAX_HARTS];
+	uint32_t cpu_phandles[GUEST_DTB_MAX_CPU_PHANDLES];
+	unsigned int nr_cpu_phandles;
+	struct fixup fixups[2 * HV_MAX_HARTS + NR_ADDED];
+	unsigned int nr_fixups;
 	struct isa_cache isa, exts; /* the last vCPU's riscv,isa* */
+	struct {
+		uint32_t nameoff_1; /* its name offset + 1; 0: empty */
+		uint8_t id;
+	} names[GUEST_DTB_NAME_SLOTS];
+	/* Found by the walk. */
+	bool plic, imsic, aplic, chosen, reserved;
+	uint32_t root_props_end; /* where a /chosen of our own goes */
 };
 
 /* "guest DTB: @step: <libfdt error>" into rw->err; SBI_ERR_INVALID_PARAM. */
 int guest_dtb_fail(struct rewrite *rw, const char *step, int fdt_err);
 
+/* The writer (guest_dtb.c): each sets rw->full instead of overflowing. */
+void guest_dtb_begin_node(struct rewrite *rw, const char *name, int len);
+void guest_dtb_end_node(struct rewrite *rw);
+/* A property named by enum added_prop: its value's @len bytes, or NULL. */
+void *guest_dtb_add_prop(struct rewrite *rw, enum added_prop what, int len);
+
+/* Is @str one of the strings of property @id of @np? */
+bool guest_dtb_prop_has(const struct node_props *np, enum prop_id id,
+			const char *str);
+
+/* Devices and memory (guest_dtb_devices.c). */
+bool guest_dtb_in_ram(const struct guest_dtb_params *p, uint64_t base,
+		      uint64_t size);
 /*
- * Delete, in one walk, the nodes the guest does not get: devices it
- * cannot reach, the CLINT and ACLINT nodes (it has SBI timers and IPIs)
- * and the memory nodes.
+ * Does the guest lose host node @np (whose reg is @reg, @reg_len bytes)?
+ * @kept_top: it is in /cpus, /memory, /reserved-memory or /chosen, where
+ * only CLINTs and memory nodes go; @bus22: its parent has 2 address and
+ * 2 size cells.
  */
-int guest_dtb_drop_nodes(struct rewrite *rw);
-/* One memory node with exactly guest RAM; reservations outside it go. */
-int guest_dtb_rewrite_memory(struct rewrite *rw);
+bool guest_dtb_unreachable(const struct rewrite *rw,
+			   const struct node_props *np, const fdt32_t *reg,
+			   int reg_len, bool kept_top, bool bus22);
+/* A top-level node whose subtree is not pruned by address. */
+bool guest_dtb_kept_subtree(const char *name);
+/* Write the reservation map: the entries inside guest RAM. */
+int guest_dtb_write_rsvmap(struct rewrite *rw, uint32_t *end);
+/* The one memory node: exactly guest RAM. */
+void guest_dtb_write_memory(struct rewrite *rw);
+/* /chosen's new properties (bootargs, initrd), as libfdt would add them. */
+void guest_dtb_chosen_props(struct rewrite *rw);
 
 #endif
