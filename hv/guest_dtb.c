@@ -31,9 +31,6 @@ int guest_dtb_fail(struct rewrite *rw, const char *step, int fdt_err)
 
 /* The writer: the structure block grows at rw->pos, the rest after it. */
 
-/* Tags, names and values take whole 4-byte words. */
-#define TAGALIGN(n) (((n) + FDT_TAGSIZE - 1) & ~(uint32_t)(FDT_TAGSIZE - 1))
-
 static void *put(struct rewrite *rw, uint32_t n)
 {
 	void *at;
@@ -74,7 +71,7 @@ static void copy(struct rewrite *rw, int off, int n)
 /* A property's header and room for @len bytes, padding zeroed. */
 static void *put_prop(struct rewrite *rw, uint32_t nameoff, int len)
 {
-	uint32_t room = TAGALIGN((uint32_t)len);
+	uint32_t room = DTB_TAGALIGN((uint32_t)len);
 	char *at = put(rw, 3 * FDT_TAGSIZE + room);
 
 	if (!at)
@@ -88,7 +85,7 @@ static void *put_prop(struct rewrite *rw, uint32_t nameoff, int len)
 
 void guest_dtb_begin_node(struct rewrite *rw, const char *name, int len)
 {
-	uint32_t room = TAGALIGN((uint32_t)len + 1);
+	uint32_t room = DTB_TAGALIGN((uint32_t)len + 1);
 	char *at = put(rw, FDT_TAGSIZE + room);
 
 	if (!at)
@@ -168,26 +165,9 @@ static const struct fdt_property *prop_at(const struct rewrite *rw, int off)
 	return (const struct fdt_property *)(rw->host_struct + off);
 }
 
-/*
- * The tag at @off and where the next one is. The blob is checked
- * (dtb_check: every tag in bounds, every name terminated) and at least
- * version 16 (no 8-byte aligned values), so no bound is checked again:
- * libfdt's fdt_next_tag does, a call for each byte of a node's name.
- */
 static uint32_t tag_at(const struct rewrite *rw, int off, int *next)
 {
-	const char *at = rw->host_struct + off;
-	uint32_t tag = fdt32_ld((const fdt32_t *)at);
-
-	if (tag == FDT_BEGIN_NODE)
-		*next = off + FDT_TAGSIZE +
-			(int)TAGALIGN((uint32_t)strlen(at + FDT_TAGSIZE) + 1);
-	else if (tag == FDT_PROP)
-		*next = off + 3 * FDT_TAGSIZE +
-			(int)TAGALIGN(fdt32_ld((const fdt32_t *)at + 1));
-	else
-		*next = off + FDT_TAGSIZE;
-	return tag;
+	return dtb_tag(rw->host_struct, off, next);
 }
 
 /*
@@ -753,7 +733,7 @@ static void write_node(struct rewrite *rw, const struct level *me, int node,
 				 (unsigned long)p->imsic_base);
 		guest_dtb_begin_node(rw, name, (int)strlen(name));
 	} else {
-		copy(rw, node, FDT_TAGSIZE + TAGALIGN(np->name_len + 1));
+		copy(rw, node, FDT_TAGSIZE + DTB_TAGALIGN(np->name_len + 1));
 	}
 	/* Added properties come first in the node, the last added first. */
 	switch (me->kind) {
@@ -1113,9 +1093,6 @@ int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 	ret = dtb_check(host, host_size);
 	if (ret)
 		return guest_dtb_fail(&rw, "check the host DTB", ret);
-	if (fdt_version(host) < 16)
-		return guest_dtb_fail(&rw, "a host DTB of version 16 or later",
-				      -FDT_ERR_BADVERSION);
 	rw.host_struct = (const char *)host + fdt_off_dt_struct(host);
 	if (tag_at(&rw, 0, &next) != FDT_BEGIN_NODE)
 		return guest_dtb_fail(

@@ -202,9 +202,14 @@ static void begin_node(struct platform_scan *s, struct level *l, int depth,
 	}
 }
 
-/* The walk itself; @stdout_node, if >= 0, is the node to find cells for. */
+/*
+ * The walk itself; @stdout_node, if >= 0, is the node to find cells for.
+ * The blob passed dtb_check: its tags are read with dtb_tag().
+ */
 static int walk(const void *fdt, struct platform_scan *s)
 {
+	const char *dt_struct = (const char *)fdt + fdt_off_dt_struct(fdt);
+	const char *strings = (const char *)fdt + fdt_off_dt_strings(fdt);
 	struct level levels[DTB_MAX_DEPTH + 2];
 	int offset = 0, next, depth = 0;
 
@@ -214,32 +219,29 @@ static int walk(const void *fdt, struct platform_scan *s)
 	levels[0].ac = 2;
 	levels[0].sc = 1;
 	for (;;) {
-		uint32_t tag = fdt_next_tag(fdt, offset, &next);
+		uint32_t tag = dtb_tag(dt_struct, offset, &next);
 		struct level *l = &levels[depth];
 
-		if (next < 0)
-			return next;
 		switch (tag) {
 		case FDT_BEGIN_NODE: {
-			int len;
-			const char *name = fdt_get_name(fdt, offset, &len);
+			const char *name = dt_struct + offset + FDT_TAGSIZE;
 
 			if (depth && !l->visited)
 				visit(s, l);
-			if (++depth > DTB_MAX_DEPTH || !name)
+			if (++depth > DTB_MAX_DEPTH)
 				return -FDT_ERR_BADSTRUCTURE;
-			begin_node(s, &levels[depth], depth, offset, name, len);
+			begin_node(s, &levels[depth], depth, offset, name,
+				   (int)strlen(name));
 			break;
 		}
 		case FDT_PROP: {
-			const char *name;
-			int len;
-			const void *v;
+			const struct fdt_property *prop =
+				(const void *)(dt_struct + offset);
 
-			v = fdt_getprop_by_offset(fdt, offset, &name, &len);
-			if (!v || !name || !depth)
+			if (!depth)
 				return -FDT_ERR_BADSTRUCTURE;
-			read_prop(s, l, name, v, len);
+			read_prop(s, l, strings + fdt32_ld(&prop->nameoff),
+				  prop->data, (int)fdt32_ld(&prop->len));
 			break;
 		}
 		case FDT_END_NODE:
