@@ -278,12 +278,13 @@ static int vcpu_of_hart(const struct guest_dtb_params *p, uint64_t hartid)
  * The ISA properties of a vCPU, computed from its host cpu node's:
  * riscv,isa and riscv,isa-extensions with only the extensions the ISA
  * table (isa_ext.c) gives the guest under params->isa_offers. Nothing
- * here has a length limit but the output buffer.
+ * here has a length limit but the output buffer. Each is made like
+ * snprintf: at most @room bytes into @buf, and the whole length returned.
  */
 
-/* riscv,isa-extensions: the names the guest gets; its length. */
+/* riscv,isa-extensions: the names the guest gets. */
 static long isa_extensions(const struct rewrite *rw, const char *exts, int len,
-			   char *buf)
+			   char *buf, long room)
 {
 	long out = 0;
 
@@ -292,7 +293,7 @@ static long isa_extensions(const struct rewrite *rw, const char *exts, int len,
 
 		/* The last name may lack its NUL: copy it with one. */
 		if (isa_guest_gets(exts + i, (size_t)k, rw->p->isa_offers)) {
-			if (buf) {
+			if (out + k + 1 <= room) {
 				memcpy(buf + out, exts + i, (size_t)k);
 				buf[out + k] = '\0';
 			}
@@ -305,24 +306,21 @@ static long isa_extensions(const struct rewrite *rw, const char *exts, int len,
 
 /* riscv,isa for the guest, with its NUL; -1 if @isa is no ISA string. */
 static long guest_isa(const struct rewrite *rw, const char *isa, int len,
-		      char *buf)
+		      char *buf, long room)
 {
-	long n;
+	long n = isa_guest_string(isa, rw->p->isa_offers, buf, (size_t)room);
 
 	(void)len;
-	n = isa_guest_string(isa, rw->p->isa_offers, NULL, 0);
-	if (n >= 0 && buf)
-		isa_guest_string(isa, rw->p->isa_offers, buf, (size_t)n + 1);
 	return n < 0 ? -1 : n + 1;
 }
 
 typedef long (*make_fn)(const struct rewrite *rw, const char *in, int len,
-			char *buf);
+			char *buf, long room);
 
 /*
  * The harts of a machine are mostly alike: the last host value and what
  * it gave are kept in @c, and a vCPU whose host value is the same bytes
- * gets a copy. The length of the guest's value, or < 0.
+ * gets a copy.
  */
 static bool cached(const struct isa_cache *c, const char *in, int in_len)
 {
@@ -330,7 +328,29 @@ static bool cached(const struct isa_cache *c, const char *in, int in_len)
 	       !memcmp(c->in, in, (size_t)in_len);
 }
 
-/* Host property @id of @np written with the guest's value, made by @make. */
+/*
+ * Make the guest's value of host value @in into cache @c (the walk then
+ * copies it): its length, or < 0 from @make.
+ */
+static long fill_cache(struct rewrite *rw, struct isa_cache *c, const char *in,
+		       int in_len, make_fn make)
+{
+	long n;
+
+	if (cached(c, in, in_len))
+		return c->out_len;
+	n = make(rw, in, in_len, c->out, sizeof(c->out));
+	c->in = in;
+	c->in_len = in_len;
+	c->out_len = n <= (long)sizeof(c->out) ? n : -1;
+	return n;
+}
+
+/*
+ * Host property @id of @np written with the guest's value: a copy of the
+ * cache's, or made in place (with room for as many bytes as the host's,
+ * then trimmed; made again if it did not fit).
+ */
 static void put_guest_prop(struct rewrite *rw, const struct node_props *np,
 			   enum prop_id id, struct isa_cache *c, make_fn make)
 {
@@ -338,44 +358,34 @@ static void put_guest_prop(struct rewrite *rw, const struct node_props *np,
 	int in_len = np->len[id];
 	uint32_t nameoff = fdt32_ld(&prop_at(rw, np->off[id])->nameoff);
 	uint32_t at = rw->pos;
-	bool same = cached(c, in, in_len);
-	long n;
+	long n, room = in_len + 1L;
 	char *buf;
 
-	/* riscv,isa-extensions only ever loses names: write, then trim. */
-	if (!same && make == isa_extensions) {
-		buf = put_prop(rw, nameoff, in_len + 1);
-		if (!buf)
-			return;
-		n = make(rw, in, in_len, buf);
-		rw->pos = at;
-		put_prop(rw, nameoff, (int)n);
-	} else {
-		n = same ? c->out_len : make(rw, in, in_len, NULL);
-		if (n < 0)
-			return; /* riscv,isa was checked before the walk */
-		buf = put_prop(rw, nameoff, (int)n);
-		if (!buf || same) {
-			if (buf)
-				memcpy(buf, c->out, (size_t)n);
-			return;
-		}
-		make(rw, in, in_len, buf);
+	if (cached(c, in, in_len)) {
+		buf = put_prop(rw, nameoff, (int)c->out_len);
+		if (buf)
+			memcpy(buf, c->out, (size_t)c->out_len);
+		return;
 	}
-	c->in = in;
-	c->in_len = in_len;
-	c->out_len = n <= (long)sizeof(c->out) ? n : -1;
-	if (c->out_len >= 0)
-		memcpy(c->out, buf, (size_t)n);
+	buf = put_prop(rw, nameoff, (int)room);
+	n = buf ? make(rw, in, in_len, buf, room) : -1;
+	if (n < 0)
+		return; /* riscv,isa was checked before the walk */
+	rw->pos = at;
+	buf = put_prop(rw, nameoff, (int)n);
+	if (buf && n > room)
+		make(rw, in, in_len, buf, n);
 }
 
-/* vCPU @i's riscv,isa: a string the ISA table can read, or an error. */
+/*
+ * vCPU @i's riscv,isa: a string the ISA table can read, or an error.
+ * Its guest values go in the caches on the way.
+ */
 static int check_isa(struct rewrite *rw, unsigned int i)
 {
 	struct node_props np;
 	const char *isa;
 	int len;
-	long n;
 
 	read_props(rw, rw->vcpu[i].host, &np);
 	isa = np.val[P_ISA];
@@ -383,10 +393,11 @@ static int check_isa(struct rewrite *rw, unsigned int i)
 	if (np.off[P_ISA] < 0 || len < 1 || isa[len - 1])
 		return guest_dtb_fail(
 			rw, "a vCPU's cpu has no riscv,isa string", -1);
-	n = cached(&rw->isa, isa, len) ? rw->isa.out_len :
-					 guest_isa(rw, isa, len, NULL);
-	if (n < 0)
+	if (fill_cache(rw, &rw->isa, isa, len, guest_isa) < 0)
 		return guest_dtb_fail(rw, "riscv,isa is not an ISA string", -1);
+	if (np.off[P_ISA_EXTENSIONS] >= 0)
+		fill_cache(rw, &rw->exts, np.val[P_ISA_EXTENSIONS],
+			   np.len[P_ISA_EXTENSIONS], isa_extensions);
 	return 0;
 }
 
