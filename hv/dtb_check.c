@@ -113,3 +113,31 @@ int dtb_check(const void *fdt, size_t size)
 		end = fdt_size_dt_struct(fdt);
 	return check_tags(fdt, (const char *)fdt + fdt_off_dt_struct(fdt), end);
 }
+
+const void *dtb_getprop(const void *fdt, int node, const char *name, int *lenp)
+{
+	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
+	const char *strings = (const char *)fdt + fdt_off_dt_strings(fdt);
+	int off, next;
+
+	if (node >= 0 && dtb_tag(s, node, &off) == FDT_BEGIN_NODE) {
+		for (;; off = next) {
+			uint32_t tag = dtb_tag(s, off, &next);
+			const struct fdt_property *prop =
+				(const void *)(s + off);
+
+			if (tag == FDT_NOP)
+				continue;
+			if (tag != FDT_PROP)
+				break;
+			if (strcmp(strings + fdt32_ld(&prop->nameoff), name))
+				continue;
+			if (lenp)
+				*lenp = (int)fdt32_ld(&prop->len);
+			return prop->data;
+		}
+	}
+	if (lenp)
+		*lenp = -FDT_ERR_NOTFOUND;
+	return NULL;
+}

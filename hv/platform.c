@@ -32,7 +32,7 @@ int platform_read_reg(const void *fdt, const struct scan_node *n, int index,
 
 	if (ac < 1 || ac > 2 || sc < 0 || sc > 2)
 		return -FDT_ERR_BADNCELLS;
-	reg = fdt_getprop(fdt, n->node, "reg", &len);
+	reg = dtb_getprop(fdt, n->node, "reg", &len);
 	if (!reg)
 		return len;
 	stride = ac + sc;
@@ -79,7 +79,7 @@ _Static_assert(sizeof(struct platform_device) <= 64, "sort_by_key's tmp");
 /* A status property that is absent, "okay" or "ok" means enabled. */
 bool platform_node_enabled(const void *fdt, int node)
 {
-	const char *status = fdt_getprop(fdt, node, "status", NULL);
+	const char *status = dtb_getprop(fdt, node, "status", NULL);
 
 	return !status || !strcmp(status, "okay") || !strcmp(status, "ok");
 }
@@ -94,7 +94,7 @@ const char *platform_node_name(const void *fdt, int node)
 bool platform_read_u32(const void *fdt, int node, const char *prop, uint32_t *v)
 {
 	int len;
-	const fdt32_t *cell = fdt_getprop(fdt, node, prop, &len);
+	const fdt32_t *cell = dtb_getprop(fdt, node, prop, &len);
 
 	if (!cell || len != sizeof(*cell))
 		return false;
@@ -117,7 +117,7 @@ static int parse_one_hart(struct parse *ps, const struct scan_node *n,
 				     "cpu node %s has no valid reg (hart ID)",
 				     platform_node_name(fdt, cpu));
 	h->hartid = hartid;
-	h->isa = fdt_getprop(fdt, cpu, "riscv,isa", &len);
+	h->isa = dtb_getprop(fdt, cpu, "riscv,isa", &len);
 	if (!h->isa || len < 1 || h->isa[len - 1] != '\0')
 		return platform_fail(
 			ps, SBI_ERR_INVALID_PARAM,
@@ -130,7 +130,7 @@ static int parse_one_hart(struct parse *ps, const struct scan_node *n,
 	h->has_svadu = isa_has_ext(h->isa, "svadu");
 	h->has_svade = isa_has_ext(h->isa, "svade");
 	h->has_sscofpmf = isa_has_ext(h->isa, "sscofpmf");
-	exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
+	exts = dtb_getprop(fdt, cpu, "riscv,isa-extensions", &len);
 	h->exts = exts;
 	h->exts_len = exts ? len : 0;
 	if (exts) {
@@ -186,10 +186,10 @@ static int parse_harts(struct parse *ps)
 					     p->harts[i].hartid);
 
 	/* One or two cells; some trees put it in the cpu nodes instead. */
-	tb = fdt_getprop(fdt, cpus, "timebase-frequency", &len);
+	tb = dtb_getprop(fdt, cpus, "timebase-frequency", &len);
 	if (!tb && p->nr_harts) {
 		fdt_for_each_subnode(cpu, fdt, cpus) {
-			tb = fdt_getprop(fdt, cpu, "timebase-frequency", &len);
+			tb = dtb_getprop(fdt, cpu, "timebase-frequency", &len);
 			if (tb)
 				break;
 		}

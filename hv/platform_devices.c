@@ -7,13 +7,14 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include "dtb_check.h"
 #include "platform_fdt.h"
 
 void platform_read_device(const void *fdt, const struct scan_node *n,
 			  struct platform_device *d)
 {
 	int len;
-	const fdt32_t *irq = fdt_getprop(fdt, n->node, "interrupts", &len);
+	const fdt32_t *irq = dtb_getprop(fdt, n->node, "interrupts", &len);
 
 	d->present = !platform_read_reg(fdt, n, 0, &d->base, &d->size);
 	/* Its first interrupt: <irq> (PLIC) or <irq flags> (APLIC). */
@@ -35,7 +36,7 @@ void platform_parse_uart(struct parse *ps)
 	const struct scan_node *n = &ps->scan.stdout_found;
 
 	/* /chosen/stdout-path's node, if it has a reg; else an ns16550. */
-	if (n->node < 0 || !fdt_getprop(ps->fdt, n->node, "reg", NULL))
+	if (n->node < 0 || !dtb_getprop(ps->fdt, n->node, "reg", NULL))
 		n = platform_first(ps, SCAN_NS16550A, SCAN_NS16550);
 	if (n)
 		platform_read_device(ps->fdt, n, &ps->p->uart);
@@ -71,7 +72,7 @@ int platform_parse_plic(struct parse *ps)
 		return platform_fail(ps, SBI_ERR_INVALID_PARAM,
 				     "PLIC node %s has no riscv,ndev",
 				     platform_node_name(fdt, node));
-	cells = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	cells = dtb_getprop(fdt, node, "interrupts-extended", &len);
 	if (!cells || len <= 0 || len % (2 * sizeof(fdt32_t)))
 		return platform_fail(
 			ps, SBI_ERR_INVALID_PARAM,
@@ -124,7 +125,7 @@ int platform_parse_modules(struct parse *ps)
 	if (chosen < 0)
 		return 0;
 	/* QEMU's -append: the hypervisor's own command line. */
-	p->cmdline = fdt_getprop(fdt, chosen, "bootargs", &node);
+	p->cmdline = dtb_getprop(fdt, chosen, "bootargs", &node);
 	if (p->cmdline && (node < 1 || p->cmdline[node - 1]))
 		return platform_fail(ps, SBI_ERR_INVALID_PARAM,
 				     "/chosen/bootargs is not a string");
@@ -139,7 +140,7 @@ int platform_parse_modules(struct parse *ps)
 				"more than %d guest modules in /chosen",
 				PLATFORM_MAX_MODULES);
 		node = s->modules[i].node;
-		compat = fdt_getprop(fdt, node, "compatible", &clen);
+		compat = dtb_getprop(fdt, node, "compatible", &clen);
 		m = &p->modules[p->nr_modules];
 		if (platform_read_reg(fdt, &s->modules[i], 0, &m->base,
 				      &m->size) ||
@@ -155,7 +156,7 @@ int platform_parse_modules(struct parse *ps)
 			m->kind = MODULE_RAMDISK;
 		else
 			m->kind = MODULE_OTHER;
-		m->bootargs = fdt_getprop(fdt, node, "bootargs", &clen);
+		m->bootargs = dtb_getprop(fdt, node, "bootargs", &clen);
 		if (m->bootargs && (clen < 1 || m->bootargs[clen - 1]))
 			m->bootargs = NULL;
 		p->nr_modules++;
@@ -181,14 +182,14 @@ static int parse_imsic(struct parse *ps, int *imsic_node)
 	*imsic_node = node;
 	if (node < 0)
 		return 0;
-	cells = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	cells = dtb_getprop(fdt, node, "interrupts-extended", &len);
 	platform_read_device(fdt, n, &p->imsic);
 	if (!p->imsic.present || len % 8)
 		return platform_fail(
 			ps, SBI_ERR_INVALID_PARAM,
 			"IMSIC node %s needs one reg and <phandle 9> pairs in interrupts-extended",
 			platform_node_name(fdt, node));
-	if (fdt_getprop(fdt, node, "riscv,group-index-bits", NULL) ||
+	if (dtb_getprop(fdt, node, "riscv,group-index-bits", NULL) ||
 	    platform_read_reg(fdt, n, 1, &(paddr_t){ 0 }, &(uint64_t){ 0 }) !=
 		    -FDT_ERR_NOTFOUND)
 		return platform_fail(

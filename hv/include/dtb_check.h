@@ -53,4 +53,11 @@ static inline uint32_t dtb_tag(const char *dt_struct, int off, int *next)
 	return tag;
 }
 
+/*
+ * fdt_getprop for a blob that passed dtb_check, without its checks: the
+ * first property @name of node @node (an offset a walk of that blob
+ * found), with its length in *@lenp; else NULL and -FDT_ERR_NOTFOUND.
+ */
+const void *dtb_getprop(const void *fdt, int node, const char *name, int *lenp);
+
 #endif
