@@ -105,10 +105,15 @@ void *guest_dtb_add_prop(struct rewrite *rw, enum added_prop what, int len)
 	uint32_t at = rw->pos;
 	void *val = put_prop(rw, 0, len);
 
-	/* At most one per vCPU twice, and one per other kind: room for all. */
-	if (val && rw->nr_fixups < ARRAY_SIZE(rw->fixups))
-		rw->fixups[rw->nr_fixups++] =
-			(struct fixup){ at + 2 * FDT_TAGSIZE, (uint8_t)what };
+	if (!val)
+		return NULL;
+	/* Two per vCPU at most, and one of each other kind: room for all. */
+	if (rw->nr_fixups == ARRAY_SIZE(rw->fixups)) {
+		rw->full = true;
+		return NULL;
+	}
+	rw->fixups[rw->nr_fixups++] =
+		(struct fixup){ at + 2 * FDT_TAGSIZE, (uint8_t)what };
 	return val;
 }
 
@@ -562,6 +567,9 @@ static int scan_cpus(struct rewrite *rw)
 		if (i >= 0 || mine >= 0)
 			read_intcs(rw, np.end, i, mine);
 	}
+	rw->intcs = true;
+	for (unsigned int i = 0; i < p->nr_vcpus; i++)
+		rw->intcs &= rw->vcpu[i].intc != 0;
 	return 0;
 }
 
@@ -574,31 +582,32 @@ static bool cpu_kept(const struct rewrite *rw, uint32_t ph)
 	return false;
 }
 
+static int no_intc(struct rewrite *rw)
+{
+	return guest_dtb_fail(rw, "a vCPU's cpu has no riscv,cpu-intc phandle",
+			      -1);
+}
+
 /*
  * interrupts-extended naming every vCPU's S-mode external interrupt, in
- * vCPU order, into @cells: <intc 9> each, after an M-mode slot <intc
- * 0xffffffff> when @m_slot (the PLIC's contexts). Returns the bytes.
+ * vCPU order, into @v (if not NULL): <intc 9> each, after an M-mode slot
+ * <intc 0xffffffff> when @m_slot (the PLIC's contexts). Its length.
  */
-static int vcpu_irq_cells(struct rewrite *rw, fdt32_t *cells, bool m_slot)
+static int vcpu_irq_cells(const struct rewrite *rw, char *v, bool m_slot)
 {
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < rw->p->nr_vcpus; i++) {
+	for (unsigned int i = 0; v && i < rw->p->nr_vcpus; i++) {
 		uint32_t ph = rw->vcpu[i].intc;
 
-		if (!ph)
-			return guest_dtb_fail(
-				rw,
-				"a vCPU's cpu has no riscv,cpu-intc phandle",
-				-1);
 		if (m_slot) {
-			cells[n++] = cpu_to_fdt32(ph);
-			cells[n++] = cpu_to_fdt32(0xffffffff);
+			store32(v + 4 * n++, ph);
+			store32(v + 4 * n++, 0xffffffff);
 		}
-		cells[n++] = cpu_to_fdt32(ph);
-		cells[n++] = cpu_to_fdt32(IRQ_S_EXT);
+		store32(v + 4 * n++, ph);
+		store32(v + 4 * n++, IRQ_S_EXT);
 	}
-	return (int)(n * sizeof(fdt32_t));
+	return (int)(rw->p->nr_vcpus * (m_slot ? 16 : 8));
 }
 
 /* The walk. */
@@ -729,13 +738,13 @@ static void write_node(struct rewrite *rw, const struct level *me, int node,
 		       const struct node_props *np)
 {
 	const struct guest_dtb_params *p = rw->p;
-	fdt32_t cells[HV_MAX_HARTS * 4], reg[4];
+	fdt32_t reg[4];
 	char name[48];
 	int irq_len = 0, off, next;
 	void *v;
 
 	if (me->kind == K_PLIC || me->kind == K_IMSIC)
-		irq_len = vcpu_irq_cells(rw, cells, me->kind == K_PLIC);
+		irq_len = vcpu_irq_cells(rw, NULL, me->kind == K_PLIC);
 	if (me->kind == K_VCPU || me->kind == K_IMSIC) {
 		if (me->kind == K_VCPU)
 			snprintf(name, sizeof(name), "cpu@%d", me->vcpu);
@@ -760,7 +769,7 @@ static void write_node(struct rewrite *rw, const struct level *me, int node,
 	case K_PLIC:
 		if (np->off[P_INTERRUPTS_EXTENDED] < 0 &&
 		    (v = guest_dtb_add_prop(rw, ADD_PLIC_IRQS, irq_len)))
-			memcpy(v, cells, (size_t)irq_len);
+			vcpu_irq_cells(rw, v, me->kind == K_PLIC);
 		break;
 	case K_APLIC:
 		if (np->off[P_NUM_SOURCES] < 0 &&
@@ -773,7 +782,7 @@ static void write_node(struct rewrite *rw, const struct level *me, int node,
 			store32(v, 0);
 		if (np->off[P_INTERRUPTS_EXTENDED] < 0 &&
 		    (v = guest_dtb_add_prop(rw, ADD_IMSIC_IRQS, irq_len)))
-			memcpy(v, cells, (size_t)irq_len);
+			vcpu_irq_cells(rw, v, me->kind == K_PLIC);
 		break;
 	case K_CHOSEN:
 		guest_dtb_chosen_props(rw);
@@ -817,7 +826,8 @@ static void write_node(struct rewrite *rw, const struct level *me, int node,
 				    me->kind == K_IMSIC) &&
 				   id == P_INTERRUPTS_EXTENDED) {
 				if ((v = put_prop(rw, nameoff, irq_len)))
-					memcpy(v, cells, (size_t)irq_len);
+					vcpu_irq_cells(rw, v,
+						       me->kind == K_PLIC);
 			} else if (me->kind == K_IMSIC && id == P_REG) {
 				if ((v = put_prop(rw, nameoff, sizeof(reg))))
 					memcpy(v, reg, sizeof(reg));
@@ -868,13 +878,8 @@ static int node_begin(struct rewrite *rw, struct level *lv, int depth, int node)
 			me->kind = K_RESERVED;
 		}
 	}
-	if (me->kind == K_PLIC) {
-		fdt32_t cells[HV_MAX_HARTS * 4];
-		int ret = vcpu_irq_cells(rw, cells, true);
-
-		if (ret < 0)
-			return ret;
-	}
+	if (me->kind == K_PLIC && !rw->intcs)
+		return no_intc(rw);
 	if (me->out) {
 		me->begin = rw->pos;
 		write_node(rw, me, node, &np);
@@ -1118,13 +1123,8 @@ int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 	ret = scan_cpus(&rw);
 	if (ret)
 		return ret;
-	if (params->irqchip == IRQCHIP_AIA) {
-		fdt32_t cells[HV_MAX_HARTS * 2];
-
-		ret = vcpu_irq_cells(&rw, cells, false);
-		if (ret < 0)
-			return ret;
-	}
+	if (params->irqchip == IRQCHIP_AIA && !rw.intcs)
+		return no_intc(&rw);
 	if (size < sizeof(struct fdt_header))
 		return guest_dtb_fail(&rw, "write the guest DTB",
 				      -FDT_ERR_NOSPACE);

@@ -100,7 +100,7 @@ struct vcpu_node {
 #define GUEST_DTB_MAX_CPU_PHANDLES (2 * HV_MAX_HARTS)
 
 /* Which enum prop_id a name offset is, by offset: slots of a small cache. */
-#define GUEST_DTB_NAME_SLOTS 128
+#define GUEST_DTB_NAME_SLOTS 64
 
 struct rewrite {
 	char *out; /* the guest DTB being written */
@@ -123,6 +123,7 @@ struct rewrite {
 		uint32_t nameoff_1; /* its name offset + 1; 0: empty */
 		uint8_t id;
 	} names[GUEST_DTB_NAME_SLOTS];
+	bool intcs; /* every vCPU's riscv,cpu-intc has a phandle */
 	/* Found by the walk. */
 	bool plic, imsic, aplic, chosen, reserved;
 	uint32_t root_props_end; /* where a /chosen of our own goes */
