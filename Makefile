@@ -79,6 +79,10 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # ---------------------------------------------------------------- hypervisor
 
 HV_SRCS := $(wildcard hv/*.c)
+# The guest DTB rewrite: the walk, its writer, reading the host tree, the
+# /cpus scan, devices and memory (listed for the host builds below).
+GUEST_DTB_SRCS := hv/guest_dtb.c hv/guest_dtb_write.c hv/guest_dtb_read.c \
+	hv/guest_dtb_cpus.c hv/guest_dtb_devices.c
 ARCH_SRCS := $(wildcard arch/riscv/*.c arch/riscv/*.S)
 # Every VM config is built in; `-append config=NAME` picks one at boot.
 CONFIG_SRCS := $(sort $(wildcard configs/*.c))
@@ -384,8 +388,8 @@ dtb: | setup
 
 # The guest DTB on the host: the hypervisor's own rewrite code, host libfdt.
 HOST_TOOL_SRCS := tools/guest-dtb.c hv/platform.c hv/platform_scan.c hv/platform_devices.c \
-	hv/platform_check.c hv/isa.c hv/isa_ext.c hv/errorf.c hv/dtb_check.c hv/guest_dtb.c \
-	hv/guest_dtb_devices.c hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c \
+	hv/platform_check.c hv/isa.c hv/isa_ext.c hv/errorf.c hv/dtb_check.c \
+	$(GUEST_DTB_SRCS) hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c \
 	hv/crc32.c $(CONFIG_SRCS) $(CONFIG_TABLE)
 $(O)/tools/guest-dtb: $(HOST_TOOL_SRCS) $(wildcard hv/include/*.h) | setup
 	@mkdir -p $(dir $@)
@@ -463,14 +467,14 @@ $(O)/unit/test_platform_max4: tests/unit/test_platform_max4.c $(UNIT_PLATFORM_SR
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -DHV_MAX_HARTS=4 -o $@ $^ -lfdt -lcmocka
 $(O)/unit/test_guest_dtb $(O)/unit/test_guest_dtb_input: $(O)/unit/%: \
-		tests/unit/%.c tests/unit/guest_dtb_test.h hv/guest_dtb.c \
-		hv/guest_dtb_devices.c hv/isa.c hv/isa_ext.c hv/dtb_check.c | setup
+		tests/unit/%.c tests/unit/guest_dtb_test.h $(GUEST_DTB_SRCS) \
+		hv/isa.c hv/isa_ext.c hv/dtb_check.c | setup
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^) -lfdt -lcmocka
 $(O)/unit/test_vm_plan: tests/unit/test_vm_plan.c $(UNIT_PLATFORM_SRCS) \
-		hv/vm_plan.c hv/vm_config.c hv/guest_dtb.c hv/guest_dtb_devices.c \
-		hv/irqchip_plan.c $(CONFIG_SRCS) $(CONFIG_TABLE) | setup
+		hv/vm_plan.c hv/vm_config.c $(GUEST_DTB_SRCS) hv/irqchip_plan.c \
+		$(CONFIG_SRCS) $(CONFIG_TABLE) | setup
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lfdt -lcmocka
@@ -521,7 +525,7 @@ unit: $(UNIT_BINS) $(FIXTURES)
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := guest_dtb vsbi mmio vplic vaplic
 FUZZ_HV_SRCS := hv/platform.c hv/platform_scan.c hv/platform_devices.c hv/platform_check.c \
-	hv/isa.c hv/isa_ext.c hv/errorf.c hv/dtb_check.c hv/guest_dtb.c hv/guest_dtb_devices.c \
+	hv/isa.c hv/isa_ext.c hv/errorf.c hv/dtb_check.c $(GUEST_DTB_SRCS) \
 	hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c $(CONFIG_SRCS)
 # The vSBI: the dispatcher and one file per extension. A new extension
 # goes here; whatever new it calls (vcpu_*, arch_*) gets a fake in

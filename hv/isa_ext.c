@@ -2,9 +2,9 @@
 /*
  * The guest's ISA extensions: one table, sorted by name, of every
  * extension a guest may see and what it needs from the hypervisor
- * (isa.h). The guest device tree (guest_dtb.c) and each hart's CSR set-up
- * (vcpu.c, arch/riscv/vcpu.c) both read it, so the tree never names an
- * extension whose instructions or CSRs would trap in the guest.
+ * (isa.h). The guest device tree (guest_dtb_cpus.c) and each hart's CSR
+ * set-up (vcpu.c, arch/riscv/vcpu.c) both read it, so the tree never
+ * names an extension whose instructions or CSRs would trap in the guest.
  */
 #include <string.h>
 

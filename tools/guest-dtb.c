@@ -2,7 +2,7 @@
 /*
  * guest-dtb: the guest device tree hartvisor would build, on the host.
  * The same code as the hypervisor (hv/platform*.c, hv/vm_plan.c,
- * hv/guest_dtb.c), linked with the host's libfdt.
+ * hv/guest_dtb*.c), linked with the host's libfdt.
  *
  *   guest-dtb --hv START-END [--sstc on|off] HOST.dtb GUEST.dtb
  *

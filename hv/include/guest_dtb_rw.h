@@ -4,6 +4,7 @@
 #define HV_GUEST_DTB_RW_H
 
 #include <libfdt.h>
+#include <string.h>
 
 #include "dtb_check.h"
 #include "guest_dtb.h"
@@ -81,7 +82,10 @@ struct fixup {
 	uint8_t what; /* enum added_prop */
 };
 
-/* A host ISA property and the guest's value made from it (guest_dtb.c). */
+/*
+ * A host ISA property and the guest's value made from it
+ * (guest_dtb_cpus.c).
+ */
 struct isa_cache {
 	const char *in; /* in the host DTB, in_len bytes; NULL: none yet */
 	int in_len;
@@ -132,15 +136,91 @@ struct rewrite {
 /* "guest DTB: @step: <libfdt error>" into rw->err; SBI_ERR_INVALID_PARAM. */
 int guest_dtb_fail(struct rewrite *rw, const char *step, int fdt_err);
 
-/* The writer (guest_dtb.c): each sets rw->full instead of overflowing. */
+/* A big-endian cell at @at, which need not be aligned. */
+static inline void guest_dtb_store32(void *at, uint32_t v)
+{
+	fdt32_t be = cpu_to_fdt32(v);
+
+	memcpy(at, &be, sizeof(be));
+}
+
+/* The writer (guest_dtb_write.c): each sets rw->full instead of overflowing. */
+void guest_dtb_put_tag(struct rewrite *rw, uint32_t tag);
+/* @n bytes of the host's structure block from @off, as they are. */
+void guest_dtb_copy(struct rewrite *rw, int off, int n);
+/* A property's header and room for @len bytes, padding zeroed. */
+void *guest_dtb_put_prop(struct rewrite *rw, uint32_t nameoff, int len);
 void guest_dtb_begin_node(struct rewrite *rw, const char *name, int len);
 void guest_dtb_end_node(struct rewrite *rw);
 /* A property named by enum added_prop: its value's @len bytes, or NULL. */
 void *guest_dtb_add_prop(struct rewrite *rw, enum added_prop what, int len);
+/* After the walk, a host tree without /chosen: the guest's, in place. */
+void guest_dtb_add_chosen(struct rewrite *rw);
+/* The strings block, the header and the free space; 0 or an error. */
+int guest_dtb_finish(struct rewrite *rw, uint32_t struct_off);
 
+/* Reading the host tree (guest_dtb_read.c), checked by dtb_check. */
+static inline const struct fdt_property *
+guest_dtb_prop_at(const struct rewrite *rw, int off)
+{
+	return (const struct fdt_property *)(rw->host_struct + off);
+}
+
+static inline uint32_t guest_dtb_tag_at(const struct rewrite *rw, int off,
+					int *next)
+{
+	return dtb_tag(rw->host_struct, off, next);
+}
+
+/* The name of the node at @node and its leading properties. */
+void guest_dtb_read_props(struct rewrite *rw, int node, struct node_props *np);
 /* Is @str one of the strings of property @id of @np? */
 bool guest_dtb_prop_has(const struct node_props *np, enum prop_id id,
 			const char *str);
+/* Is @np named @s, with or without a unit address? */
+bool guest_dtb_name_is(const struct node_props *np, const char *s);
+/* Does @id hold <2>? (Absent: @absent.) */
+bool guest_dtb_two_cells(const struct node_props *np, enum prop_id id,
+			 bool absent);
+/* Is @np a cpu node (device_type = "cpu")? */
+bool guest_dtb_is_cpu(const struct node_props *np);
+/* A cpu node's hart ID, or ~0 if its reg has none. */
+uint64_t guest_dtb_cpu_reg(const struct node_props *np);
+/* The first reg's base of @np, or ~0 if it has none of 2 + 2 cells. */
+uint64_t guest_dtb_reg_base(const struct node_props *np);
+/* As fdt_get_phandle: "phandle", else "linux,phandle", else 0. */
+uint32_t guest_dtb_phandle(const struct node_props *np);
+
+/* vCPUs (guest_dtb_cpus.c). */
+/* The vCPU ID of host hart @hartid, or -1 if it gets none. */
+int guest_dtb_vcpu_of_hart(const struct guest_dtb_params *p, uint64_t hartid);
+/*
+ * A guest ISA value made from host value @in (@len bytes) like snprintf:
+ * at most @room bytes into @buf, and the whole length returned.
+ */
+typedef long (*make_fn)(const struct rewrite *rw, const char *in, int len,
+			char *buf, long room);
+/* riscv,isa-extensions: the names the guest gets. */
+long guest_dtb_isa_extensions(const struct rewrite *rw, const char *exts,
+			      int len, char *buf, long room);
+/* riscv,isa for the guest, with its NUL; -1 if @isa is no ISA string. */
+long guest_dtb_guest_isa(const struct rewrite *rw, const char *isa, int len,
+			 char *buf, long room);
+/* Host property @id of @np with the guest's value (cache @c, @make). */
+void guest_dtb_put_guest_prop(struct rewrite *rw, const struct node_props *np,
+			      enum prop_id id, struct isa_cache *c,
+			      make_fn make);
+/* The vCPU whose cpu node @node is (the first with its hart ID), or -1. */
+int guest_dtb_vcpu_node(const struct rewrite *rw, int node,
+			const struct node_props *np);
+/* Before the walk: /cpus, each vCPU's cpu node and intc; 0 or an error. */
+int guest_dtb_scan_cpus(struct rewrite *rw);
+/* Is the cpu-map entry's phandle @ph a cpu the guest has? */
+bool guest_dtb_cpu_kept(const struct rewrite *rw, uint32_t ph);
+/* The error for a vCPU without a riscv,cpu-intc phandle. */
+int guest_dtb_no_intc(struct rewrite *rw);
+/* interrupts-extended naming every vCPU into @v (if not NULL); its length. */
+int guest_dtb_vcpu_irq_cells(const struct rewrite *rw, char *v, bool m_slot);
 
 /* Devices and memory (guest_dtb_devices.c). */
 bool guest_dtb_in_ram(const struct guest_dtb_params *p, uint64_t base,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Host unit tests of the guest-DTB rewrite (hv/guest_dtb.c) on QEMU's own
+ * Host unit tests of the guest-DTB rewrite (hv/guest_dtb*.c) on QEMU's own
  * DTBs: read the result back with libfdt and check each rule — cpus and
  * their regs, no "h", sstc only when kept, no CLINT, the PLIC's contexts
  * or (AIA) the guest's IMSIC and APLIC,
