@@ -17,7 +17,9 @@
  *   (misaligned accesses it emulates, access faults, illegal
  *   instructions), from firmware counters of the firmware's that this
  *   file starts once per hart and never stops; the guest's firmware
- *   counters of those events read them.
+ *   counters of those events read them;
+ * - a way around QEMU 10.0's late first overflow after a count (below,
+ *   arch_pmu_start).
  *
  * Everything runs on the vCPU's own hart.
  */
@@ -36,10 +38,20 @@
 /* Counters 0 and 2: cycle and instret, which run from a hart's start. */
 #define FIXED_COUNTERS 0x5UL
 
-/* Per hart slot: the firmware's counter of each trap event; LCOFI's way. */
+/*
+ * A start value at least this far from overflow is a count's (Linux
+ * starts a counting event 2^63 - 1 from it), not a sampling period's.
+ */
+#define FAR_FROM_OVERFLOW (1ULL << 62)
+
+/*
+ * Per hart slot: the firmware's counter of each trap event; LCOFI's way;
+ * the hardware counters last started far from overflow.
+ */
 static struct {
 	uint8_t trap_counter[TRAP_EVENTS];
 	bool lcofi; /* delegated (hideleg) or raised in hvip (hvien) */
+	uint64_t started_far;
 } harts_pmu[HV_MAX_HARTS];
 
 static struct sbiret pmu_call(unsigned long fid, unsigned long a0,
@@ -172,10 +184,51 @@ long arch_pmu_cfg_match(uint64_t counters, unsigned long flags,
 	return r.error;
 }
 
-long arch_pmu_start(uint64_t counters, unsigned long flags, uint64_t value)
+static long pmu_start(uint64_t counters, unsigned long flags, uint64_t value)
 {
 	return pmu_call(SBI_EXT_PMU_COUNTER_START, 0, counters, flags, value, 0)
 		.error;
+}
+
+/*
+ * QEMU 10.0 (target/riscv/pmu.c) predicts a cycle or instret counter's
+ * overflow with a timer in nanoseconds. A start so far from overflow that
+ * the timer cannot reach it leaves the remainder on the counter
+ * (irq_overflow_left): after Linux's start of a count, about the time
+ * since QEMU started. Nothing clears it but a start at 0 or the counter's
+ * next expiry, which waits that long again instead of raising the
+ * overflow. So the first overflow of a sampling event on a counter that
+ * last counted came as late as the machine's uptime (natively too): a
+ * perf record after a perf stat on the same hart got no samples unless
+ * its task was switched out. Before a start near overflow on a counter
+ * last started far, start it at 0 and stop it: the remainder is gone.
+ * A counter running already is left alone (our start fails, no stop).
+ */
+static void forget_far_start(uint64_t counters)
+{
+	for (; counters; counters &= counters - 1) {
+		uint64_t one = counters & -counters;
+
+		if (!pmu_start(one, SBI_PMU_START_FLAG_SET_INIT_VALUE, 0))
+			arch_pmu_stop(one, 0);
+	}
+}
+
+long arch_pmu_start(uint64_t counters, unsigned long flags, uint64_t value)
+{
+	uint64_t *far = &harts_pmu[arch_this_hart()->slot].started_far;
+	uint64_t hpm = counters & ~FIXED_COUNTERS;
+
+	if (flags & SBI_PMU_START_FLAG_SET_INIT_VALUE) {
+		if (value && -value >= FAR_FROM_OVERFLOW) {
+			*far |= hpm;
+		} else if (*far & hpm) {
+			if (value)
+				forget_far_start(*far & hpm);
+			*far &= ~hpm;
+		}
+	}
+	return pmu_start(counters, flags, value);
 }
 
 long arch_pmu_stop(uint64_t counters, unsigned long flags)
@@ -217,5 +270,5 @@ void arch_pmu_reset(uint64_t counters, bool fixed_on)
 	/* An overflow of before is no interrupt of the next guest's. */
 	csr_clear(CSR_SIP, SIP_LCOFIP);
 	if (fixed_on && (counters & FIXED_COUNTERS))
-		arch_pmu_start(counters & FIXED_COUNTERS, 0, 0);
+		pmu_start(counters & FIXED_COUNTERS, 0, 0);
 }

@@ -5,7 +5,9 @@ interrupts, so sampling):
 
 - the bare-metal pmu guest (guest/tests/pmu.c) passes its checks under
   hartvisor, and finds the same counters (num_counters, each
-  counter_get_info) as it finds natively on the same machine;
+  counter_get_info) as it finds natively on the same machine; on max a
+  sampling counter that counted before overflows in time (natively, QEMU
+  10.0 makes that overflow as late as the machine's uptime);
 - Linux finds the SBI PMU with the same "N firmware and M hardware
   counters" as a native boot of the same kernel on the same machine, and
   the guest's perfcheck (cycles, instructions, user and kernel apart,
@@ -57,7 +59,10 @@ def test_pmu_guest(cpu):
     if cpu == "max":
         for text in ["SINH: S-mode (VS) and hartvisor's HS not counted",
                      "the overflow interrupts the guest (LCOFI)",
-                     "scountovf has the counter's bit"]:
+                     "scountovf has the counter's bit",
+                     # QEMU 10.0's late first overflow after a count
+                     # (arch/riscv/pmu.c): on time under hartvisor.
+                     "after a count on counter 18, sampling on counter 18 overflows"]:
             assert passes(b, text), text + "\n" + b.log
         assert b.lines(r"SBI PMU: 35 counters, 18 hardware and 16 firmware; "
                        r"overflow interrupts go to the guest$"), b.log
