@@ -375,20 +375,16 @@ static void on_overflow(unsigned long hartid)
 	overflows++;
 }
 
-/* A counter near its end overflows: LCOFI, and scountovf says which. */
-static void check_overflow(void)
+/*
+ * Start counter @idx 100 000 before its end, interrupts on, and wait (at
+ * most LOST_TICKS) for its overflow; overflows counts them.
+ */
+static void sample(long idx)
 {
-	struct sbiret r;
 	unsigned long end;
 
-	if (!sscofpmf)
-		return;
-	r = cfg(hw_mask, 0, HW_CYCLES);
-	if (!check(!r.error && r.value > 2,
-		   "config_matching: cycles on a programmable counter (%ld)",
-		   r.value))
-		return;
-	ovf_counter = (unsigned long)r.value;
+	ovf_counter = (unsigned long)idx;
+	overflows = 0;
 	on_pmu_irq = on_overflow;
 	csr_set(sie, SIE_LCOFIE);
 	csr_set(sstatus, SSTATUS_SIE);
@@ -398,6 +394,21 @@ static void check_overflow(void)
 		spin(1000);
 	csr_clear(sstatus, SSTATUS_SIE);
 	csr_clear(sie, SIE_LCOFIE);
+}
+
+/* A counter near its end overflows: LCOFI, and scountovf says which. */
+static void check_overflow(void)
+{
+	struct sbiret r;
+
+	if (!sscofpmf)
+		return;
+	r = cfg(hw_mask, 0, HW_CYCLES);
+	if (!check(!r.error && r.value > 2,
+		   "config_matching: cycles on a programmable counter (%ld)",
+		   r.value))
+		return;
+	sample(r.value);
 	CHECK_EQ(overflows, 1, "the overflow interrupts the guest (LCOFI)");
 	check(overflowed >> ovf_counter & 1,
 	      "scountovf has the counter's bit (0x%lx)", overflowed);
@@ -426,7 +437,7 @@ static void sleep_until(unsigned long when)
 static void check_overflow_after_count(void)
 {
 	struct sbiret r;
-	unsigned long end, counted;
+	unsigned long counted;
 
 	if (!sscofpmf)
 		return;
@@ -443,17 +454,7 @@ static void check_overflow_after_count(void)
 	if (!check(!r.error && r.value > 2,
 		   "config_matching: cycles to sample (%ld)", r.value))
 		return;
-	ovf_counter = (unsigned long)r.value;
-	overflows = 0;
-	on_pmu_irq = on_overflow;
-	csr_set(sie, SIE_LCOFIE);
-	csr_set(sstatus, SSTATUS_SIE);
-	start(ovf_counter, SBI_PMU_START_FLAG_SET_INIT_VALUE, -100000UL);
-	end = read_time() + LOST_TICKS;
-	while (!overflows && read_time() < end)
-		spin(1000);
-	csr_clear(sstatus, SSTATUS_SIE);
-	csr_clear(sie, SIE_LCOFIE);
+	sample(r.value);
 	check(overflows == 1,
 	      "after a count on counter %lu, sampling on counter %lu overflows (%lu)",
 	      counted, ovf_counter, overflows);
