@@ -23,8 +23,10 @@ static unsigned long vcpu_exits(const struct vcpu *v, unsigned long kind)
 		return v->exits_by_irq[IRQ_S_EXT];
 	case HV_EXITS_IPI:
 		return v->exits_by_irq[IRQ_S_SOFT];
-	default:
+	case HV_EXITS_TIMER:
 		return v->exits_by_irq[IRQ_S_TIMER];
+	default:
+		return v->waits[VCPU_WAIT_WFI] + v->waits[VCPU_WAIT_WRS];
 	}
 }
 
@@ -34,7 +36,7 @@ static void hartvisor_handle(struct vcpu *v, struct vsbi_call *c)
 		c->error = SBI_ERR_NOT_SUPPORTED;
 		return;
 	}
-	if (c->args[0] > HV_EXITS_TIMER) {
+	if (c->args[0] > HV_EXITS_WAITS) {
 		c->error = SBI_ERR_INVALID_PARAM;
 		return;
 	}

@@ -173,6 +173,7 @@
 #define HV_EXITS_EXTERNAL 3 /* physical PLIC interrupts */
 #define HV_EXITS_IPI 4
 #define HV_EXITS_TIMER 5
+#define HV_EXITS_WAITS 6 /* the guest's wfi and wrs.nto that exit */
 
 /* Human-readable name of an SBI error code, for logs. */
 const char *sbi_strerror(long err);

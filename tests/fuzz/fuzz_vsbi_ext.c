@@ -481,6 +481,9 @@ static void check_hartvisor(unsigned long fid)
 	case HV_EXITS_TIMER:
 		fv_want(0, v->exits_by_irq[IRQ_S_TIMER]);
 		break;
+	case HV_EXITS_WAITS:
+		fv_want(0, v->waits[VCPU_WAIT_WFI] + v->waits[VCPU_WAIT_WRS]);
+		break;
 	default:
 		fv_want(SBI_ERR_INVALID_PARAM, 0);
 		break;
