@@ -194,19 +194,24 @@ static unsigned long rounds(void)
 /* Ping while the others do; count this vCPU's exits meanwhile. */
 static void ipi_phase(unsigned long self)
 {
-	unsigned long e0;
+	unsigned long e0, w0;
 
 	__atomic_fetch_add(&ready, 1, __ATOMIC_ACQ_REL);
 	while (__atomic_load_n(&ready, __ATOMIC_ACQUIRE) < n)
 		;
 	e0 = exits(HV_EXITS_ALL);
+	w0 = exits(HV_EXITS_WAITS);
 	ping_all(self, rounds());
 	__atomic_fetch_add(&pinging, 1, __ATOMIC_ACQ_REL);
 	/* Keep answering until everybody is done. */
 	while (__atomic_load_n(&pinging, __ATOMIC_ACQUIRE) < n)
 		;
-	/* Less the call that reads the counter (the first one counted). */
-	exits_during[self] = exits(HV_EXITS_ALL) - e0 - 1;
+	/*
+	 * Less the guest's own waits (wait_eq's wrs.nto) and the calls that
+	 * read the counters after the first.
+	 */
+	e0 = exits(HV_EXITS_ALL) - e0 - 2;
+	exits_during[self] = e0 - (exits(HV_EXITS_WAITS) - w0);
 }
 
 void guest_secondary_main(unsigned long hartid, unsigned long opaque)
@@ -251,7 +256,8 @@ static void route_to(unsigned int t)
 /* This vCPU's exits but its SBI calls (the test's own prints, counters). */
 static unsigned long exits_but_ecalls(void)
 {
-	return exits(HV_EXITS_ALL) - exits(HV_EXITS_ECALL);
+	return exits(HV_EXITS_ALL) - exits(HV_EXITS_ECALL) -
+	       exits(HV_EXITS_WAITS);
 }
 
 static void check_routing(void)

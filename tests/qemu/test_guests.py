@@ -18,10 +18,11 @@ def run_guest(name, smp, cpu="rv64", timeout=600, hv=None, config="", loader="",
     """Boot test guest @name; @loader adds guest-loader options; @emu is
     another emulator and its firmware, @irqchip the machine's interrupt
     controller (see conftest.boot); @devices more QEMU -device options.
-    @timeout bounds the QEMU run: a few seconds on a quiet machine, but
-    the ipi and aia guests' 10 000 round trips between spinning vCPUs
-    took 160 s beside a busy QEMU and two CPU hogs. A lost event is the
-    guest's own failure within LOST_TICKS (10 s), not a hang."""
+    @timeout bounds the QEMU run: a few seconds on a quiet machine; the
+    ipi and aia guests' 10 000 round trips took 160 s beside a busy QEMU
+    and two CPU hogs while their waits spun (they wait in wrs.nto now). A
+    lost event is the guest's own failure within LOST_TICKS (10 s), not a
+    hang."""
     img = os.path.join(BUILD, "guest", f"{name}.bin")
     assert os.path.exists(img), f"{img} missing: make guests"
     kw = {"hv": hv} if hv else {}

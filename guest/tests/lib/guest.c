@@ -111,13 +111,37 @@ unsigned int count_harts(void)
 	return n;
 }
 
+/* Does the hart execute wrs.nto (Zawrs)? Found by hart 0 at boot. */
+static bool zawrs;
+
+static unsigned long load_reserved(volatile unsigned long *p)
+{
+	unsigned long v;
+
+	__asm__ volatile("lr.d.aq %0, (%1)" : "=r"(v) : "r"(p) : "memory");
+	return v;
+}
+
+static void wrs_nto(void)
+{
+	__asm__ volatile(".4byte 0x00d00073" ::: "memory"); /* wrs.nto */
+}
+
 bool wait_eq(volatile unsigned long *p, unsigned long want, unsigned long ticks)
 {
 	unsigned long end = read_time() + ticks;
 
-	while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != want)
+	if (!zawrs) {
+		while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != want)
+			if (read_time() > end)
+				return false;
+		return true;
+	}
+	while (load_reserved(p) != want) {
 		if (read_time() > end)
 			return false;
+		wrs_nto();
+	}
 	return true;
 }
 
@@ -218,6 +242,11 @@ void guest_resumed(unsigned long hartid, unsigned long opaque);
 void guest_boot(unsigned long hartid, unsigned long dtb)
 {
 	__asm__ volatile("mv tp, %0" ::"r"(hartid));
+	/* Without Zawrs wrs.nto is an illegal instruction. */
+	expect_trap();
+	wrs_nto();
+	zawrs = trapped_cause() < 0;
+	expected[hartid].armed = false;
 	guest_main(hartid, dtb);
 	finish();
 }

@@ -97,8 +97,13 @@ static inline unsigned long read_time(void)
 #define SSTATUS_SIE (1UL << 1)
 
 /*
- * Spin until *@p == @want or @ticks of the time CSR pass; false on
+ * Wait until *@p == @want or @ticks of the time CSR pass; false on
  * timeout (the caller records a FAIL: a lost event must not hang a test).
+ * Where the hart has Zawrs the wait is lr.d and wrs.nto, as Linux waits
+ * for another CPU's store: under hartvisor a wait that lasts then gives
+ * the host CPU away (hv/vcpu_wait.c), to the vCPU it waits for, where a
+ * spinning wait held it (test_ipi beside a busy QEMU and two CPU hogs:
+ * 150 s, seconds on a quiet machine).
  */
 bool wait_eq(volatile unsigned long *p, unsigned long want,
 	     unsigned long ticks);
