@@ -39,6 +39,7 @@ enum node_kind {
 	K_IMSIC,
 	K_CHOSEN,
 	K_RESERVED,
+	K_ALIASES, /* its paths to devices the guest loses go */
 };
 
 /* What the walk keeps of each open node. */
@@ -149,6 +150,19 @@ static bool left_out(const struct rewrite *rw, const struct level *me,
 	return false;
 }
 
+/* An alias, or /chosen's stdout-path, naming a device the guest lost? */
+static bool path_gone(struct rewrite *rw, const struct level *me,
+		      enum prop_id id, int off)
+{
+	const struct fdt_property *prop = guest_dtb_prop_at(rw, off);
+
+	if (me->kind != K_ALIASES &&
+	    !(me->kind == K_CHOSEN &&
+	      (id == P_STDOUT_PATH || id == P_LINUX_STDOUT_PATH)))
+		return false;
+	return guest_dtb_path_lost(rw, prop->data, (int)fdt32_ld(&prop->len));
+}
+
 /* Write the guest's version of node @node (@np) and its properties. */
 static void write_node(struct rewrite *rw, const struct level *me, int node,
 		       const struct node_props *np)
@@ -210,7 +224,8 @@ static void write_node(struct rewrite *rw, const struct level *me, int node,
 	}
 	guest_dtb_tag_at(rw, node, &off);
 	if (me->kind != K_VCPU && me->kind != K_PLIC && me->kind != K_APLIC &&
-	    me->kind != K_IMSIC && me->kind != K_CHOSEN) {
+	    me->kind != K_IMSIC && me->kind != K_CHOSEN &&
+	    me->kind != K_ALIASES) {
 		/* Nothing of it changes: its properties in one copy. */
 		guest_dtb_copy(rw, off, np->end - off);
 	} else {
@@ -263,7 +278,8 @@ static void write_node(struct rewrite *rw, const struct level *me, int node,
 				     id >= P_GUEST_INDEX_BITS &&
 				     id <= P_NUM_GUEST_IDS) &&
 				   !(me->kind == K_CHOSEN && id >= P_BOOTARGS &&
-				     id <= P_INITRD_END)) {
+				     id <= P_INITRD_END) &&
+				   !path_gone(rw, me, id, off)) {
 				guest_dtb_copy(rw, off, next - off);
 			}
 		}
@@ -302,6 +318,8 @@ static int node_begin(struct rewrite *rw, struct level *lv, int depth, int node)
 			   guest_dtb_name_is(&np, "reserved-memory")) {
 			rw->reserved = true;
 			me->kind = K_RESERVED;
+		} else if (guest_dtb_name_is(&np, "aliases")) {
+			me->kind = K_ALIASES;
 		}
 	}
 	if (me->kind == K_PLIC && !rw->intcs)

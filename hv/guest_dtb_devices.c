@@ -92,6 +92,44 @@ bool guest_dtb_unreachable(const struct rewrite *rw,
 	       is_clint(np) || is_memory(np);
 }
 
+/*
+ * Only a device right under a child of the root on a 2 + 2 cell bus (QEMU
+ * virt's /soc/serial@10000000) is judged, as the walk judges it; a path
+ * the host tree cannot resolve, or any other node, is left as it is.
+ */
+bool guest_dtb_path_lost(struct rewrite *rw, const char *path, int len)
+{
+	char buf[128];
+	int n = (int)strnlen(path, (size_t)len), node, bus;
+	const char *colon = memchr(path, ':', (size_t)n);
+	const char *slash;
+	struct node_props np, bp;
+	bool bus22;
+
+	if (colon)
+		n = (int)(colon - path);
+	if (n < 2 || (size_t)n >= sizeof(buf) || path[0] != '/')
+		return false;
+	memcpy(buf, path, (size_t)n);
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (slash == buf || memchr(buf + 1, '/', (size_t)(slash - buf - 1)))
+		return false; /* at the root, or deeper than /bus/node */
+	node = fdt_path_offset(rw->host, buf);
+	buf[slash - buf] = '\0';
+	bus = fdt_path_offset(rw->host, buf);
+	if (node < 0 || bus < 0)
+		return false;
+	guest_dtb_read_props(rw, bus, &bp);
+	guest_dtb_read_props(rw, node, &np);
+	bus22 = guest_dtb_two_cells(&bp, P_ADDRESS_CELLS, true) &&
+		guest_dtb_two_cells(&bp, P_SIZE_CELLS, false);
+	return !guest_dtb_kept_subtree(bp.name) &&
+	       guest_dtb_unreachable(rw, &np,
+				     np.off[P_REG] >= 0 ? np.val[P_REG] : NULL,
+				     np.len[P_REG], false, bus22);
+}
+
 bool guest_dtb_kept_subtree(const char *name)
 {
 	static const char *const keep[] = { "cpus", "memory", "reserved-memory",

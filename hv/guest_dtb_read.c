@@ -32,6 +32,8 @@ static const char *const prop_names[NR_PROP_IDS] = {
 	[P_GROUP_INDEX_BITS] = "riscv,group-index-bits",
 	[P_GROUP_INDEX_SHIFT] = "riscv,group-index-shift",
 	[P_NUM_GUEST_IDS] = "riscv,num-guest-ids",
+	[P_STDOUT_PATH] = "stdout-path",
+	[P_LINUX_STDOUT_PATH] = "linux,stdout-path",
 };
 
 /*

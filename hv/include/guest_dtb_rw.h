@@ -42,6 +42,8 @@ enum prop_id {
 	P_GROUP_INDEX_BITS,
 	P_GROUP_INDEX_SHIFT,
 	P_NUM_GUEST_IDS,
+	P_STDOUT_PATH,
+	P_LINUX_STDOUT_PATH,
 	NR_PROP_IDS
 };
 
@@ -223,6 +225,12 @@ int guest_dtb_no_intc(struct rewrite *rw);
 int guest_dtb_vcpu_irq_cells(const struct rewrite *rw, char *v, bool m_slot);
 
 /* Devices and memory (guest_dtb_devices.c). */
+/*
+ * Does the path value @path (@len bytes: an alias, or stdout-path with
+ * its ":options") name a device node of the host tree the guest loses?
+ */
+bool guest_dtb_path_lost(struct rewrite *rw, const char *path, int len);
+
 bool guest_dtb_in_ram(const struct guest_dtb_params *p, uint64_t base,
 		      uint64_t size);
 /*
