@@ -226,6 +226,7 @@ GUEST_EXTRA_dtb := hv/isa.c hv/isa_ext.c $(LIBFDT_OBJS)
 GUEST_EXTRA_isa := $(LIBFDT_OBJS)
 GUEST_EXTRA_fwft := $(LIBFDT_OBJS)
 GUEST_EXTRA_ipistorm := $(LIBFDT_OBJS)
+GUEST_EXTRA_partition := $(LIBFDT_OBJS)
 
 .SECONDEXPANSION:
 $(O)/guest/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
@@ -236,9 +237,19 @@ $(O)/guest/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
 		$(GUEST_EXTRA_$*) $(LIBS)
 $(O)/guest/%.bin: $(O)/guest/%.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
+# The same guests for a second VM, whose RAM starts at 0x90000000 (the
+# config "pair"): $(O)/guest/hi/NAME.bin runs from GUEST_HI_ADDR.
+GUEST_HI_ADDR := 0x91000000
+$(O)/guest/hi/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
+		guest/tests/lib/guest.ld $$(GUEST_EXTRA_$$*) | setup
+	@echo "  GUEST   $@"
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) \
+		-Wl,-Ttext=$(GUEST_HI_ADDR) -o $@ $< $(GUEST_LIB) \
+		$(GUEST_EXTRA_$*) $(LIBS)
 
-.PRECIOUS: $(O)/guest/%.elf
-guests: $(patsubst %,$(O)/guest/%.bin,$(GUEST_TESTS))
+.PRECIOUS: $(O)/guest/%.elf $(O)/guest/hi/%.elf
+guests: $(patsubst %,$(O)/guest/%.bin,$(GUEST_TESTS)) $(O)/guest/hi/partition.bin $(O)/guest/hi/dtb.bin
 
 # ---------------------------------------------------------------- Linux guest
 
@@ -359,6 +370,13 @@ GUEST_ARGS += -drive file=$(DISK),if=none,format=raw,id=hd0 \
 	-device virtio-blk-device,drive=hd0 \
 	-netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(NET_PORT)-:22 \
 	-device virtio-net-device,netdev=net0
+else ifeq ($(GUEST)-$(CONFIG),-pair)
+# The config of two VMs: the partition test guest in each, left's at
+# 0x81000000 and right's at 0x90000000 + 16 MiB; each VM's bootargs are
+# in configs/pair.c.
+GUEST_IMAGE := $(O)/guest/partition.bin $(O)/guest/hi/partition.bin
+GUEST_ARGS := -device guest-loader,kernel=$(O)/guest/partition.bin,addr=$(GUEST_ADDR) \
+	-device guest-loader,kernel=$(O)/guest/hi/partition.bin,addr=$(GUEST_HI_ADDR)
 else ifneq ($(GUEST),)
 ifneq ($(filter $(GUEST),$(GUEST_TESTS)),)
 GUEST_IMAGE := $(O)/guest/$(GUEST).bin
@@ -400,20 +418,24 @@ $(O)/tools/guest-dtb: $(HOST_TOOL_SRCS) $(wildcard hv/include/*.h) | setup
 # The hypervisor's image, for the tool: _start-_hv_end from the ELF.
 HV_RANGE = $(shell $(CROSS_COMPILE)nm $(O)/hartvisor.elf | \
 	awk '/ _start$$/{s=$$1} / _hv_end$$/{e=$$1} END{print s "-" e}')
-GUEST_DTB_GUEST := $(if $(GUEST),$(GUEST),sbi_base)
+GUEST_DTB_IMAGES := $(if $(GUEST_IMAGE),$(filter-out debian,$(GUEST_IMAGE)),$(O)/guest/sbi_base.bin)
+GUEST_DTB_LOADERS := $(if $(GUEST_IMAGE),$(GUEST_ARGS),-device guest-loader,kernel=$(O)/guest/sbi_base.bin,addr=$(GUEST_ADDR))
 
-# make guest-dtb SMP=N [GUEST=name]: QEMU's DTB for the same machine and
-# guest images `make run` uses, rewritten as hartvisor would.
-guest-dtb: all $(O)/tools/guest-dtb $(O)/guest/$(GUEST_DTB_GUEST).bin
+# make guest-dtb SMP=N [GUEST=name] [CONFIG=name]: QEMU's DTB for the same
+# machine and guest images `make run` uses, rewritten as hartvisor would;
+# with several VMs, one guest DTB each (guest-smpN-VM.dtb).
+guest-dtb: all $(O)/tools/guest-dtb $(GUEST_DTB_IMAGES)
 	$(Q)$(QEMU_ENV) tools/qemu-run --dumpdtb $(O)/qemu-virt-smp$(SMP).dtb \
-		-device guest-loader,kernel=$(O)/guest/$(GUEST_DTB_GUEST).bin,addr=$(GUEST_ADDR) \
-		$(QEMU_EXTRA) 2>/dev/null
+		$(GUEST_DTB_LOADERS) $(QEMU_EXTRA) 2>/dev/null
+	$(Q)rm -f $(O)/guest-smp$(SMP).dtb $(O)/guest-smp$(SMP)-*.dtb
 	$(Q)$(O)/tools/guest-dtb --hv $(HV_RANGE) \
 		--sstc $(if $(filter on,$(VSTIMECMP)),on,off) \
 		$(O)/qemu-virt-smp$(SMP).dtb $(O)/guest-smp$(SMP).dtb
-	$(Q)dtc -q -I dtb -O dts -o $(O)/guest-smp$(SMP).dts $(O)/guest-smp$(SMP).dtb
 	@echo "host DTB:  $(O)/qemu-virt-smp$(SMP).dtb (QEMU's, before OpenSBI's fix-ups)"
-	@echo "guest DTB: $(O)/guest-smp$(SMP).dtb, decompiled: $(O)/guest-smp$(SMP).dts"
+	$(Q)for f in $(O)/guest-smp$(SMP).dtb $(O)/guest-smp$(SMP)-*.dtb; do \
+	  [ -f $$f ] || continue; \
+	  dtc -q -I dtb -O dts -o $${f%.dtb}.dts $$f || exit 1; \
+	  echo "guest DTB: $$f, decompiled: $${f%.dtb}.dts"; done
 
 # ---------------------------------------------------------------- tests
 
@@ -540,7 +562,7 @@ FUZZ_SRCS_vsbi := tests/fuzz/fuzz_vsbi.c tests/fuzz/fuzz_vsbi_check.c \
 	tests/fuzz/fuzz_vsbi_ext.c tests/fuzz/fuzz_vsbi_legacy.c \
 	tests/fuzz/fuzz_vsbi_pmu.c \
 	tests/fuzz/fake_vsbi.c $(FUZZ_COMMON) \
-	$(FUZZ_VSBI_SRCS) hv/vm.c hv/sbi_error.c hv/crc32.c
+	$(FUZZ_VSBI_SRCS) hv/vm.c hv/vm_console.c hv/sbi_error.c hv/crc32.c
 FUZZ_SRCS_mmio := tests/fuzz/fuzz_mmio.c $(FUZZ_COMMON) hv/mmio_decode.c \
 	hv/vcpu_mmio.c
 FUZZ_SRCS_vplic := tests/fuzz/fuzz_vplic.c $(FUZZ_COMMON) hv/vplic.c

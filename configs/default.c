@@ -9,5 +9,8 @@
 VM_CONFIG(default) = {
 	.name = "default",
 	.description = "every hart, all RAM below the hypervisor",
-	.devices = VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_IRQCHIP,
+	.nr_vms = 1,
+	.vms = { {
+		.devices = VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_IRQCHIP,
+	} },
 };

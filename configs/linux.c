@@ -14,6 +14,10 @@ VM_CONFIG(linux) = {
 	.name = "linux",
 	.description =
 		"SMP Linux on every hart: UART (ttyS0), RTC, virtio-mmio, interrupt controller",
-	.bootargs = "console=ttyS0 earlycon=sbi",
-	.devices = VM_DEV_UART | VM_DEV_RTC | VM_DEV_VIRTIO | VM_DEV_IRQCHIP,
+	.nr_vms = 1,
+	.vms = { {
+		.bootargs = "console=ttyS0 earlycon=sbi",
+		.devices = VM_DEV_UART | VM_DEV_RTC | VM_DEV_VIRTIO |
+			   VM_DEV_IRQCHIP,
+	} },
 };

@@ -10,8 +10,11 @@
 VM_CONFIG(small) = {
 	.name = "small",
 	.description = "2 vCPUs, 64 MiB, UART and interrupt controller only",
-	.nr_vcpus = 2,
-	.ram_size = 64 * MiB,
-	.bootargs = "small config",
-	.devices = VM_DEV_UART | VM_DEV_IRQCHIP,
+	.nr_vms = 1,
+	.vms = { {
+		.harts = HARTS(0, 2),
+		.ram_size = 64 * MiB,
+		.bootargs = "small config",
+		.devices = VM_DEV_UART | VM_DEV_IRQCHIP,
+	} },
 };

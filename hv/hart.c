@@ -294,9 +294,9 @@ void hart_report_online(const struct hart *h)
 	pr_info("online: slot %u, %s%s%s", h->slot,
 		hart_irq_name(h, irq, sizeof(irq)),
 		h->hartid == log_boot_hartid ? " (boot hart)" : "",
-		h->vcpu		? ", vcpu registered" :
-		the_vm.nr_vcpus ? ", idle (the VM has fewer vCPUs)" :
-				  "");
+		h->vcpu ? ", vcpu registered" :
+		nr_vms	? ", idle (no VM takes this hart)" :
+			  "");
 }
 
 void hart_secondary_main(struct hart *self)

@@ -27,14 +27,15 @@ static void irqchip_create_plic(struct vm *vm, const struct platform *p,
 {
 	int hw_context[HV_MAX_HARTS];
 
-	/* vCPU i is pinned to harts[i], which is p->harts[i]. */
+	/* vCPU i is pinned to harts[vm->hart_slot[i]], as in p->harts[]. */
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		hw_context[i] = p->harts[i].plic_s_context;
+		hw_context[i] = p->harts[vm->hart_slot[i]].plic_s_context;
 	arch_plic_init(p->plic.base);
 	vplic_init(&vm->irqchip.vplic, p->plic.base, p->plic.size, p->plic_ndev,
 		   vm->nr_vcpus, hw_context, vm->irqs, vm->nr_irqs);
-	pr_info("vPLIC at 0x%lx: %u sources, %u contexts, passthrough sources:%s",
-		p->plic.base, vm->irqchip.vplic.ndev, 2 * vm->nr_vcpus, list);
+	pr_info("%svPLIC at 0x%lx: %u sources, %u contexts, passthrough sources:%s",
+		vm->tag, p->plic.base, vm->irqchip.vplic.ndev, 2 * vm->nr_vcpus,
+		list);
 }
 
 static void irqchip_create_aia(struct vm *vm, const struct platform *p,
@@ -44,17 +45,19 @@ static void irqchip_create_aia(struct vm *vm, const struct platform *p,
 	paddr_t file[HV_MAX_HARTS];
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		index[i] = (uint32_t)p->harts[i].imsic_index;
-		file[i] = irqchip_guest_file(p, p->harts[i].imsic_index,
+		const struct platform_hart *h = &p->harts[vm->hart_slot[i]];
+
+		index[i] = (uint32_t)h->imsic_index;
+		file[i] = irqchip_guest_file(p, h->imsic_index,
 					     VAPLIC_GUEST_INDEX);
 	}
 	arch_aplic_init(p->aplic.base);
 	vaplic_init(&vm->irqchip.vaplic, p->aplic.base, p->aplic.size,
 		    p->aplic_nsrc, vm->nr_vcpus, index, file, vm->irqs,
 		    vm->nr_irqs);
-	pr_info("AIA: vCPU i's IMSIC page 0x%lx + i * 4 KiB is guest file %u of its hart; vAPLIC at 0x%lx: sources 1-%u, passthrough sources:%s",
-		vm->irqchip.imsic_base, VAPLIC_GUEST_INDEX, p->aplic.base,
-		vm->irqchip.vaplic.nsrc, list);
+	pr_info("%sAIA: vCPU i's IMSIC page 0x%lx + i * 4 KiB is guest file %u of its hart; vAPLIC at 0x%lx: sources 1-%u, passthrough sources:%s",
+		vm->tag, vm->irqchip.imsic_base, VAPLIC_GUEST_INDEX,
+		p->aplic.base, vm->irqchip.vaplic.nsrc, list);
 }
 
 void irqchip_create(struct vm *vm, const struct platform *p)
@@ -86,8 +89,8 @@ int irqchip_map(struct vm *vm, char *err, size_t errlen)
 	 */
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		gpa_t gpa = vm->irqchip.imsic_base + i * 4096ULL;
-		int ret = arch_gstage_map(gpa, a->guest_file[i], 4096,
-					  GSTAGE_R | GSTAGE_W);
+		int ret = arch_gstage_map(vm->gstage, gpa, a->guest_file[i],
+					  4096, GSTAGE_R | GSTAGE_W);
 
 		if (ret)
 			return errorf(

@@ -224,18 +224,17 @@ void hv_boot_main(unsigned long hartid, const void *dtb, uint64_t entered)
 	report_platform(&platform);
 
 	harts_init(&platform, hartid);
-	ret = vm_create(&the_vm, &platform, config, hv, host_dtb, line,
-			sizeof(line));
-	if (ret == SBI_ERR_NOT_SUPPORTED) {
+	ret = vm_create_all(&platform, config, hv, host_dtb, line,
+			    sizeof(line));
+	if (ret == SBI_ERR_NOT_SUPPORTED)
 		pr_info("%s", line);
-		the_vm.nr_vcpus = 0;
-	} else if (ret) {
+	else if (ret)
 		boot_refuse(line);
-	}
 	boot_step(BOOT_STEP_REST);
 	/* Every vCPU exists before any hart runs one; each sets up its own. */
-	for (unsigned int i = 0; i < the_vm.nr_vcpus; i++)
-		vcpu_create(&the_vm, &harts[i]);
+	for (unsigned int i = 0; i < nr_vms; i++)
+		for (unsigned int j = 0; j < vms[i].nr_vcpus; j++)
+			vcpu_create(&vms[i], &harts[vms[i].hart_slot[j]], j);
 	self = arch_this_hart()->vcpu;
 	if (self)
 		vcpu_hart_init(self);
@@ -247,12 +246,16 @@ void hv_boot_main(unsigned long hartid, const void *dtb, uint64_t entered)
 	 * START_PENDING until it is in. Without a guest there is nothing to
 	 * wait beside: bring every hart up, report, power off.
 	 */
-	wait = !the_vm.nr_vcpus || firmware_may_misstart();
+	wait = !nr_vms || firmware_may_misstart();
 	ret = harts_start_secondaries(wait, platform.timebase_hz);
 	if (ret < 0)
 		boot_refuse("not every hart could be started");
-	if (ret && !vm_has_vcpu_to_boot(&the_vm))
-		boot_refuse("no hart of the VM's vCPUs came up");
+	for (unsigned int i = 0; ret && i < nr_vms; i++)
+		if (!vm_has_vcpu_to_boot(&vms[i])) {
+			snprintf(line, sizeof(line),
+				 "no hart of VM '%s' came up", vms[i].name);
+			boot_refuse(line);
+		}
 	boot_step(BOOT_STEP_HARTS);
 
 	platform_summary(&platform, line, sizeof(line));
@@ -267,11 +270,12 @@ void hv_boot_main(unsigned long hartid, const void *dtb, uint64_t entered)
 	/* Written out at the latest 50 ms into the guest. */
 	log_release(arch_time() + platform.timebase_hz / 20);
 
-	if (!the_vm.nr_vcpus) {
+	if (!nr_vms) {
 		pr_info("powering off");
 		arch_poweroff(false);
 	}
-	vm_boot(&the_vm);
+	for (unsigned int i = 0; i < nr_vms; i++)
+		vm_boot(&vms[i]);
 	if (self)
 		vcpu_run(self);
 	/* A config with fewer vCPUs than harts may leave this hart idle. */

@@ -39,6 +39,27 @@ static void vaplic_reset_source(struct vaplic *a, uint32_t src)
 	a->target[src] = 0;
 }
 
+/*
+ * The real domain serves every VM: its IE is on while any VM's is, so one
+ * VM's IE cannot stop another's interrupts (vaplic.h says what that costs
+ * a VM whose own IE is 0).
+ */
+static struct vaplic *domain_users[HV_MAX_VMS];
+static struct spinlock domain_lock;
+
+/* One per VM: there are never more than HV_MAX_VMS (vm_config_check). */
+static void domain_register(struct vaplic *a)
+{
+	for (unsigned int i = 0; i < HV_MAX_VMS; i++) {
+		if (domain_users[i] == a)
+			return;
+		if (!domain_users[i]) {
+			domain_users[i] = a;
+			return;
+		}
+	}
+}
+
 void vaplic_init(struct vaplic *a, paddr_t base, uint64_t size,
 		 unsigned int phys_nsrc, unsigned int nr_vcpus,
 		 const uint32_t *hart_index, const paddr_t *guest_file,
@@ -57,6 +78,9 @@ void vaplic_init(struct vaplic *a, paddr_t base, uint64_t size,
 	for (unsigned int i = 0; i < nr_owned; i++)
 		if (own[i] >= 1 && own[i] <= a->nsrc)
 			a->owned[own[i] / 32] |= 1U << (own[i] % 32);
+	spin_lock(&domain_lock);
+	domain_register(a);
+	spin_unlock(&domain_lock);
 	vaplic_reset(a);
 }
 
@@ -154,7 +178,8 @@ uint32_t vaplic_read(struct vaplic *a, unsigned int vcpu, uint64_t off,
 	spin_lock(&a->lock);
 	switch (reg) {
 	case REG_DOMAINCFG:
-		val = APLIC_DOMAINCFG_RDONLY | a->domaincfg |
+		val = APLIC_DOMAINCFG_RDONLY |
+		      __atomic_load_n(&a->domaincfg, __ATOMIC_RELAXED) |
 		      APLIC_DOMAINCFG_DM;
 		break;
 	case REG_SOURCECFG:
@@ -184,11 +209,21 @@ uint32_t vaplic_read(struct vaplic *a, unsigned int vcpu, uint64_t off,
 	return val;
 }
 
-/* The guest's IE, or 0 until it sets it: the real domain follows it. */
+/*
+ * The guest's IE, or 0 until it sets it: the real domain's is any VM's.
+ * Under domain_lock alone (not a->lock: one lock at a time).
+ */
 static void write_domaincfg(struct vaplic *a, uint32_t val)
 {
-	a->domaincfg = val & APLIC_DOMAINCFG_IE;
-	arch_aplic_write(APLIC_DOMAINCFG, a->domaincfg | APLIC_DOMAINCFG_DM);
+	uint32_t ie = 0;
+
+	spin_lock(&domain_lock);
+	__atomic_store_n(&a->domaincfg, val & APLIC_DOMAINCFG_IE,
+			 __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < HV_MAX_VMS && domain_users[i]; i++)
+		ie |= domain_users[i]->domaincfg;
+	arch_aplic_write(APLIC_DOMAINCFG, ie | APLIC_DOMAINCFG_DM);
+	spin_unlock(&domain_lock);
 }
 
 static void write_sourcecfg(uint32_t src, uint32_t val)
@@ -271,11 +306,12 @@ void vaplic_write(struct vaplic *a, unsigned int vcpu, uint64_t off,
 		vaplic_refuse(&a->warned_access, vcpu, "bad store", off, val);
 		return;
 	}
+	if (reg == REG_DOMAINCFG) {
+		write_domaincfg(a, val);
+		return;
+	}
 	spin_lock(&a->lock);
 	switch (reg) {
-	case REG_DOMAINCFG:
-		write_domaincfg(a, val);
-		break;
 	case REG_SOURCECFG:
 		if (owned(a, index))
 			write_sourcecfg(index, val);
@@ -296,6 +332,7 @@ void vaplic_write(struct vaplic *a, unsigned int vcpu, uint64_t off,
 	case REG_TARGET:
 		write_target(a, vcpu, index, val);
 		break;
+	case REG_DOMAINCFG:
 	case REG_RAZ:
 	case REG_BAD:
 		break;
@@ -305,8 +342,8 @@ void vaplic_write(struct vaplic *a, unsigned int vcpu, uint64_t off,
 
 void vaplic_reset(struct vaplic *a)
 {
-	spin_lock(&a->lock);
 	write_domaincfg(a, 0);
+	spin_lock(&a->lock);
 	for (uint32_t src = 1; src <= a->nsrc; src++)
 		if (owned(a, src))
 			vaplic_reset_source(a, src);

@@ -18,13 +18,13 @@ static struct vcpu vcpus[HV_MAX_HARTS];
 
 _Static_assert(offsetof(struct vcpu, ctx) == 0, "vcpu_exit casts ctx");
 
-struct vcpu *vcpu_create(struct vm *vm, struct hart *h)
+struct vcpu *vcpu_create(struct vm *vm, struct hart *h, unsigned int id)
 {
 	struct vcpu *v = &vcpus[h->slot];
 
 	v->vm = vm;
 	v->hart = h;
-	v->id = h->slot;
+	v->id = id;
 	v->state = SBI_HSM_STATE_STOPPED;
 	v->ctx.host_sp = h->stack_top;
 	v->ctx.host_tp = (unsigned long)h;
@@ -45,7 +45,7 @@ void vcpu_hart_init(struct vcpu *v)
 		needs &= ~ISA_NEED_WAIT_EXITS;
 
 	v->fwft.supported = arch_fwft_probe(ph->has_svadu);
-	arch_hart_virt_init(VM_VMID, needs);
+	arch_hart_virt_init(v->vm->gstage, needs);
 	if (v->id == 0)
 		vcpu_wait_describe();
 	irqchip_hart_init(v->vm, v->id);

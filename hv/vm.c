@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The static VM at run time: firmware identity and the timer choice, the
- * pristine image copies, the G-stage map, the guest DTB in memory, and the
- * VM-wide events (boot, reboot, shutdown). The plan — where everything
- * goes — is vm_plan.c.
+ * The static VMs at run time: firmware identity and the timer choice, the
+ * pristine image copies, each VM's G-stage map, its guest DTB in memory,
+ * and the VM-wide events (boot, reboot, shutdown), each confined to its
+ * VM. The plan — which harts, RAM and devices, where everything goes —
+ * is vm_plan.c.
  */
 #include <libfdt.h>
 #include <string.h>
@@ -18,7 +19,9 @@
 #include "vcpu.h"
 #include "vm.h"
 
-struct vm the_vm;
+struct vm vms[HV_MAX_VMS];
+unsigned int nr_vms;
+unsigned int vms_running;
 
 static int vm_map(struct vm *vm, char *err, size_t errlen)
 {
@@ -26,8 +29,8 @@ static int vm_map(struct vm *vm, char *err, size_t errlen)
 	int ret;
 
 	for (unsigned int i = 0; i < vm->nr_ram; i++) {
-		ret = arch_gstage_map(vm->ram[i].base, vm->ram[i].base,
-				      vm->ram[i].size,
+		ret = arch_gstage_map(vm->gstage, vm->ram[i].base,
+				      vm->ram[i].base, vm->ram[i].size,
 				      GSTAGE_R | GSTAGE_W | GSTAGE_X);
 		if (ret)
 			return errorf(err, errlen, ret,
@@ -41,12 +44,13 @@ static int vm_map(struct vm *vm, char *err, size_t errlen)
 			      "cannot make the guest images read-only: %s",
 			      sbi_strerror(ret));
 	/* Every guest TLB miss walks these: fewer levels, faster walks. */
-	arch_gstage_leaves(leaves);
-	pr_info("G-stage: guest RAM in %u x 1 GiB, %u x 2 MiB and %u x 4 KiB leaves",
-		leaves[2], leaves[1], leaves[0]);
+	arch_gstage_leaves(vm->gstage, leaves);
+	pr_info("%sG-stage: guest RAM in %u x 1 GiB, %u x 2 MiB and %u x 4 KiB leaves",
+		vm->tag, leaves[2], leaves[1], leaves[0]);
 	for (unsigned int i = 0; i < vm->nr_mmio; i++) {
-		ret = arch_gstage_map(vm->mmio[i].base, vm->mmio[i].base,
-				      vm->mmio[i].size, GSTAGE_R | GSTAGE_W);
+		ret = arch_gstage_map(vm->gstage, vm->mmio[i].base,
+				      vm->mmio[i].base, vm->mmio[i].size,
+				      GSTAGE_R | GSTAGE_W);
 		if (ret)
 			return errorf(err, errlen, ret,
 				      "cannot map device page 0x%lx: %s",
@@ -171,28 +175,28 @@ static int vm_build_dtb(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
-int vm_create(struct vm *vm, const struct platform *p,
-	      const struct vm_config *cfg, struct mem_range hv,
-	      const void *host_dtb, char *err, size_t errlen)
+/* Create planned VM @vm: its G-stage, controller, map and guest DTB. */
+static int vm_create(struct vm *vm, const struct platform *p,
+		     const void *host_dtb, bool host_sstc, bool host_smstateen,
+		     char *err, size_t errlen)
 {
-	bool host_sstc = true, host_smstateen = true;
 	int ret;
 
-	boot_step(BOOT_STEP_REST);
-	ret = vm_plan(vm, p, cfg, hv, err, errlen);
-	boot_step(BOOT_STEP_PLAN);
-	if (ret)
-		return ret;
-	pr_info("VM config '%s': %s", cfg->name, cfg->description);
-	for (unsigned int i = 0; i < p->nr_harts; i++) {
-		host_sstc &= p->harts[i].has_sstc;
-		host_smstateen &= p->harts[i].has_smstateen;
-	}
+	if (nr_vms > 1)
+		pr_info("%sVM %u (VMID %lu): %u vCPUs on harts %lu-%lu",
+			vm->tag, vm->index, vm->vmid, vm->nr_vcpus,
+			p->harts[vm->hart_slot[0]].hartid,
+			p->harts[vm->hart_slot[vm->nr_vcpus - 1]].hartid);
+	vm->gstage = arch_gstage_create(vm->vmid);
+	if (!vm->gstage)
+		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
+			      "%s: no G-stage table left", vm->what);
 	vm->mvendorid = arch_firmware_base(SBI_EXT_BASE_GET_MVENDORID);
 	vm->marchid = arch_firmware_base(SBI_EXT_BASE_GET_MARCHID);
 	vm->mimpid = arch_firmware_base(SBI_EXT_BASE_GET_MIMPID);
-	pr_info("firmware ids: mvendorid 0x%lx marchid 0x%lx mimpid 0x%lx",
-		vm->mvendorid, vm->marchid, vm->mimpid);
+	if (!vm->index)
+		pr_info("firmware ids: mvendorid 0x%lx marchid 0x%lx mimpid 0x%lx",
+			vm->mvendorid, vm->marchid, vm->mimpid);
 	vm_choose_timer(vm, host_sstc, host_smstateen);
 	vm_choose_isa(vm, p);
 	/*
@@ -201,7 +205,7 @@ int vm_create(struct vm *vm, const struct platform *p,
 	 * EOI storms or is lost. The guest file path itself is fine.
 	 */
 	if (vm->irqchip.kind == IRQCHIP_AIA && qemu_version(vm) &&
-	    qemu_version(vm) < 0x090000)
+	    qemu_version(vm) < 0x090000 && !vm->index)
 		pr_warn("QEMU %lu.%lu's APLIC re-triggers level interrupts wrongly in MSI mode (fixed in 9.0): IRQCHIP=plic for devices",
 			qemu_version(vm) >> 16, qemu_version(vm) >> 8 & 0xff);
 	irqchip_create(vm, p);
@@ -218,12 +222,43 @@ int vm_create(struct vm *vm, const struct platform *p,
 		return ret;
 
 	for (unsigned int i = 0; i < vm->nr_ram; i++)
-		pr_info("guest RAM 0x%lx-0x%lx (%lu MiB)", vm->ram[i].base,
-			vm->ram[i].base + vm->ram[i].size,
+		pr_info("%sguest RAM 0x%lx-0x%lx (%lu MiB)", vm->tag,
+			vm->ram[i].base, vm->ram[i].base + vm->ram[i].size,
 			(unsigned long)(vm->ram[i].size / MiB));
-	pr_info("guest DTB at 0x%lx (%u bytes, crc32 0x%08x), entry 0x%lx, %u vCPUs on %u harts",
-		vm->dtb, vm->dtb_size, vm->dtb_crc, vm->entry, vm->nr_vcpus,
-		p->nr_harts);
+	pr_info("%sguest DTB at 0x%lx (%u bytes, crc32 0x%08x), entry 0x%lx, %u vCPUs on %u harts",
+		vm->tag, vm->dtb, vm->dtb_size, vm->dtb_crc, vm->entry,
+		vm->nr_vcpus, p->nr_harts);
+	return 0;
+}
+
+int vm_create_all(const struct platform *p, const struct vm_config *cfg,
+		  struct mem_range hv, const void *host_dtb, char *err,
+		  size_t errlen)
+{
+	bool host_sstc = true, host_smstateen = true;
+	int ret;
+
+	boot_step(BOOT_STEP_REST);
+	ret = vm_plan_all(vms, p, cfg, hv, err, errlen);
+	boot_step(BOOT_STEP_PLAN);
+	if (ret)
+		return ret;
+	nr_vms = cfg->nr_vms;
+	pr_info("VM config '%s': %s", cfg->name, cfg->description);
+	for (unsigned int i = 0; i < p->nr_harts; i++) {
+		host_sstc &= p->harts[i].has_sstc;
+		host_smstateen &= p->harts[i].has_smstateen;
+	}
+	for (unsigned int i = 0; i < nr_vms; i++) {
+		if (nr_vms > 1)
+			snprintf(vms[i].tag, sizeof(vms[i].tag), "[%s] ",
+				 vms[i].name);
+		ret = vm_create(&vms[i], p, host_dtb, host_sstc, host_smstateen,
+				err, errlen);
+		if (ret)
+			return ret;
+	}
+	__atomic_store_n(&vms_running, nr_vms, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -302,8 +337,8 @@ void vm_print_stats(const struct vm *vm)
 
 		if (!v)
 			continue;
-		pr_info("vcpu%u exits %lu: ecall %lu, virtual-inst %lu, guest-page-fault %lu, ipi %lu, timer %lu, external %lu; waits: wfi %lu, wrs.nto %lu (slept %lu)",
-			i, vcpu_exits_total(v), vcpu_sbi_calls(v),
+		pr_info("%svcpu%u exits %lu: ecall %lu, virtual-inst %lu, guest-page-fault %lu, ipi %lu, timer %lu, external %lu; waits: wfi %lu, wrs.nto %lu (slept %lu)",
+			vm->tag, i, vcpu_exits_total(v), vcpu_sbi_calls(v),
 			v->exits_by_cause[EXC_VIRTUAL_INST],
 			v->exits_by_cause[EXC_INST_GUEST_PAGE_FAULT] +
 				v->exits_by_cause[EXC_LOAD_GUEST_PAGE_FAULT] +
@@ -312,8 +347,8 @@ void vm_print_stats(const struct vm *vm)
 			v->exits_by_irq[IRQ_S_TIMER],
 			v->exits_by_irq[IRQ_S_EXT], v->waits[VCPU_WAIT_WFI],
 			v->waits[VCPU_WAIT_WRS], v->waits[VCPU_WAIT_WRS_SLEPT]);
-		pr_info("vcpu%u sbi calls: base %lu, time %lu, ipi %lu, rfence %lu, hsm %lu, srst %lu, dbcn %lu, susp %lu, fwft %lu, pmu %lu, hartvisor %lu, legacy %lu, unknown %lu",
-			i, v->sbi_calls[VCPU_SBI_BASE],
+		pr_info("%svcpu%u sbi calls: base %lu, time %lu, ipi %lu, rfence %lu, hsm %lu, srst %lu, dbcn %lu, susp %lu, fwft %lu, pmu %lu, hartvisor %lu, legacy %lu, unknown %lu",
+			vm->tag, i, v->sbi_calls[VCPU_SBI_BASE],
 			v->sbi_calls[VCPU_SBI_TIME], v->sbi_calls[VCPU_SBI_IPI],
 			v->sbi_calls[VCPU_SBI_RFENCE],
 			v->sbi_calls[VCPU_SBI_HSM], v->sbi_calls[VCPU_SBI_SRST],
@@ -326,30 +361,15 @@ void vm_print_stats(const struct vm *vm)
 	}
 }
 
-void vm_shutdown(struct vm *vm, bool failure)
-{
-	pr_info("guest asked for %s: powering off",
-		failure ? "shutdown (system failure)" : "shutdown");
-	vm_print_stats(vm);
-	pr_info("guest images, since the last boot: %lu pages saved on first write, %lu in the background (%u leaves whole)",
-		vm->pristine_pages, vm->pristine_background,
-		vm->pristine_leaves);
-	/* The guest did not wait for them; say which never arrived. */
-	harts_report_missing();
-	arch_poweroff(failure);
-}
-
-void vm_reboot(struct vm *vm, struct vcpu *self)
+/*
+ * Stop every vCPU of @vm but @self (stopped already) and wait until each
+ * has, for a reboot or a shutdown; the caller won vm->resetting.
+ */
+static void vm_stop_others(struct vm *vm, struct vcpu *self)
 {
 	struct hart *me = arch_this_hart();
 	unsigned int others = 0;
 
-	vcpu_stop_self(self);
-	/* One reboot at a time; a second asker just stops (it is reset). */
-	if (__atomic_exchange_n(&vm->resetting, 1, __ATOMIC_ACQ_REL))
-		return;
-	pr_info("guest asked for a reboot (boot %u): restarting it",
-		vm->boots + 1);
 	__atomic_store_n(&vm->reset_acks, 0, __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		if (vm->vcpus[i] == self || vm->vcpus[i]->absent)
@@ -370,6 +390,52 @@ void vm_reboot(struct vm *vm, struct vcpu *self)
 		hart_do_fences(me);
 		arch_cpu_relax();
 	}
+}
+
+/* @self stops; true if it is the one to reset or stop the whole VM. */
+static bool vm_take_reset(struct vm *vm, struct vcpu *self)
+{
+	vcpu_stop_self(self);
+	/* One at a time; a second asker just stops (it is reset). */
+	return !__atomic_exchange_n(&vm->resetting, 1, __ATOMIC_ACQ_REL);
+}
+
+void vm_shutdown(struct vm *vm, struct vcpu *self, bool failure)
+{
+	const char *what = failure ? "shutdown (system failure)" : "shutdown";
+	unsigned int left;
+
+	if (!vm_take_reset(vm, self))
+		return;
+	left = __atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL);
+	if (left)
+		pr_info("%sguest asked for %s: VM '%s' stops, %u other VM%s on",
+			vm->tag, what, vm->name, left,
+			left == 1 ? " runs" : "s run");
+	else
+		pr_info("%sguest asked for %s: powering off", vm->tag, what);
+	vm_print_stats(vm);
+	pr_info("%sguest images, since the last boot: %lu pages saved on first write, %lu in the background (%u leaves whole)",
+		vm->tag, vm->pristine_pages, vm->pristine_background,
+		vm->pristine_leaves);
+	if (!left) {
+		/* The guest did not wait for them; say which never arrived. */
+		harts_report_missing();
+		arch_poweroff(failure);
+	}
+	vm_stop_others(vm, self);
+	/* Its devices stay quiet: nobody would serve their interrupts. */
+	irqchip_reset(vm);
+	pr_info("%sVM '%s' is off", vm->tag, vm->name);
+}
+
+void vm_reboot(struct vm *vm, struct vcpu *self)
+{
+	if (!vm_take_reset(vm, self))
+		return;
+	pr_info("%sguest asked for a reboot (boot %u): restarting it", vm->tag,
+		vm->boots + 1);
+	vm_stop_others(vm, self);
 	vm_boot(vm);
 	__atomic_store_n(&vm->resetting, 0, __ATOMIC_RELEASE);
 }

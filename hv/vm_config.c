@@ -19,26 +19,77 @@ const struct vm_config *vm_config_find(const char *name)
 	return NULL;
 }
 
+const char *vm_spec_name(const struct vm_config *cfg, unsigned int i)
+{
+	return cfg->vms[i].name ? cfg->vms[i].name : cfg->name;
+}
+
+void vm_spec_what(const struct vm_config *cfg, unsigned int i, char *buf,
+		  size_t size)
+{
+	if (cfg->nr_vms > 1)
+		snprintf(buf, size, "config '%s': VM '%s'", cfg->name,
+			 vm_spec_name(cfg, i));
+	else
+		snprintf(buf, size, "config '%s'", cfg->name);
+}
+
+static int vm_spec_check(const struct vm_config *cfg, unsigned int i, char *err,
+			 size_t errlen)
+{
+	const struct vm_spec *s = &cfg->vms[i];
+	const char *name = vm_spec_name(cfg, i);
+	char what[80];
+
+	vm_spec_what(cfg, i, what, sizeof(what));
+	if (cfg->nr_vms > 1 && !s->harts)
+		return errorf(
+			err, errlen, SBI_ERR_INVALID_PARAM,
+			"config '%s': VM '%s' names no harts (.harts = HARTS(first, count)): with several VMs each takes its own",
+			cfg->name, name);
+	if (cfg->nr_vms > 1 && !s->ram_size)
+		return errorf(
+			err, errlen, SBI_ERR_INVALID_PARAM,
+			"config '%s': VM '%s' has no RAM size: with several VMs each gives .ram_size",
+			cfg->name, name);
+	if (s->ram_base % VM_RAM_ALIGN || s->ram_size % VM_RAM_ALIGN)
+		return errorf(err, errlen, SBI_ERR_INVALID_PARAM,
+			      "%s: guest RAM 0x%lx+0x%lx is not in 2 MiB units",
+			      what, (unsigned long)s->ram_base,
+			      (unsigned long)s->ram_size);
+	if (s->ram_base + s->ram_size < s->ram_base)
+		return errorf(err, errlen, SBI_ERR_INVALID_PARAM,
+			      "%s: guest RAM wraps around", what);
+	if (s->devices & ~VM_DEV_ALL)
+		return errorf(err, errlen, SBI_ERR_INVALID_PARAM,
+			      "%s: unknown device bits 0x%x", what,
+			      s->devices & ~VM_DEV_ALL);
+	if (s->virtio && !(s->devices & VM_DEV_VIRTIO))
+		return errorf(
+			err, errlen, SBI_ERR_INVALID_PARAM,
+			"%s names virtio slots (.virtio) but not VM_DEV_VIRTIO",
+			what);
+	for (unsigned int j = 0; j < i; j++)
+		if (!strcmp(name, vm_spec_name(cfg, j)))
+			return errorf(err, errlen, SBI_ERR_INVALID_PARAM,
+				      "config '%s': two VMs are called '%s'",
+				      cfg->name, name);
+	return 0;
+}
+
 int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 {
-	if (cfg->nr_vcpus > HV_MAX_HARTS)
+	if (!cfg->nr_vms || cfg->nr_vms > HV_MAX_VMS)
 		return errorf(
 			err, errlen, SBI_ERR_INVALID_PARAM,
-			"config '%s': %u vCPUs, but hartvisor is built for at most %d harts (HV_MAX_HARTS)",
-			cfg->name, cfg->nr_vcpus, HV_MAX_HARTS);
-	if (cfg->ram_base % VM_RAM_ALIGN || cfg->ram_size % VM_RAM_ALIGN)
-		return errorf(
-			err, errlen, SBI_ERR_INVALID_PARAM,
-			"config '%s': guest RAM 0x%lx+0x%lx is not in 2 MiB units",
-			cfg->name, (unsigned long)cfg->ram_base,
-			(unsigned long)cfg->ram_size);
-	if (cfg->ram_base + cfg->ram_size < cfg->ram_base)
-		return errorf(err, errlen, SBI_ERR_INVALID_PARAM,
-			      "config '%s': guest RAM wraps around", cfg->name);
-	if (cfg->devices & ~VM_DEV_ALL)
-		return errorf(err, errlen, SBI_ERR_INVALID_PARAM,
-			      "config '%s': unknown device bits 0x%x",
-			      cfg->name, cfg->devices & ~VM_DEV_ALL);
+			"config '%s': %u VMs; hartvisor runs 1 to %d (HV_MAX_VMS)",
+			cfg->name, cfg->nr_vms, HV_MAX_VMS);
+	for (unsigned int i = 0; i < cfg->nr_vms; i++) {
+		int ret = vm_spec_check(cfg, i, err, errlen);
+
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 

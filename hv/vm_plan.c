@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The VM's plan: where guest RAM, the images, their pristine copies and
- * the guest DTB go, and the guest DTB itself — pure functions of the host
- * DTB and the hypervisor's region, so the host tool behind `make
- * guest-dtb` computes exactly what the hypervisor does.
+ * The VMs' plan: which harts and devices each VM gets, where its guest
+ * RAM, images, their pristine copies and the guest DTB go, and the guest
+ * DTB itself — pure functions of the config, the host DTB and the
+ * hypervisor's region, so the host tool behind `make guest-dtb` computes
+ * exactly what the hypervisor does.
  */
+#include <string.h>
+
 #include "guest_dtb.h"
 #include "printf.h"
 #include "sbi.h"
@@ -52,25 +55,29 @@ static void vm_ram_all(struct vm *vm, const struct mem_range *free,
 	}
 }
 
-/* Guest RAM as the config places it: one window, pristine copies above. */
-static int vm_ram_window(struct vm *vm, const struct vm_config *cfg,
+/*
+ * Guest RAM as the config places it: one window at @base (0: *@next, the
+ * lowest RAM the VMs before left free), @size bytes (0: all that is left),
+ * below the top @pristine bytes of its free range.
+ */
+static int vm_ram_window(struct vm *vm, paddr_t base, uint64_t size,
 			 const struct mem_range *free, unsigned int nr_free,
-			 uint64_t pristine, struct mem_range hv, char *err,
-			 size_t errlen)
+			 uint64_t pristine, struct mem_range hv, paddr_t *next,
+			 char *err, size_t errlen)
 {
-	paddr_t base = cfg->ram_base ? cfg->ram_base : free[0].base;
 	const struct mem_range *r = NULL;
-	uint64_t size = cfg->ram_size;
 	paddr_t room;
 
+	if (!base)
+		base = *next;
 	for (unsigned int i = 0; i < nr_free; i++)
 		if (range_contains(free[i].base, free[i].size, base, 1))
 			r = &free[i];
 	if (!r)
 		return errorf(
 			err, errlen, SBI_ERR_INVALID_ADDRESS,
-			"config '%s': guest RAM at 0x%lx is not free RAM (hartvisor keeps 0x%lx-0x%lx)",
-			cfg->name, (unsigned long)base, (unsigned long)hv.base,
+			"%s: guest RAM at 0x%lx is not free RAM (hartvisor keeps 0x%lx-0x%lx)",
+			vm->what, (unsigned long)base, (unsigned long)hv.base,
 			(unsigned long)(hv.base + hv.size));
 	room = ALIGN_DOWN(r->base + r->size - MIN(pristine, r->size),
 			  VM_RAM_ALIGN);
@@ -79,99 +86,139 @@ static int vm_ram_window(struct vm *vm, const struct vm_config *cfg,
 	if (!size || base + size > room)
 		return errorf(
 			err, errlen, SBI_ERR_NO_SHMEM,
-			"config '%s': guest RAM 0x%lx+%lu MiB does not fit: %lu MiB free from 0x%lx, less %lu MiB for the pristine image copies",
-			cfg->name, (unsigned long)base,
+			"%s: guest RAM 0x%lx+%lu MiB does not fit: %lu MiB free from 0x%lx, less %lu MiB for the pristine image copies",
+			vm->what, (unsigned long)base,
 			(unsigned long)(size / MiB),
 			(unsigned long)((r->base + r->size - base) / MiB),
 			(unsigned long)base,
 			(unsigned long)(ALIGN_UP(pristine, VM_RAM_ALIGN) /
 					MiB));
 	vm->ram[vm->nr_ram++] = (struct mem_range){ base, size };
+	*next = base + size;
 	return 0;
 }
 
-static int vm_layout_images(struct vm *vm, const struct platform *p, char *err,
-			    size_t errlen)
+/*
+ * Give each guest image to the VM whose RAM holds it; the first kernel of
+ * each VM is its entry. Every VM needs one. Their pristine copies, for
+ * SRST reboot, go right above the highest guest RAM.
+ */
+static int vm_plan_images(struct vm *plan, unsigned int nr,
+			  const struct platform *p, char *err, size_t errlen)
 {
-	const struct mem_range *top = &vm->ram[vm->nr_ram - 1];
 	paddr_t pristine = 0;
-	bool kernel = false;
 
-	vm->dtb = ALIGN_DOWN(top->base + top->size - GUEST_DTB_SLOT,
-			     GUEST_DTB_SLOT);
+	for (unsigned int v = 0; v < nr; v++) {
+		const struct mem_range *top = &plan[v].ram[plan[v].nr_ram - 1];
+
+		plan[v].dtb = ALIGN_DOWN(top->base + top->size - GUEST_DTB_SLOT,
+					 GUEST_DTB_SLOT);
+		pristine = MAX(pristine, top->base + top->size);
+	}
 	for (unsigned int i = 0; i < p->nr_modules; i++) {
 		const struct platform_module *m = &p->modules[i];
-		struct vm_image *img = &vm->images[vm->nr_images++];
+		const char *kind = platform_module_kind_name(m->kind);
+		struct vm *vm = NULL;
+		struct vm_image *img;
 
-		img->kind = m->kind;
-		img->base = m->base;
-		img->size = m->size;
-		if (!vm_ram_contains(vm, m->base, m->size))
-			return errorf(
-				err, errlen, SBI_ERR_INVALID_ADDRESS,
-				"guest %s at 0x%lx-0x%lx is not in guest RAM",
-				platform_module_kind_name(m->kind), m->base,
-				m->base + m->size);
+		for (unsigned int v = 0; v < nr && !vm; v++)
+			if (vm_ram_contains(&plan[v], m->base, m->size))
+				vm = &plan[v];
+		if (!vm)
+			return errorf(err, errlen, SBI_ERR_INVALID_ADDRESS,
+				      "guest %s at 0x%lx-0x%lx is not in %s",
+				      kind, m->base, m->base + m->size,
+				      nr > 1 ? "any VM's RAM" : "guest RAM");
 		if (ranges_overlap(m->base, m->size, vm->dtb, GUEST_DTB_SLOT))
 			return errorf(
 				err, errlen, SBI_ERR_INVALID_ADDRESS,
 				"guest %s at 0x%lx-0x%lx overlaps the guest DTB slot 0x%lx-0x%lx: load it lower",
-				platform_module_kind_name(m->kind), m->base,
-				m->base + m->size, vm->dtb,
+				kind, m->base, m->base + m->size, vm->dtb,
 				vm->dtb + GUEST_DTB_SLOT);
-		if (m->kind == MODULE_KERNEL && !kernel) {
-			kernel = true;
+		img = &vm->images[vm->nr_images++];
+		img->kind = m->kind;
+		img->base = m->base;
+		img->size = m->size;
+		img->pristine = pristine;
+		pristine += ALIGN_UP(m->size, 4096);
+		if (m->kind == MODULE_KERNEL && !vm->entry) {
 			vm->entry = m->base;
 			vm->bootargs = m->bootargs ? m->bootargs :
-						     vm->config->bootargs;
+						     vm->spec->bootargs;
 		}
 	}
-	/* Pristine copies, for SRST reboot, right above guest RAM. */
-	pristine = top->base + top->size;
-	for (unsigned int i = 0; i < vm->nr_images; i++) {
-		vm->images[i].pristine = pristine;
-		pristine += ALIGN_UP(vm->images[i].size, 4096);
-	}
+	for (unsigned int v = 0; v < nr; v++)
+		if (!plan[v].entry)
+			return errorf(
+				err, errlen, SBI_ERR_INVALID_PARAM,
+				"%s has no kernel: QEMU -device guest-loader,kernel=FILE,addr=ADDR with ADDR in its RAM 0x%lx-0x%lx",
+				plan[v].what, plan[v].ram[0].base,
+				plan[v].ram[0].base + plan[v].ram[0].size);
 	return 0;
 }
 
 /* Pass @dev's page through; its interrupt goes to the VM's controller. */
-static void vm_plan_device(struct vm *vm, const struct vm_config *cfg,
-			   const struct platform_device *dev)
+static void vm_plan_device(struct vm *vm, const struct platform_device *dev)
 {
 	vm->mmio[vm->nr_mmio++] =
 		(struct mem_range){ ALIGN_DOWN(dev->base, 4096), 4096 };
-	if ((cfg->devices & VM_DEV_IRQCHIP) && dev->irq)
+	if ((vm->spec->devices & VM_DEV_IRQCHIP) && dev->irq)
 		vm->irqs[vm->nr_irqs++] = dev->irq;
+}
+
+/* Virtio slot @i's number: its place among the slots by address. */
+static unsigned int virtio_slot(const struct platform *p, unsigned int i)
+{
+	unsigned int n = 0;
+
+	for (unsigned int j = 0; j < p->nr_virtio; j++)
+		n += p->virtio[j].base < p->virtio[i].base;
+	return n;
 }
 
 /* The harts and devices the config asks for, on this machine. */
 static int vm_plan_vcpus_devices(struct vm *vm, const struct platform *p,
-				 const struct vm_config *cfg, char *err,
-				 size_t errlen)
+				 char *err, size_t errlen)
 {
-	vm->nr_vcpus = cfg->nr_vcpus ? cfg->nr_vcpus : p->nr_harts;
-	if (vm->nr_vcpus > p->nr_harts)
+	const struct vm_spec *s = vm->spec;
+	uint64_t harts = s->harts;
+	unsigned int top = 0;
+
+	if (!harts)
+		harts = p->nr_harts >= 64 ? ~0ULL : HARTS(0, p->nr_harts);
+	for (unsigned int i = 0; i < 64; i++) {
+		if (!(harts & (1ULL << i)))
+			continue;
+		top = i;
+		if (i < p->nr_harts && vm->nr_vcpus < HV_MAX_HARTS)
+			vm->hart_slot[vm->nr_vcpus++] = i;
+	}
+	if (top >= p->nr_harts)
 		return errorf(
 			err, errlen, SBI_ERR_INVALID_PARAM,
-			"config '%s' wants %u vCPUs, but this machine has %u hart%s (SMP=%u or more)",
-			cfg->name, vm->nr_vcpus, p->nr_harts,
-			p->nr_harts == 1 ? "" : "s", vm->nr_vcpus);
+			"%s wants %u vCPUs (harts up to index %u), but this machine has %u hart%s (SMP=%u or more)",
+			vm->what, (unsigned int)__builtin_popcountll(harts),
+			top, p->nr_harts, p->nr_harts == 1 ? "" : "s", top + 1);
 	/* Devices the guest owns, one page each; never the PLIC or CLINT. */
-	if ((cfg->devices & VM_DEV_UART) && !p->uart.present)
-		return errorf(
-			err, errlen, SBI_ERR_NOT_SUPPORTED,
-			"config '%s' owns the UART, but the host DTB has none",
-			cfg->name);
-	if (cfg->devices & VM_DEV_UART)
-		vm_plan_device(vm, cfg, &p->uart);
-	if ((cfg->devices & VM_DEV_RTC) && p->rtc.present)
-		vm_plan_device(vm, cfg, &p->rtc);
+	if ((s->devices & VM_DEV_UART) && !p->uart.present)
+		return errorf(err, errlen, SBI_ERR_NOT_SUPPORTED,
+			      "%s owns the UART, but the host DTB has none",
+			      vm->what);
+	if (s->devices & VM_DEV_UART)
+		vm_plan_device(vm, &p->uart);
+	if ((s->devices & VM_DEV_RTC) && p->rtc.present)
+		vm_plan_device(vm, &p->rtc);
 	vm->dma_mmio = vm->nr_mmio;
-	for (unsigned int i = 0; (cfg->devices & VM_DEV_VIRTIO) &&
+	for (unsigned int i = 0; (s->devices & VM_DEV_VIRTIO) &&
 				 i < p->nr_virtio && vm->nr_mmio < VM_MAX_MMIO;
 	     i++)
-		vm_plan_device(vm, cfg, &p->virtio[i]);
+		if (!s->virtio || (s->virtio & (1U << virtio_slot(p, i))))
+			vm_plan_device(vm, &p->virtio[i]);
+	if (p->nr_virtio < 32 && s->virtio >> p->nr_virtio)
+		return errorf(
+			err, errlen, SBI_ERR_NOT_SUPPORTED,
+			"%s wants virtio slots 0x%x, but this machine has %u",
+			vm->what, s->virtio, p->nr_virtio);
 	return 0;
 }
 
@@ -209,37 +256,21 @@ int vm_hv_place(const struct platform *p, uint64_t image_size,
 	return 0;
 }
 
-int vm_plan(struct vm *vm, const struct platform *p,
-	    const struct vm_config *cfg, struct mem_range hv, char *err,
-	    size_t errlen)
+/* Plan VM @vm (its spec, name and index set) but for its images. */
+static int vm_plan_one(struct vm *vm, const struct platform *p,
+		       const struct mem_range *free, unsigned int nr_free,
+		       uint64_t pristine, struct mem_range hv, paddr_t *next,
+		       char *err, size_t errlen)
 {
-	struct mem_range free[VM_MAX_RAM];
-	unsigned int nr_free;
-	uint64_t pristine = 0;
-	int ret = SBI_ERR_NOT_SUPPORTED;
+	const struct vm_spec *s = vm->spec;
+	int ret;
 
-	/* Nothing to run: say so before anything else. */
-	for (unsigned int i = 0; i < p->nr_modules; i++)
-		if (p->modules[i].kind == MODULE_KERNEL)
-			ret = 0;
-	if (ret)
-		return errorf(
-			err, errlen, ret,
-			"no guest kernel (QEMU -device guest-loader,kernel=FILE,addr=ADDR): nothing to run");
-
-	vm->config = cfg;
-	ret = vm_plan_vcpus_devices(vm, p, cfg, err, errlen);
+	ret = vm_plan_vcpus_devices(vm, p, err, errlen);
 	if (ret)
 		return ret;
-	for (unsigned int i = 0; i < p->nr_modules; i++)
-		pristine += ALIGN_UP(p->modules[i].size, 4096);
-	nr_free = vm_free_ram(p, hv, free);
-	if (!nr_free)
-		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
-			      "no RAM left above the hypervisor");
-	if (cfg->ram_base || cfg->ram_size)
-		ret = vm_ram_window(vm, cfg, free, nr_free, pristine, hv, err,
-				    errlen);
+	if (s->ram_base || s->ram_size || vm->config->nr_vms > 1)
+		ret = vm_ram_window(vm, s->ram_base, s->ram_size, free, nr_free,
+				    pristine, hv, next, err, errlen);
 	else
 		vm_ram_all(vm, free, nr_free, pristine);
 	if (ret)
@@ -255,16 +286,120 @@ int vm_plan(struct vm *vm, const struct platform *p,
 			}
 	if (!vm->nr_ram || vm->ram[vm->nr_ram - 1].size < 2 * GUEST_DTB_SLOT)
 		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
-			      "config '%s': guest RAM needs at least %lu MiB",
-			      cfg->name,
+			      "%s: guest RAM needs at least %lu MiB", vm->what,
 			      (unsigned long)(2 * GUEST_DTB_SLOT / MiB));
-	irqchip_plan(&vm->irqchip, p, cfg->devices, vm->irqs, vm->nr_irqs);
-	if ((cfg->devices & VM_DEV_IRQCHIP) && vm->irqchip.kind == IRQCHIP_NONE)
+	irqchip_plan(&vm->irqchip, p, s->devices, vm->irqs, vm->nr_irqs);
+	if ((s->devices & VM_DEV_IRQCHIP) && vm->irqchip.kind == IRQCHIP_NONE)
 		return errorf(
 			err, errlen, SBI_ERR_NOT_SUPPORTED,
-			"config '%s' owns the interrupt controller, but this machine has neither a PLIC nor AIA guest interrupt files (-M virt or -M virt,aia=aplic-imsic,aia-guests=1)",
-			cfg->name);
-	return vm_layout_images(vm, p, err, errlen);
+			"%s owns the interrupt controller, but this machine has neither a PLIC nor AIA guest interrupt files (-M virt or -M virt,aia=aplic-imsic,aia-guests=1)",
+			vm->what);
+	return 0;
+}
+
+/* What a device page is, for a refusal. */
+static const char *device_name(const struct platform *p, paddr_t page,
+			       char *buf, size_t size)
+{
+	if (p->uart.present && ALIGN_DOWN(p->uart.base, 4096) == page)
+		return "the UART";
+	if (p->rtc.present && ALIGN_DOWN(p->rtc.base, 4096) == page)
+		return "the RTC";
+	for (unsigned int i = 0; i < p->nr_virtio; i++)
+		if (ALIGN_DOWN(p->virtio[i].base, 4096) == page) {
+			snprintf(buf, size, "virtio slot %u",
+				 virtio_slot(p, i));
+			return buf;
+		}
+	return "a device";
+}
+
+/*
+ * Refuse a config that gives one hart, RAM range or device page to two
+ * VMs. Interrupt sources come with the devices and guest interrupt files
+ * with the harts, so these cover them.
+ */
+static int vm_plan_conflicts(const struct vm *a, const struct vm *b,
+			     const struct platform *p, char *err, size_t errlen)
+{
+	const char *cfg = a->config->name;
+	char dev[32];
+
+	for (unsigned int i = 0; i < a->nr_vcpus; i++)
+		for (unsigned int j = 0; j < b->nr_vcpus; j++)
+			if (a->hart_slot[i] == b->hart_slot[j])
+				return errorf(
+					err, errlen, SBI_ERR_INVALID_PARAM,
+					"config '%s': VMs '%s' and '%s' both take hart %lu",
+					cfg, a->name, b->name,
+					p->harts[a->hart_slot[i]].hartid);
+	for (unsigned int i = 0; i < a->nr_ram; i++)
+		for (unsigned int j = 0; j < b->nr_ram; j++)
+			if (ranges_overlap(a->ram[i].base, a->ram[i].size,
+					   b->ram[j].base, b->ram[j].size))
+				return errorf(
+					err, errlen, SBI_ERR_INVALID_PARAM,
+					"config '%s': VMs '%s' and '%s' both take RAM 0x%lx-0x%lx",
+					cfg, a->name, b->name,
+					MAX(a->ram[i].base, b->ram[j].base),
+					MIN(a->ram[i].base + a->ram[i].size,
+					    b->ram[j].base + b->ram[j].size));
+	for (unsigned int i = 0; i < a->nr_mmio; i++)
+		for (unsigned int j = 0; j < b->nr_mmio; j++)
+			if (a->mmio[i].base == b->mmio[j].base)
+				return errorf(
+					err, errlen, SBI_ERR_INVALID_PARAM,
+					"config '%s': VMs '%s' and '%s' both take %s (device page 0x%lx)",
+					cfg, a->name, b->name,
+					device_name(p, a->mmio[i].base, dev,
+						    sizeof(dev)),
+					a->mmio[i].base);
+	return 0;
+}
+
+int vm_plan_all(struct vm *plan, const struct platform *p,
+		const struct vm_config *cfg, struct mem_range hv, char *err,
+		size_t errlen)
+{
+	struct mem_range free[VM_MAX_RAM];
+	unsigned int nr_free;
+	uint64_t pristine = 0;
+	paddr_t next;
+	int ret = SBI_ERR_NOT_SUPPORTED;
+
+	/* Nothing to run: say so before anything else. */
+	for (unsigned int i = 0; i < p->nr_modules; i++)
+		if (p->modules[i].kind == MODULE_KERNEL)
+			ret = 0;
+	if (ret)
+		return errorf(
+			err, errlen, ret,
+			"no guest kernel (QEMU -device guest-loader,kernel=FILE,addr=ADDR): nothing to run");
+	for (unsigned int i = 0; i < p->nr_modules; i++)
+		pristine += ALIGN_UP(p->modules[i].size, 4096);
+	nr_free = vm_free_ram(p, hv, free);
+	if (!nr_free)
+		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
+			      "no RAM left above the hypervisor");
+	next = free[0].base;
+	for (unsigned int i = 0; i < cfg->nr_vms; i++) {
+		struct vm *vm = &plan[i];
+
+		memset(vm, 0, sizeof(*vm));
+		vm->config = cfg;
+		vm->spec = &cfg->vms[i];
+		vm->name = vm_spec_name(cfg, i);
+		vm->index = i;
+		vm->vmid = i + 1;
+		vm_spec_what(cfg, i, vm->what, sizeof(vm->what));
+		ret = vm_plan_one(vm, p, free, nr_free, pristine, hv, &next,
+				  err, errlen);
+		for (unsigned int j = 0; !ret && j < i; j++)
+			ret = vm_plan_conflicts(&plan[j], vm, p, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return vm_plan_images(plan, cfg->nr_vms, p, err, errlen);
 }
 
 unsigned int vm_plan_isa_offers(const struct vm *vm, const struct platform *p,
@@ -300,7 +435,7 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 	};
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		hartids[i] = p->harts[i].hartid;
+		hartids[i] = p->harts[vm->hart_slot[i]].hartid;
 	for (unsigned int i = 0; i < vm->nr_images; i++) {
 		if (vm->images[i].kind == MODULE_RAMDISK &&
 		    !params.has_initrd) {

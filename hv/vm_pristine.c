@@ -80,9 +80,9 @@ static int dma_devices(struct vm *vm, bool map)
 {
 	for (unsigned int i = vm->dma_mmio; i < vm->nr_mmio; i++) {
 		const struct mem_range *r = &vm->mmio[i];
-		int ret = map ? arch_gstage_map(r->base, r->base, r->size,
-						GSTAGE_R | GSTAGE_W) :
-				arch_gstage_unmap(r->base, r->size);
+		int ret = map ? arch_gstage_map(vm->gstage, r->base, r->base,
+						r->size, GSTAGE_R | GSTAGE_W) :
+				arch_gstage_unmap(vm->gstage, r->base, r->size);
 
 		if (ret)
 			return ret;
@@ -97,7 +97,8 @@ int vm_pristine_protect(struct vm *vm)
 		const struct vm_image *img = &vm->images[i];
 		paddr_t lo = ALIGN_DOWN(img->base, PAGE);
 		paddr_t hi = ALIGN_UP(img->base + img->size, PAGE);
-		int ret = arch_gstage_protect(lo, hi - lo, GSTAGE_R | GSTAGE_X);
+		int ret = arch_gstage_protect(vm->gstage, lo, hi - lo,
+					      GSTAGE_R | GSTAGE_X);
 
 		if (ret)
 			return ret;
@@ -120,7 +121,7 @@ int vm_pristine_hold_devices(struct vm *vm)
 static void save_page(struct vm *vm, gpa_t gpa, bool background)
 {
 	uint64_t leaf;
-	unsigned int prot = arch_gstage_prot(gpa, &leaf);
+	unsigned int prot = arch_gstage_prot(vm->gstage, gpa, &leaf);
 
 	if (!prot || (prot & GSTAGE_W))
 		return; /* saved already (by another hart), or not RAM */
@@ -130,12 +131,12 @@ static void save_page(struct vm *vm, gpa_t gpa, bool background)
 		vm->pristine_background++;
 	else
 		vm->pristine_pages++;
-	if (!arch_gstage_protect(gpa, PAGE, prot | GSTAGE_W))
+	if (!arch_gstage_protect(vm->gstage, gpa, PAGE, prot | GSTAGE_W))
 		return;
 	/* No table to split the leaf with: save all of it. */
 	gpa = ALIGN_DOWN(gpa, leaf);
 	copy_images(vm, gpa, leaf, true);
-	if (arch_gstage_protect(gpa, leaf, prot | GSTAGE_W))
+	if (arch_gstage_protect(vm->gstage, gpa, leaf, prot | GSTAGE_W))
 		panic("cannot make image page 0x%lx writable", gpa);
 	vm->pristine_leaves++;
 }
@@ -197,7 +198,7 @@ void vm_pristine_background(struct vm *vm, unsigned int pages)
 		if (!p)
 			break;
 		vm->pristine_cursor += PAGE;
-		if (arch_gstage_prot(p, &leaf) & GSTAGE_W)
+		if (arch_gstage_prot(vm->gstage, p, &leaf) & GSTAGE_W)
 			continue;
 		save_page(vm, p, true);
 		pages--;
@@ -205,15 +206,15 @@ void vm_pristine_background(struct vm *vm, unsigned int pages)
 	if (!vm->pristine_done && !p) {
 		/* Every page saved: the largest leaves again. */
 		for (unsigned int i = 0; i < vm->nr_images; i++)
-			arch_gstage_coalesce(vm->images[i].base,
+			arch_gstage_coalesce(vm->gstage, vm->images[i].base,
 					     vm->images[i].size);
 		/* Their tables were kept: nothing to allocate, no failure. */
 		if (!vm->dma_mapped && dma_devices(vm, true))
 			panic("cannot map the devices that write guest RAM");
-		arch_gstage_leaves(leaves);
-		pr_info("guest images: every page saved (%lu on first write, %lu in the background); G-stage leaves now %u x 1 GiB, %u x 2 MiB, %u x 4 KiB",
-			vm->pristine_pages, vm->pristine_background, leaves[2],
-			leaves[1], leaves[0]);
+		arch_gstage_leaves(vm->gstage, leaves);
+		pr_info("%sguest images: every page saved (%lu on first write, %lu in the background); G-stage leaves now %u x 1 GiB, %u x 2 MiB, %u x 4 KiB",
+			vm->tag, vm->pristine_pages, vm->pristine_background,
+			leaves[2], leaves[1], leaves[0]);
 		__atomic_store_n(&vm->pristine_done, true, __ATOMIC_RELEASE);
 	}
 	spin_unlock(&vm->pristine_lock);
@@ -261,7 +262,8 @@ void vm_pristine_restore(struct vm *vm)
 
 		while (p < end) {
 			uint64_t leaf = PAGE;
-			unsigned int prot = arch_gstage_prot(p, &leaf);
+			unsigned int prot =
+				arch_gstage_prot(vm->gstage, p, &leaf);
 			gpa_t next = MIN(ALIGN_DOWN(p, leaf) + leaf, end);
 
 			/* Saved: its image bytes back (clipped to images). */

@@ -24,7 +24,7 @@ static void dbcn_handle(struct vcpu *v, struct vsbi_call *c)
 			return;
 		}
 		if (c->fid == SBI_EXT_DBCN_CONSOLE_WRITE) {
-			log_console_write(buf, num);
+			vm_console_write(v->vm, buf, num);
 			c->value = num;
 			return;
 		}
@@ -40,7 +40,7 @@ static void dbcn_handle(struct vcpu *v, struct vsbi_call *c)
 	case SBI_EXT_DBCN_CONSOLE_WRITE_BYTE: {
 		char ch = (char)c->args[0];
 
-		log_console_write(&ch, 1);
+		vm_console_write(v->vm, &ch, 1);
 		break;
 	}
 	default:

@@ -52,7 +52,7 @@ static void legacy_handle(struct vcpu *v, struct vsbi_call *c)
 		break;
 	case SBI_EXT_0_1_CONSOLE_PUTCHAR:
 		ch = (char)a[0];
-		log_console_write(&ch, 1);
+		vm_console_write(v->vm, &ch, 1);
 		break;
 	case SBI_EXT_0_1_CONSOLE_GETCHAR:
 		c->error = arch_console_getc();
@@ -82,7 +82,9 @@ static void legacy_handle(struct vcpu *v, struct vsbi_call *c)
 				   SBI_PMU_FW_SFENCE_VMA_ASID_SENT);
 		break;
 	case SBI_EXT_0_1_SHUTDOWN:
-		vm_shutdown(v->vm, false);
+		vm_shutdown(v->vm, v, false);
+		c->action = VSBI_NO_RETURN;
+		break;
 	default:
 		c->error = SBI_ERR_NOT_SUPPORTED;
 		break;

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* SBI SRST: shutdown powers the machine off; reboots restart the guest. */
+/*
+ * SBI SRST: a shutdown stops the VM (the machine powers off with the
+ * last one); a reboot restarts the VM alone.
+ */
 #include "sbi.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -21,8 +24,9 @@ static void srst_handle(struct vcpu *v, struct vsbi_call *c)
 		return;
 	}
 	if (type == SBI_SRST_RESET_TYPE_SHUTDOWN)
-		vm_shutdown(v->vm, reason == SBI_SRST_RESET_REASON_SYSFAIL);
-	vm_reboot(v->vm, v);
+		vm_shutdown(v->vm, v, reason == SBI_SRST_RESET_REASON_SYSFAIL);
+	else
+		vm_reboot(v->vm, v);
 	c->action = VSBI_NO_RETURN;
 }
 

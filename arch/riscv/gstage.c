@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * G-stage translation: one Sv39x4 table for the VM, built once at boot
- * with the largest pages that fit (1 GiB, 2 MiB, 4 KiB), then installed
- * in hgatp on every hart. Afterwards only the permissions of a leaf change
- * (the guest images' pages, made writable on first write: vm_pristine.c),
- * and a 2 MiB leaf may be split into 4 KiB ones for that; and device pages
- * come and go whole, their tables kept.
+ * G-stage translation: one Sv39x4 table per VM, built once at boot with
+ * the largest pages that fit (1 GiB, 2 MiB, 4 KiB), then installed in
+ * hgatp, with the VM's VMID, on every hart of that VM. Afterwards only
+ * the permissions of a leaf change (the guest images' pages, made
+ * writable on first write: vm_pristine.c), and a 2 MiB leaf may be split
+ * into 4 KiB ones for that; and device pages come and go whole, their
+ * tables kept.
  */
 #include <string.h>
 
@@ -30,15 +31,26 @@
 /* Intermediate tables; 64 cover tens of GiB of RAM plus scattered MMIO. */
 #define GSTAGE_POOL_PAGES 64
 
+struct gstage {
+	uint64_t *root;
+	unsigned long hgatp;
+	/* Leaves written so far, by level (4 KiB, 2 MiB, 1 GiB). */
+	unsigned int leaves[GSTAGE_LEVELS];
+};
+
 /* The root of Sv39x4 is 16 KiB: 2048 entries, 16 KiB aligned. */
-static uint64_t gstage_root[2048] __aligned(16 * 1024);
-/* Each table is cleared (or filled) when it is taken. */
+static uint64_t gstage_roots[HV_MAX_VMS][2048] __aligned(16 * 1024) __noclear;
+static struct gstage gstages[HV_MAX_VMS];
+static unsigned int nr_gstages;
+/*
+ * The intermediate tables of every VM's table, each cleared (or filled)
+ * when it is taken. Two VMs may split or merge leaves at once: the pool
+ * and its free list are under pool_lock.
+ */
 static uint64_t
 	gstage_pool[GSTAGE_POOL_PAGES][512] __aligned(PAGE_SIZE) __noclear;
 static unsigned int gstage_pool_used;
-static unsigned long gstage_hgatp;
-/* Leaves written so far, by level (4 KiB, 2 MiB, 1 GiB). */
-static unsigned int gstage_leaves[GSTAGE_LEVELS];
+static struct spinlock pool_lock;
 
 static unsigned int level_shift(int level)
 {
@@ -58,21 +70,24 @@ static uint64_t *gstage_free;
 /* A table from the free list or the pool, not cleared; NULL if none. */
 static uint64_t *table_alloc(void)
 {
-	uint64_t *table = gstage_free;
+	uint64_t *table;
 
-	if (table) {
+	spin_lock(&pool_lock);
+	table = gstage_free;
+	if (table)
 		gstage_free = (uint64_t *)(uintptr_t)table[0];
-		return table;
-	}
-	if (gstage_pool_used >= GSTAGE_POOL_PAGES)
-		return NULL;
-	return gstage_pool[gstage_pool_used++];
+	else if (gstage_pool_used < GSTAGE_POOL_PAGES)
+		table = gstage_pool[gstage_pool_used++];
+	spin_unlock(&pool_lock);
+	return table;
 }
 
 static void table_free(uint64_t *table)
 {
+	spin_lock(&pool_lock);
 	table[0] = (uint64_t)(uintptr_t)gstage_free;
 	gstage_free = table;
+	spin_unlock(&pool_lock);
 }
 
 static uint64_t *pte_table(uint64_t pte)
@@ -104,7 +119,8 @@ static uint64_t *next_table(uint64_t *pte)
 	return table;
 }
 
-int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot)
+int arch_gstage_map(struct gstage *g, gpa_t gpa, paddr_t hpa, uint64_t size,
+		    unsigned int prot)
 {
 	uint64_t leaf = PTE_V | PTE_U | PTE_A | PTE_D;
 
@@ -115,7 +131,7 @@ int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot)
 		(prot & GSTAGE_X ? PTE_X : 0);
 
 	while (size) {
-		uint64_t *table = gstage_root;
+		uint64_t *table = g->root;
 		int level = GSTAGE_LEVELS - 1;
 		uint64_t *pte;
 
@@ -136,7 +152,7 @@ int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot)
 		if (*pte & PTE_V)
 			return SBI_ERR_ALREADY_AVAILABLE;
 		*pte = ((hpa >> PAGE_SHIFT) << PTE_PPN_SHIFT) | leaf;
-		gstage_leaves[level]++;
+		g->leaves[level]++;
 		gpa += 1UL << level_shift(level);
 		hpa += 1UL << level_shift(level);
 		size -= 1UL << level_shift(level);
@@ -145,9 +161,9 @@ int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot)
 }
 
 /* The leaf that maps @gpa and its level, or NULL if none does. */
-static uint64_t *find_leaf(gpa_t gpa, int *level)
+static uint64_t *find_leaf(struct gstage *g, gpa_t gpa, int *level)
 {
-	uint64_t *table = gstage_root;
+	uint64_t *table = g->root;
 
 	if (gpa >= (1UL << GSTAGE_GPA_BITS))
 		return NULL;
@@ -178,10 +194,10 @@ static uint64_t with_prot(uint64_t pte, unsigned int prot)
 	       (prot & GSTAGE_W ? PTE_W : 0) | (prot & GSTAGE_X ? PTE_X : 0);
 }
 
-unsigned int arch_gstage_prot(gpa_t gpa, uint64_t *leaf_size)
+unsigned int arch_gstage_prot(struct gstage *g, gpa_t gpa, uint64_t *leaf_size)
 {
 	int level;
-	uint64_t *pte = find_leaf(gpa, &level);
+	uint64_t *pte = find_leaf(g, gpa, &level);
 
 	if (!pte)
 		return 0;
@@ -195,7 +211,7 @@ unsigned int arch_gstage_prot(gpa_t gpa, uint64_t *leaf_size)
  * table is complete before the pointer to it is stored, so a walk on
  * another hart sees one or the other.
  */
-static int split_leaf(uint64_t *pte, int level)
+static int split_leaf(struct gstage *g, uint64_t *pte, int level)
 {
 	uint64_t *table, leaf = *pte;
 	uint64_t step = 1UL << (9 * (level - 1)); /* pages per new leaf */
@@ -211,17 +227,18 @@ static int split_leaf(uint64_t *pte, int level)
 			  << PTE_PPN_SHIFT) |
 				 PTE_V,
 			 __ATOMIC_RELEASE);
-	gstage_leaves[level]--;
-	gstage_leaves[level - 1] += 512;
+	g->leaves[level]--;
+	g->leaves[level - 1] += 512;
 	return 0;
 }
 
-int arch_gstage_protect(gpa_t gpa, uint64_t size, unsigned int prot)
+int arch_gstage_protect(struct gstage *g, gpa_t gpa, uint64_t size,
+			unsigned int prot)
 {
 	if ((gpa | size) & (PAGE_SIZE - 1) || gpa + size < gpa)
 		return SBI_ERR_INVALID_PARAM;
 	while (size) {
-		uint64_t *table = gstage_root, *pte = NULL;
+		uint64_t *table = g->root, *pte = NULL;
 		int level;
 
 		for (level = GSTAGE_LEVELS - 1; level >= 0; level--) {
@@ -244,7 +261,7 @@ int arch_gstage_protect(gpa_t gpa, uint64_t size, unsigned int prot)
 				gpa += psize;
 				break;
 			}
-			ret = split_leaf(pte, level);
+			ret = split_leaf(g, pte, level);
 			if (ret)
 				return ret;
 			table = pte_table(*pte);
@@ -266,14 +283,14 @@ int arch_gstage_protect(gpa_t gpa, uint64_t size, unsigned int prot)
  * entry is a leaf with the same permissions mapping the next frames (its
  * subtables merged first); give its tables back.
  */
-static void coalesce(uint64_t *pte, int level)
+static void coalesce(struct gstage *g, uint64_t *pte, int level)
 {
 	uint64_t *table = pte_table(*pte), first;
 	uint64_t step = 1UL << (9 * (level - 1));
 
 	for (unsigned int i = 0; level > 1 && i < 512; i++)
 		if ((table[i] & PTE_V) && !pte_leaf(table[i]))
-			coalesce(&table[i], level - 1);
+			coalesce(g, &table[i], level - 1);
 	first = table[0];
 	if (!(first & PTE_V) || !pte_leaf(first) ||
 	    ((first >> PTE_PPN_SHIFT) & ((step << 9) - 1)))
@@ -282,24 +299,24 @@ static void coalesce(uint64_t *pte, int level)
 		if (table[i] != first + ((i * step) << PTE_PPN_SHIFT))
 			return;
 	__atomic_store_n(pte, first, __ATOMIC_RELEASE);
-	gstage_leaves[level - 1] -= 512;
-	gstage_leaves[level]++;
+	g->leaves[level - 1] -= 512;
+	g->leaves[level]++;
 	table_free(table);
 }
 
-int arch_gstage_unmap(gpa_t gpa, uint64_t size)
+int arch_gstage_unmap(struct gstage *g, gpa_t gpa, uint64_t size)
 {
 	if ((gpa | size) & (PAGE_SIZE - 1) || gpa + size < gpa)
 		return SBI_ERR_INVALID_PARAM;
 	while (size) {
 		int level;
-		uint64_t *pte = find_leaf(gpa, &level);
+		uint64_t *pte = find_leaf(g, gpa, &level);
 		uint64_t psize = pte ? 1UL << level_shift(level) : 0;
 
 		if (!pte || (gpa & (psize - 1)) || size < psize)
 			return SBI_ERR_INVALID_ADDRESS;
 		__atomic_store_n(pte, 0, __ATOMIC_RELEASE);
-		gstage_leaves[level]--;
+		g->leaves[level]--;
 		gpa += psize;
 		size -= psize;
 	}
@@ -307,17 +324,17 @@ int arch_gstage_unmap(gpa_t gpa, uint64_t size)
 	return 0;
 }
 
-void arch_gstage_coalesce(gpa_t gpa, uint64_t size)
+void arch_gstage_coalesce(struct gstage *g, gpa_t gpa, uint64_t size)
 {
 	gpa_t end = gpa + size;
 
 	for (gpa = ALIGN_DOWN(gpa, 1UL << level_shift(GSTAGE_LEVELS - 1));
 	     gpa < end && gpa < (1UL << GSTAGE_GPA_BITS);
 	     gpa += 1UL << level_shift(GSTAGE_LEVELS - 1)) {
-		uint64_t *pte = &gstage_root[pte_index(gpa, GSTAGE_LEVELS - 1)];
+		uint64_t *pte = &g->root[pte_index(gpa, GSTAGE_LEVELS - 1)];
 
 		if ((*pte & PTE_V) && !pte_leaf(*pte))
-			coalesce(pte, GSTAGE_LEVELS - 1);
+			coalesce(g, pte, GSTAGE_LEVELS - 1);
 	}
 }
 
@@ -328,24 +345,35 @@ void arch_gstage_flush(void)
 				 : "memory");
 }
 
-void arch_gstage_enable(unsigned long vmid)
+struct gstage *arch_gstage_create(unsigned long vmid)
 {
-	if (!gstage_hgatp)
-		gstage_hgatp = HGATP_MODE_SV39X4 |
-			       ((vmid << HGATP_VMID_SHIFT) & HGATP_VMID_MASK) |
-			       ((uintptr_t)gstage_root >> PAGE_SHIFT);
-	csr_write(CSR_HGATP, gstage_hgatp);
+	struct gstage *g;
+
+	if (nr_gstages >= HV_MAX_VMS)
+		return NULL;
+	g = &gstages[nr_gstages];
+	g->root = gstage_roots[nr_gstages++];
+	memset(g->root, 0, sizeof(gstage_roots[0]));
+	g->hgatp = HGATP_MODE_SV39X4 |
+		   ((vmid << HGATP_VMID_SHIFT) & HGATP_VMID_MASK) |
+		   ((uintptr_t)g->root >> PAGE_SHIFT);
+	return g;
+}
+
+void arch_gstage_enable(const struct gstage *g)
+{
+	csr_write(CSR_HGATP, g->hgatp);
 	/* The tables were written with plain stores: make them visible. */
 	arch_gstage_flush();
 }
 
-void arch_gstage_leaves(unsigned int leaves[3])
+void arch_gstage_leaves(const struct gstage *g, unsigned int leaves[3])
 {
 	for (int i = 0; i < GSTAGE_LEVELS; i++)
-		leaves[i] = gstage_leaves[i];
+		leaves[i] = g->leaves[i];
 }
 
 unsigned int arch_gstage_tables_used(void)
 {
-	return gstage_pool_used + 4;
+	return gstage_pool_used + 4 * nr_gstages;
 }

@@ -115,7 +115,7 @@ static unsigned long hstateen0_for(unsigned int needs)
 	return v;
 }
 
-void arch_hart_virt_init(unsigned long vmid, unsigned int needs)
+void arch_hart_virt_init(const struct gstage *g, unsigned int needs)
 {
 	extern char guest_exit[];
 
@@ -161,7 +161,7 @@ void arch_hart_virt_init(unsigned long vmid, unsigned int needs)
 	 * are never taken in HS-mode.
 	 */
 	csr_set(CSR_SIE, SIE_SSIE | SIE_SEIE);
-	arch_gstage_enable(vmid);
+	arch_gstage_enable(g);
 }
 
 /* The next entry goes to VS-mode at @pc with a0, a1 and no other GPRs. */

@@ -94,11 +94,12 @@ __noreturn void arch_park(void);
 void arch_virt_choose(bool vstimecmp, bool host_sstc, bool smstateen, bool aia);
 
 /*
- * Per-hart H-extension setup: delegation, counters, timer, G-stage, and
- * the CSRs that give the guest its extensions: @needs, the union of the
+ * Per-hart H-extension setup: delegation, counters, timer, the VM's
+ * G-stage table @g, and the CSRs that give the guest its extensions: @needs, the union of the
  * ISA table's needs (isa.h) of every extension its device tree names.
  */
-void arch_hart_virt_init(unsigned long vmid, unsigned int needs);
+struct gstage; /* a VM's G-stage table (arch/riscv/gstage.c) */
+void arch_hart_virt_init(const struct gstage *g, unsigned int needs);
 
 /* Page permissions for arch_gstage_map. */
 #define GSTAGE_R 1U
@@ -106,25 +107,31 @@ void arch_hart_virt_init(unsigned long vmid, unsigned int needs);
 #define GSTAGE_X 4U
 
 /*
- * Map guest-physical [gpa, gpa + size) to host-physical @hpa in the VM's
- * G-stage table, with the largest pages that fit. Boot hart, before any
- * hart enables the table; or a range arch_gstage_unmap() left, any hart
- * under the caller's lock. Returns 0 or a negative SBI error.
+ * A new, empty G-stage table whose hgatp carries @vmid; NULL when
+ * HV_MAX_VMS are taken. Boot hart.
  */
-int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot);
-/* Install the VM's G-stage table (hgatp) on this hart. */
-void arch_gstage_enable(unsigned long vmid);
-/* Pages of G-stage tables in use, for the boot log. */
+struct gstage *arch_gstage_create(unsigned long vmid);
+/*
+ * Map guest-physical [gpa, gpa + size) to host-physical @hpa in @g, with
+ * the largest pages that fit. Boot hart, before any hart enables the
+ * table; or a range arch_gstage_unmap() left, any hart under the caller's
+ * lock. Returns 0 or a negative SBI error.
+ */
+int arch_gstage_map(struct gstage *g, gpa_t gpa, paddr_t hpa, uint64_t size,
+		    unsigned int prot);
+/* Install @g (hgatp, its VMID) on this hart. */
+void arch_gstage_enable(const struct gstage *g);
+/* Pages of G-stage tables in use, every VM's, for the boot log. */
 unsigned int arch_gstage_tables_used(void);
-/* G-stage leaves mapped so far: [0] 4 KiB, [1] 2 MiB, [2] 1 GiB. */
-void arch_gstage_leaves(unsigned int leaves[3]);
+/* Leaves of @g mapped so far: [0] 4 KiB, [1] 2 MiB, [2] 1 GiB. */
+void arch_gstage_leaves(const struct gstage *g, unsigned int leaves[3]);
 /*
- * The permissions (GSTAGE_*) of the leaf that maps @gpa, and its size in
- * @leaf_size; 0 if nothing maps it. Any hart.
+ * The permissions (GSTAGE_*) of the leaf of @g that maps @gpa, and its
+ * size in @leaf_size; 0 if nothing maps it. Any hart.
  */
-unsigned int arch_gstage_prot(gpa_t gpa, uint64_t *leaf_size);
+unsigned int arch_gstage_prot(struct gstage *g, gpa_t gpa, uint64_t *leaf_size);
 /*
- * Give guest-physical [@gpa, +@size) (mapped, page-aligned) the
+ * Give guest-physical [@gpa, +@size) of @g (mapped, page-aligned) the
  * permissions @prot, splitting the leaves it covers only in part (1 GiB
  * into 2 MiB, 2 MiB into 4 KiB) with tables from the pool. Then flush
  * this hart's G-stage TLB (other harts' may keep the old permissions until
@@ -132,23 +139,24 @@ unsigned int arch_gstage_prot(gpa_t gpa, uint64_t *leaf_size);
  * SBI_ERR_NO_SHMEM (no table left: what was done stays). Any hart, under
  * the caller's lock.
  */
-int arch_gstage_protect(gpa_t gpa, uint64_t size, unsigned int prot);
+int arch_gstage_protect(struct gstage *g, gpa_t gpa, uint64_t size,
+			unsigned int prot);
 /*
- * Unmap guest-physical [@gpa, +@size), made of whole leaves; the tables
- * above them stay, so arch_gstage_map() of the same range needs none.
- * Then flush this hart's G-stage TLB. Returns 0, SBI_ERR_INVALID_PARAM
- * (not page-aligned) or SBI_ERR_INVALID_ADDRESS (a page not mapped, or a
- * leaf reaching out of the range: nothing after it changed). Any hart,
- * under the caller's lock.
+ * Unmap guest-physical [@gpa, +@size) of @g, made of whole leaves; the
+ * tables above them stay, so arch_gstage_map() of the same range needs
+ * none. Then flush this hart's G-stage TLB. Returns 0,
+ * SBI_ERR_INVALID_PARAM (not page-aligned) or SBI_ERR_INVALID_ADDRESS (a
+ * page not mapped, or a leaf reaching out of the range: nothing after it
+ * changed). Any hart, under the caller's lock.
  */
-int arch_gstage_unmap(gpa_t gpa, uint64_t size);
+int arch_gstage_unmap(struct gstage *g, gpa_t gpa, uint64_t size);
 /*
- * Put back the largest leaves over [@gpa, +@size): a table whose entries
- * all map the next frames with the same permissions becomes one leaf, and
- * goes back to the pool. The mappings do not change, so other harts need
- * no flush. Any hart, under the caller's lock.
+ * Put back the largest leaves of @g over [@gpa, +@size): a table whose
+ * entries all map the next frames with the same permissions becomes one
+ * leaf, and goes back to the pool. The mappings do not change, so other
+ * harts need no flush. Any hart, under the caller's lock.
  */
-void arch_gstage_coalesce(gpa_t gpa, uint64_t size);
+void arch_gstage_coalesce(struct gstage *g, gpa_t gpa, uint64_t size);
 /* Flush this hart's G-stage TLB entries (hfence.gvma, every VMID). */
 void arch_gstage_flush(void);
 

@@ -19,6 +19,8 @@ typedef uint64_t gpa_t;
 #ifndef HV_MAX_HARTS
 #define HV_MAX_HARTS 64
 #endif
+/* At most this many VMs, each with its own G-stage table and VMID. */
+#define HV_MAX_VMS 4
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))

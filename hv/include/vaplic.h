@@ -21,7 +21,8 @@
  *
  * Sources 1..nsrc: nsrc is the highest source the VM owns, so Linux's
  * set-up loops (one sourcecfg write per source) cost a few exits, not 96.
- * All state is under one lock; every entry point may run on any hart.
+ * All state is under one lock, but domaincfg, under the lock of the real
+ * domain every VM shares; every entry point may run on any hart.
  */
 #ifndef HV_VAPLIC_H
 #define HV_VAPLIC_H
@@ -71,7 +72,12 @@ struct vaplic {
 	uint32_t hart_index[HV_MAX_HARTS]; /* vCPU -> its hart's IMSIC index */
 	paddr_t guest_file[HV_MAX_HARTS]; /* vCPU -> its interrupt file, HPA */
 
-	uint32_t domaincfg; /* the guest's IE bit */
+	/*
+	 * The guest's IE bit. The real domain is every VM's: its IE is on
+	 * while any VM's is. A guest that enables sources with its own IE 0
+	 * gets their MSIs anyway while another VM's IE is 1.
+	 */
+	uint32_t domaincfg;
 	uint32_t target[VAPLIC_MAX_SOURCES]; /* as the guest wrote them */
 	uint32_t genmsi;
 	bool warned_access; /* a bad access was logged */

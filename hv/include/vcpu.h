@@ -91,11 +91,11 @@ struct vcpu {
 };
 
 /*
- * Create hart @h's vCPU for @vm, STOPPED. The boot hart makes every one
+ * Create hart @h's vCPU, vCPU @id of @vm, STOPPED. The boot hart makes every one
  * before the guest starts, so HART_START for a hart still on its way only
  * leaves it START_PENDING (its mail waits for it).
  */
-struct vcpu *vcpu_create(struct vm *vm, struct hart *h);
+struct vcpu *vcpu_create(struct vm *vm, struct hart *h, unsigned int id);
 
 /* Set up @v's hart for it (hgatp, interrupt file). Own hart, at check-in. */
 void vcpu_hart_init(struct vcpu *v);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The one static VM. The boot hart creates it — guest RAM, G-stage table,
- * guest images and guest DTB — before any other hart exists; every hart
- * then registers its vCPU, and vCPU 0 starts once all are registered.
+ * The static VMs of the config (one, or several partitioning the harts).
+ * The boot hart creates each — guest RAM, G-stage table, guest images and
+ * guest DTB — before any other hart exists; every hart of a VM then
+ * registers its vCPU, and each VM's vCPU 0 starts its guest.
  */
 #ifndef HV_VM_H
 #define HV_VM_H
@@ -18,7 +19,6 @@ struct vcpu;
 #define VM_MAX_RAM 8
 #define VM_MAX_MMIO (2 + PLATFORM_MAX_VIRTIO)
 #define VM_MAX_IMAGES PLATFORM_MAX_MODULES
-#define VM_VMID 1
 /* The guest DTB's slot at the top of guest RAM: its largest size. */
 #define GUEST_DTB_SLOT (2 * MiB)
 
@@ -35,8 +35,16 @@ struct vm_image {
 
 struct vm {
 	const struct vm_config *config;
+	const struct vm_spec *spec; /* this VM in the config */
+	const char *name;
+	char what[80]; /* "config 'c'" or "config 'c': VM 'v'", for errors */
+	char tag[40]; /* "[v] " before its log lines when there are several */
+	unsigned int index; /* in vms[] and the config */
+	unsigned long vmid; /* index + 1, in hgatp */
+	struct gstage *gstage;
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[HV_MAX_HARTS]; /* by vCPU ID */
+	unsigned int hart_slot[HV_MAX_HARTS]; /* vCPU i runs on harts[this] */
 	unsigned int registered; /* vCPUs created so far (atomic) */
 
 	unsigned int nr_ram; /* guest RAM, GPA == HPA, sorted */
@@ -77,12 +85,21 @@ struct vm {
 	bool pristine_done; /* every page saved, leaves put back (atomic) */
 	int pristine_busy; /* a hart runs the background (atomic) */
 
+	/* Its console line so far, with several VMs (vm_console.c). */
+	struct spinlock console_lock;
+	size_t console_len;
+	char console[160];
+
 	int resetting; /* an SRST reboot is in progress (atomic) */
 	unsigned int reset_acks; /* harts that stopped for it (atomic) */
 	unsigned int boots; /* 1 after the first boot */
 };
 
-extern struct vm the_vm;
+/* The config's VMs, in its order. */
+extern struct vm vms[HV_MAX_VMS];
+extern unsigned int nr_vms;
+/* VMs not shut down (atomic): the last one's shutdown powers off. */
+extern unsigned int vms_running;
 
 /*
  * Where the hypervisor moves at boot: the top of the highest RAM range,
@@ -97,16 +114,19 @@ int vm_hv_place(const struct platform *p, uint64_t image_size,
 		size_t errlen);
 
 /*
- * Plan the VM of config @cfg on @p, clear of the hypervisor at @hv: vCPUs,
- * owned devices, guest RAM, images and their pristine copies, DTB slot,
- * entry. Checks that the config fits the machine (vCPUs <= harts, RAM
- * free and big enough, devices present). No side effects (the host tool
- * runs it too). Returns 0, SBI_ERR_NOT_SUPPORTED when there is no guest
- * kernel, or another error; @err says why.
+ * Plan the VMs of config @cfg on @p into @plan[0..cfg->nr_vms), clear of
+ * the hypervisor at @hv: each VM's vCPUs and their harts, owned devices,
+ * guest RAM, images (each where its RAM holds it) and their pristine
+ * copies, DTB slot, entry. Checks that the config fits the machine
+ * (harts present, RAM free and big enough, devices present, a kernel in
+ * each VM) and that no hart, RAM range or device page is in two VMs. No
+ * side effects (the host tool runs it too). Returns 0,
+ * SBI_ERR_NOT_SUPPORTED when there is no guest kernel at all, or another
+ * error; @err says why in one line.
  */
-int vm_plan(struct vm *vm, const struct platform *p,
-	    const struct vm_config *cfg, struct mem_range hv, char *err,
-	    size_t errlen);
+int vm_plan_all(struct vm *plan, const struct platform *p,
+		const struct vm_config *cfg, struct mem_range hv, char *err,
+		size_t errlen);
 
 /*
  * What the ISA table may give the guest of the planned @vm (vm->sstc
@@ -126,14 +146,14 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 		      size_t size, char *err, size_t errlen);
 
 /*
- * Create the VM of config @cfg from @p and the host DTB @host_dtb, keeping
- * clear of the hypervisor at @hv. Boot hart, before other harts start. Returns 0,
- * SBI_ERR_NOT_SUPPORTED when there is no guest kernel to run, or another
- * negative error; @err says why.
+ * Create the VMs of config @cfg (vms[], nr_vms) from @p and the host DTB
+ * @host_dtb, keeping clear of the hypervisor at @hv. Boot hart, before
+ * other harts start. Returns 0, SBI_ERR_NOT_SUPPORTED when there is no
+ * guest kernel to run, or another negative error; @err says why.
  */
-int vm_create(struct vm *vm, const struct platform *p,
-	      const struct vm_config *cfg, struct mem_range hv,
-	      const void *host_dtb, char *err, size_t errlen);
+int vm_create_all(const struct platform *p, const struct vm_config *cfg,
+		  struct mem_range hv, const void *host_dtb, char *err,
+		  size_t errlen);
 
 /* Record @v as the VM's vCPU v->id. Each hart, once. */
 void vm_register_vcpu(struct vm *vm, struct vcpu *v);
@@ -159,8 +179,12 @@ bool vm_ram_contains(const struct vm *vm, gpa_t gpa, uint64_t size);
  */
 bool vm_ram_usable(const struct vm *vm, gpa_t gpa, uint64_t size);
 
-/* SBI SRST shutdown: power the machine off. */
-__noreturn void vm_shutdown(struct vm *vm, bool failure);
+/*
+ * SBI SRST shutdown from vCPU @self: stop every vCPU of @vm for good;
+ * power the machine off if it was the last VM running. Returns (to stop
+ * @self's hart) only when other VMs still run.
+ */
+void vm_shutdown(struct vm *vm, struct vcpu *self, bool failure);
 
 /*
  * SBI SRST reboot, from vCPU @self: stop every vCPU, restore the guest
@@ -210,6 +234,12 @@ bool vm_pristine_device(struct vm *vm, gpa_t gpa);
  * vCPU is reset.
  */
 void vm_pristine_restore(struct vm *vm);
+
+/*
+ * The guest's console output (SBI DBCN, legacy putchar): as it is with one
+ * VM; with several, a line at a time, each with "[name] " before it.
+ */
+void vm_console_write(struct vm *vm, const char *buf, size_t n);
 
 /* Print every vCPU's exit counters. */
 void vm_print_stats(const struct vm *vm);

@@ -20,14 +20,36 @@
 /* Guest RAM is placed and sized in units of this (one G-stage page). */
 #define VM_RAM_ALIGN (2 * MiB)
 
+/*
+ * Harts by index (bit i: the i-th hart by hart ID, as the host DTB lists
+ * them): HARTS(2, 2) is the third and fourth.
+ */
+#define HARTS(first, count) \
+	((((count) >= 64 ? 0 : 1ULL << (count)) - 1) << (first))
+
+/* One VM of a config. */
+struct vm_spec {
+	const char *name; /* in the log and the VM's DTB; NULL: the config's */
+	uint64_t harts; /* HARTS(): one vCPU on each; 0: every hart */
+	paddr_t ram_base; /* 0: the lowest free RAM (after the VM before) */
+	uint64_t ram_size; /* 0: all the RAM that is left (one VM only) */
+	const char *bootargs; /* when the kernel module brings none */
+	unsigned int devices; /* VM_DEV_* */
+	/* With VM_DEV_VIRTIO: bit n, the n-th virtio-mmio slot by address; 0: every slot. */
+	uint32_t virtio;
+};
+
+/*
+ * A config: one VM, or several that partition the machine. Each hart,
+ * RAM range, device page and interrupt source belongs to at most one VM
+ * (vm_plan_all refuses a config that double-books one). A guest image
+ * (QEMU's guest-loader) belongs to the VM whose RAM holds it.
+ */
 struct vm_config {
 	const char *name; /* the file's name, the "config=" word */
 	const char *description; /* one line, for the boot log */
-	unsigned int nr_vcpus; /* 0: one per hart; else harts 0..N-1 */
-	paddr_t ram_base; /* 0: the lowest RAM above the hypervisor */
-	uint64_t ram_size; /* 0: all the RAM that is left */
-	const char *bootargs; /* when the kernel module brings none */
-	unsigned int devices; /* VM_DEV_* */
+	unsigned int nr_vms; /* 1..HV_MAX_VMS */
+	struct vm_spec vms[HV_MAX_VMS];
 };
 
 /*
@@ -45,9 +67,9 @@ const struct vm_config *vm_config_find(const char *name);
 
 /*
  * Pick the config named by the hypervisor command line @cmdline (NULL:
- * none) and check what can be checked without a machine: a vCPU count
- * within HV_MAX_HARTS, RAM placement in VM_RAM_ALIGN units, known device
- * bits. Returns 0 and sets *@cfg, or a negative SBI error with a sentence
+ * none) and check what can be checked without a machine: 1..HV_MAX_VMS
+ * VMs, harts within HV_MAX_HARTS, RAM placement in VM_RAM_ALIGN units,
+ * known device bits. Returns 0 and sets *@cfg, or a negative SBI error with a sentence
  * in @err.
  */
 int vm_config_select(const char *cmdline, const struct vm_config **cfg,
@@ -55,5 +77,14 @@ int vm_config_select(const char *cmdline, const struct vm_config **cfg,
 
 /* Check @cfg on its own, as vm_config_select() does. */
 int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen);
+
+/* The name of VM @i of @cfg: its own, or the config's. */
+const char *vm_spec_name(const struct vm_config *cfg, unsigned int i);
+/*
+ * How errors name VM @i of @cfg: "config 'c'" when it is the only one,
+ * else "config 'c': VM 'v'".
+ */
+void vm_spec_what(const struct vm_config *cfg, unsigned int i, char *buf,
+		  size_t size);
 
 #endif

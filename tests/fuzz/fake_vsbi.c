@@ -495,16 +495,24 @@ bool arch_pmu_lcofi_possible(bool aia)
 	fuzz_fail("arch_pmu_lcofi_possible from a guest");
 }
 
-int arch_gstage_map(gpa_t gpa, paddr_t hpa, uint64_t size, unsigned int prot)
+struct gstage *arch_gstage_create(unsigned long vmid)
 {
+	fuzz_fail("arch_gstage_create(%lu) from a guest", vmid);
+}
+
+int arch_gstage_map(struct gstage *g, gpa_t gpa, paddr_t hpa, uint64_t size,
+		    unsigned int prot)
+{
+	(void)g;
 	(void)hpa;
 	(void)size;
 	(void)prot;
 	fuzz_fail("arch_gstage_map(0x%lx) from a guest", gpa);
 }
 
-void arch_gstage_leaves(unsigned int leaves[3])
+void arch_gstage_leaves(const struct gstage *g, unsigned int leaves[3])
 {
+	(void)g;
 	(void)leaves;
 	fuzz_fail("arch_gstage_leaves from a guest");
 }

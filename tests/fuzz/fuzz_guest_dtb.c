@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* About the hypervisor's image with its BSS. */
 #define HV_IMAGE_SIZE (1500 * KiB)
 static struct platform plat;
-static struct vm vm;
+static struct vm plan[HV_MAX_VMS];
 static uint8_t out[GUEST_DTB_SLOT];
 
 static void require(int ok, const char *what, const char *err)
@@ -81,7 +81,7 @@ static void boot_path(const uint8_t *data, size_t size)
 	int ret;
 
 	memset(&plat, 0, sizeof(plat));
-	memset(&vm, 0, sizeof(vm));
+	memset(plan, 0, sizeof(plan));
 	if (platform_parse(data, size, &plat, err, sizeof(err)))
 		return;
 	/* Without a guest-loader node, pretend one: the plan needs a kernel. */
@@ -95,14 +95,17 @@ static void boot_path(const uint8_t *data, size_t size)
 	    platform_check(&plat, plat.nr_harts ? plat.harts[0].hartid : 0, hv,
 			   err, sizeof(err)) ||
 	    vm_config_select(plat.cmdline, &cfg, err, sizeof(err)) ||
-	    vm_plan(&vm, &plat, cfg, hv, err, sizeof(err)))
+	    vm_plan_all(plan, &plat, cfg, hv, err, sizeof(err)))
 		return;
-	vm.sstc = size & 1;
-	vm.isa_offers = vm_plan_isa_offers(&vm, &plat, size & 2, size & 4);
-	err[0] = '\0';
-	ret = vm_plan_guest_dtb(&vm, &plat, data, size, out, sizeof(out), err,
-				sizeof(err));
-	check_result(ret, err);
+	for (unsigned int i = 0; i < cfg->nr_vms; i++) {
+		plan[i].sstc = size & 1;
+		plan[i].isa_offers =
+			vm_plan_isa_offers(&plan[i], &plat, size & 2, size & 4);
+		err[0] = '\0';
+		ret = vm_plan_guest_dtb(&plan[i], &plat, data, size, out,
+					sizeof(out), err, sizeof(err));
+		check_result(ret, err);
+	}
 }
 
 static void rewrite_only(const uint8_t *data, size_t size)

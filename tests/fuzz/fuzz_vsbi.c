@@ -140,7 +140,7 @@ static void setup_ram(struct vm *vm, uint8_t fill)
 
 static void setup(struct fuzz_in *in)
 {
-	struct vm *vm = &the_vm;
+	struct vm *vm = &vms[0];
 	uint8_t sel = fuzz_u8(in), absent = fuzz_u8(in), late = fuzz_u8(in);
 	uint8_t lost = fuzz_u8(in), idle = fuzz_u8(in), fill = fuzz_u8(in);
 	uint8_t fwft = fuzz_u8(in);
@@ -153,6 +153,8 @@ static void setup(struct fuzz_in *in)
 	fv.ram0 = ram0;
 	fv.ram1 = ram1;
 	memset(vm, 0, sizeof(*vm));
+	nr_vms = 1;
+	vms_running = 1;
 	memset(harts, 0, sizeof(harts));
 	fv.vm = vm;
 	fv.fwft_fails = (uint8_t)(fwft >> 6 & 1 ? 1U << (fwft % 8) : 0);

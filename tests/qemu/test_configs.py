@@ -54,7 +54,7 @@ def test_small_config_leaves_harts_idle(smp):
     assert guest_ram(b) == ("0x80000000", "0x84000000", 64)
     assert b.lines(r"^dtb: memory 0x80000000-0x84000000 \(64 MiB\)$"), b.log
     assert b.lines(rf"entry 0x81000000, 2 vCPUs on {smp} harts$"), b.log
-    assert len(b.lines(r"online: slot \d+, .*idle \(the VM has fewer vCPUs\)")) == smp - 2
+    assert len(b.lines(r"online: slot \d+, .*idle \(no VM takes this hart\)")) == smp - 2
     assert len(b.lines(r"^\[h\d+\] vcpu\d+ exits")) == 2, b.log
 
 
@@ -78,11 +78,11 @@ def dtb_guest():
 
 def test_more_vcpus_than_harts_is_refused():
     b = boot(1, config="small", extra=dtb_guest())
-    assert refusal(b) == "config 'small' wants 2 vCPUs, but this machine has 1 hart (SMP=2 or more)"
+    assert refusal(b) == "config 'small' wants 2 vCPUs (harts up to index 1), but this machine has 1 hart (SMP=2 or more)"
 
 
 @pytest.mark.parametrize("append,error", [
-    ("config=nope", "no VM config 'nope'; configs/ has: default linux small"),
+    ("config=nope", "no VM config 'nope'; configs/ has: default linux pair small"),
     ("config=", "unknown word 'config=' on hartvisor's command line (QEMU -append): it takes config=NAME"),
     ("verbose", "unknown word 'verbose' on hartvisor's command line (QEMU -append): it takes config=NAME"),
 ])
@@ -104,7 +104,7 @@ def test_make_rejects_an_unknown_config():
                         f"O={os.path.relpath(BUILD, ROOT)}"],
                        cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode != 0
-    assert "CONFIG=nope: no configs/nope.c (configs: default linux small)" in r.stderr
+    assert "CONFIG=nope: no configs/nope.c (configs: default linux pair small)" in r.stderr
 
 
 @pytest.mark.parametrize("mem,top,gib,mib2", [

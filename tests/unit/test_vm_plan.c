@@ -13,7 +13,9 @@
 static const struct mem_range hv = { 0xbfe00000, 2 * MiB };
 
 static struct platform plat;
-static struct vm vm;
+static struct vm plan_vms[HV_MAX_VMS];
+/* The VM of a one-VM config. */
+static struct vm *const vm0 = &plan_vms[0];
 static char err[256];
 static struct blob dtb; /* the platform points into it */
 
@@ -23,7 +25,7 @@ static void machine_from(const char *name)
 	free(dtb.data);
 	dtb = fixture_load(name);
 	memset(&plat, 0, sizeof(plat));
-	memset(&vm, 0, sizeof(vm));
+	memset(plan_vms, 0, sizeof(plan_vms));
 	assert_int_equal(
 		platform_parse(dtb.data, dtb.size, &plat, err, sizeof(err)), 0);
 	plat.modules[0] = (struct platform_module){ MODULE_KERNEL, 0x81000000,
@@ -43,7 +45,7 @@ static void machine(int smp)
 static int plan(const struct vm_config *cfg)
 {
 	err[0] = '\0';
-	return vm_plan(&vm, &plat, cfg, hv, err, sizeof(err));
+	return vm_plan_all(plan_vms, &plat, cfg, hv, err, sizeof(err));
 }
 
 static void expect_error(const struct vm_config *cfg, const char *text)
@@ -66,28 +68,29 @@ static void aia_machine_plans_the_vaplic(void **state)
 	static const struct vm_config no_irqchip = {
 		.name = "t",
 		.description = "t",
-		.devices = VM_DEV_UART,
+		.nr_vms = 1,
+		.vms = { { .devices = VM_DEV_UART } },
 	};
 
 	(void)state;
 	machine_from("virt-aia-smp4.dtb");
 	assert_int_equal(plan(vm_config_find("linux")), 0);
-	assert_int_equal(vm.irqchip.kind, IRQCHIP_AIA);
-	assert_int_equal(vm.irqchip.imsic_base, 0x28000000);
-	assert_int_equal(vm.irqchip.nsrc, 11);
-	assert_int_equal(vm.irqchip.nr_ids, 255);
+	assert_int_equal(vm0->irqchip.kind, IRQCHIP_AIA);
+	assert_int_equal(vm0->irqchip.imsic_base, 0x28000000);
+	assert_int_equal(vm0->irqchip.nsrc, 11);
+	assert_int_equal(vm0->irqchip.nr_ids, 255);
 	assert_int_equal(irqchip_guest_file(&plat, 3, 1), 0x28007000);
-	memset(&vm, 0, sizeof(vm));
+	memset(plan_vms, 0, sizeof(plan_vms));
 	assert_int_equal(plan(&no_irqchip), 0);
-	assert_int_equal(vm.irqchip.kind, IRQCHIP_NONE);
+	assert_int_equal(vm0->irqchip.kind, IRQCHIP_NONE);
 	/* Neither a PLIC nor guest files: a config that wants one is refused. */
-	memset(&vm, 0, sizeof(vm));
+	memset(plan_vms, 0, sizeof(plan_vms));
 	plat.imsic_guest_bits = 0;
 	expect_error(vm_config_find("linux"),
 		     "neither a PLIC nor AIA guest interrupt files");
 	machine(4);
 	assert_int_equal(plan(vm_config_find("linux")), 0);
-	assert_int_equal(vm.irqchip.kind, IRQCHIP_PLIC);
+	assert_int_equal(vm0->irqchip.kind, IRQCHIP_PLIC);
 }
 
 static void every_config_plans_on_qemu_virt(void **state)
@@ -102,14 +105,29 @@ static void every_config_plans_on_qemu_virt(void **state)
 		assert_ptr_equal(vm_config_find(cfg->name), cfg);
 		assert_int_equal(vm_config_check(cfg, err, sizeof(err)), 0);
 		machine(8);
+		/* A kernel in each VM's RAM, 16 MiB in. */
+		for (unsigned int v = 0; v < cfg->nr_vms; v++)
+			plat.modules[v] = (struct platform_module){
+				MODULE_KERNEL,
+				(cfg->vms[v].ram_base ?: 0x80000000) + 16 * MiB,
+				64 * KiB, NULL
+			};
+		plat.nr_modules = cfg->nr_vms;
 		if (plan(cfg))
 			fail_msg("config %s: %s", cfg->name, err);
-		assert_int_equal(vm.nr_vcpus,
-				 cfg->nr_vcpus ? cfg->nr_vcpus : 8);
-		assert_true(vm.nr_ram >= 1);
-		assert_int_equal(vm.ram[0].base, cfg->ram_base ?: 0x80000000);
-		if (cfg->ram_size)
-			assert_int_equal(vm.ram[0].size, cfg->ram_size);
+		for (unsigned int v = 0; v < cfg->nr_vms; v++) {
+			const struct vm_spec *s = &cfg->vms[v];
+			const struct vm *p = &plan_vms[v];
+
+			assert_int_equal(
+				p->nr_vcpus,
+				s->harts ? __builtin_popcountll(s->harts) : 8);
+			assert_true(p->nr_ram >= 1);
+			if (s->ram_base)
+				assert_int_equal(p->ram[0].base, s->ram_base);
+			if (s->ram_size)
+				assert_int_equal(p->ram[0].size, s->ram_size);
+		}
 		if (i > 0)
 			assert_true(strcmp(vm_configs[i - 1]->name, cfg->name) <
 				    0);
@@ -121,17 +139,17 @@ static void default_takes_every_hart_and_all_ram(void **state)
 	(void)state;
 	machine(4);
 	assert_int_equal(plan(vm_config_find("default")), 0);
-	assert_int_equal(vm.nr_vcpus, 4);
-	assert_int_equal(vm.nr_ram, 1);
+	assert_int_equal(vm0->nr_vcpus, 4);
+	assert_int_equal(vm0->nr_ram, 1);
 	/* 1 GiB at 0x80000000, less the hypervisor's 2 MiB at the top and
 	 * the 2 MiB below them that hold the kernel's pristine copy. */
-	assert_int_equal(vm.ram[0].base, 0x80000000);
-	assert_int_equal(vm.ram[0].size, 1024 * MiB - 4 * MiB);
-	assert_int_equal(vm.images[0].pristine, 0xbfc00000);
-	assert_int_equal(vm.dtb, 0xbfa00000);
+	assert_int_equal(vm0->ram[0].base, 0x80000000);
+	assert_int_equal(vm0->ram[0].size, 1024 * MiB - 4 * MiB);
+	assert_int_equal(vm0->images[0].pristine, 0xbfc00000);
+	assert_int_equal(vm0->dtb, 0xbfa00000);
 	/* UART and 8 virtio slots. */
-	assert_int_equal(vm.nr_mmio, 9);
-	assert_null(vm.bootargs);
+	assert_int_equal(vm0->nr_mmio, 9);
+	assert_null(vm0->bootargs);
 }
 
 static void small_is_small(void **state)
@@ -141,15 +159,15 @@ static void small_is_small(void **state)
 	(void)state;
 	machine(4);
 	assert_int_equal(plan(cfg), 0);
-	assert_int_equal(vm.nr_vcpus, 2);
-	assert_int_equal(vm.nr_ram, 1);
-	assert_int_equal(vm.ram[0].base, 0x80000000);
-	assert_int_equal(vm.ram[0].size, 64 * MiB);
+	assert_int_equal(vm0->nr_vcpus, 2);
+	assert_int_equal(vm0->nr_ram, 1);
+	assert_int_equal(vm0->ram[0].base, 0x80000000);
+	assert_int_equal(vm0->ram[0].size, 64 * MiB);
 	/* The pristine copy sits right above guest RAM, the DTB at its top. */
-	assert_int_equal(vm.images[0].pristine, 0x84000000);
-	assert_int_equal(vm.dtb, 0x83e00000);
-	assert_int_equal(vm.nr_mmio, 1);
-	assert_string_equal(vm.bootargs, "small config");
+	assert_int_equal(vm0->images[0].pristine, 0x84000000);
+	assert_int_equal(vm0->dtb, 0x83e00000);
+	assert_int_equal(vm0->nr_mmio, 1);
+	assert_string_equal(vm0->bootargs, "small config");
 }
 
 static void loader_bootargs_win(void **state)
@@ -158,10 +176,10 @@ static void loader_bootargs_win(void **state)
 	machine(2);
 	plat.modules[0].bootargs = "console=hvc0";
 	assert_int_equal(plan(vm_config_find("linux")), 0);
-	assert_string_equal(vm.bootargs, "console=hvc0");
+	assert_string_equal(vm0->bootargs, "console=hvc0");
 	plat.modules[0].bootargs = NULL;
 	assert_int_equal(plan(vm_config_find("linux")), 0);
-	assert_string_equal(vm.bootargs, "console=ttyS0 earlycon=sbi");
+	assert_string_equal(vm0->bootargs, "console=ttyS0 earlycon=sbi");
 }
 
 /* The PLIC sources that go to the vPLIC: those of the owned devices. */
@@ -170,61 +188,214 @@ static void owned_devices_bring_their_interrupts(void **state)
 	(void)state;
 	machine(4);
 	assert_int_equal(plan(vm_config_find("linux")), 0);
-	assert_int_equal(vm.nr_irqs, 2 + plat.nr_virtio);
-	assert_int_equal(vm.irqs[0], 10); /* the UART */
-	assert_int_equal(vm.irqs[1], 11); /* the RTC */
+	assert_int_equal(vm0->nr_irqs, 2 + plat.nr_virtio);
+	assert_int_equal(vm0->irqs[0], 10); /* the UART */
+	assert_int_equal(vm0->irqs[1], 11); /* the RTC */
 	for (unsigned int i = 0; i < plat.nr_virtio; i++)
-		assert_int_equal(vm.irqs[2 + i], plat.virtio[i].irq);
-	memset(&vm, 0, sizeof(vm));
+		assert_int_equal(vm0->irqs[2 + i], plat.virtio[i].irq);
+	memset(plan_vms, 0, sizeof(plan_vms));
 	assert_int_equal(plan(vm_config_find("small")), 0);
-	assert_int_equal(vm.nr_irqs, 1);
-	assert_int_equal(vm.nr_mmio, 1);
+	assert_int_equal(vm0->nr_irqs, 1);
+	assert_int_equal(vm0->nr_mmio, 1);
 }
 
 static void configs_that_do_not_fit_are_refused(void **state)
 {
-	struct vm_config c = { .name = "t", .description = "t" };
+	struct vm_config t = { .name = "t", .description = "t", .nr_vms = 1 };
+	struct vm_spec *c = &t.vms[0];
 
 	(void)state;
 	machine(2);
-	c.nr_vcpus = 3;
+	c->harts = HARTS(0, 3);
 	expect_error(
-		&c,
-		"config 't' wants 3 vCPUs, but this machine has 2 harts (SMP=3 or more)");
-	c.nr_vcpus = HV_MAX_HARTS + 1;
-	expect_error(&c, "hartvisor is built for at most");
-	c.nr_vcpus = 0;
-	c.ram_base = 0x80300000;
+		&t,
+		"config 't' wants 3 vCPUs (harts up to index 2), but this machine has 2 harts (SMP=3 or more)");
+	c->harts = 0;
+	t.nr_vms = 0;
+	expect_error(&t,
+		     "config 't': 0 VMs; hartvisor runs 1 to 4 (HV_MAX_VMS)");
+	t.nr_vms = 1;
+	c->ram_base = 0x80300000;
 	expect_error(
-		&c,
+		&t,
 		"config 't': guest RAM 0x80300000+0x0 is not in 2 MiB units");
-	c.ram_base = 0xbfe00000;
+	c->ram_base = 0xbfe00000;
 	expect_error(
-		&c,
+		&t,
 		"guest RAM at 0xbfe00000 is not free RAM (hartvisor keeps 0xbfe00000-0xc0000000)");
-	c.ram_base = 0x100000000;
-	expect_error(&c, "guest RAM at 0x100000000 is not free RAM");
-	c.ram_base = 0;
-	c.ram_size = 1024 * MiB;
+	c->ram_base = 0x100000000;
+	expect_error(&t, "guest RAM at 0x100000000 is not free RAM");
+	c->ram_base = 0;
+	c->ram_size = 1024 * MiB;
 	expect_error(
-		&c,
+		&t,
 		"config 't': guest RAM 0x80000000+1024 MiB does not fit: 1022 MiB free from 0x80000000, less 2 MiB for the pristine image copies");
-	c.ram_size = 2 * MiB;
-	expect_error(&c, "config 't': guest RAM needs at least 4 MiB");
-	c.ram_size = ~0ULL & ~(VM_RAM_ALIGN - 1);
-	c.ram_base = 0x80000000;
-	expect_error(&c, "guest RAM wraps around");
-	c.ram_size = 0;
-	c.ram_base = 0x90000000;
+	c->ram_size = 2 * MiB;
+	expect_error(&t, "config 't': guest RAM needs at least 4 MiB");
+	c->ram_size = ~0ULL & ~(VM_RAM_ALIGN - 1);
+	c->ram_base = 0x80000000;
+	expect_error(&t, "guest RAM wraps around");
+	c->ram_size = 0;
+	c->ram_base = 0x90000000;
+	expect_error(
+		&t,
+		"guest kernel at 0x81000000-0x81010000 is not in guest RAM");
+	c->ram_base = 0;
+	c->devices = 1U << 7;
+	expect_error(&t, "config 't': unknown device bits 0x80");
+	c->devices = VM_DEV_UART;
+	plat.uart.present = false;
+	expect_error(&t, "config 't' owns the UART, but the host DTB has none");
+}
+
+/* Two VMs of 128 MiB on QEMU virt with 4 harts, a kernel in each. */
+static struct vm_config two = {
+	.name = "two",
+	.description = "t",
+	.nr_vms = 2,
+	.vms = { { .name = "a",
+		   .harts = HARTS(0, 2),
+		   .ram_size = 128 * MiB,
+		   .devices = VM_DEV_UART | VM_DEV_IRQCHIP },
+		 { .name = "b",
+		   .harts = HARTS(2, 2),
+		   .ram_size = 128 * MiB,
+		   .devices = VM_DEV_VIRTIO | VM_DEV_IRQCHIP,
+		   .virtio = 0x3 } },
+};
+
+static void two_vms(void)
+{
+	machine_from("virt-aia-smp4.dtb");
+	plat.modules[1] = (struct platform_module){ MODULE_KERNEL, 0x89000000,
+						    64 * KiB, "b's" };
+	plat.modules[2] = (struct platform_module){ MODULE_RAMDISK, 0x8a000000,
+						    8 * KiB, NULL };
+	plat.nr_modules = 3;
+}
+
+/*
+ * Each VM its harts (numbered from 0), its RAM (b's right after a's),
+ * its devices and their sources, its images; the pristine copies of
+ * every image above the highest guest RAM.
+ */
+static void two_vms_partition_the_machine(void **state)
+{
+	struct vm *a = &plan_vms[0], *b = &plan_vms[1];
+
+	(void)state;
+	two_vms();
+	assert_int_equal(plan(&two), 0);
+	assert_string_equal(a->name, "a");
+	assert_int_equal(a->vmid, 1);
+	assert_int_equal(b->vmid, 2);
+	assert_int_equal(a->nr_vcpus, 2);
+	assert_int_equal(b->nr_vcpus, 2);
+	assert_int_equal(b->hart_slot[0], 2);
+	assert_int_equal(b->hart_slot[1], 3);
+	assert_int_equal(a->ram[0].base, 0x80000000);
+	assert_int_equal(b->ram[0].base, 0x88000000);
+	assert_int_equal(b->ram[0].size, 128 * MiB);
+	/* a: the UART (source 10); b: the two lowest virtio slots. */
+	assert_int_equal(a->nr_mmio, 1);
+	assert_int_equal(a->irqs[0], 10);
+	assert_int_equal(b->nr_mmio, 2);
+	assert_int_equal(b->mmio[0].base + b->mmio[1].base,
+			 0x10001000 + 0x10002000);
+	assert_int_equal(b->irqchip.nsrc, 2);
+	/* The images where their RAM is; b's DTB at the top of b's RAM. */
+	assert_int_equal(a->nr_images, 1);
+	assert_int_equal(b->nr_images, 2);
+	assert_int_equal(a->entry, 0x81000000);
+	assert_int_equal(b->entry, 0x89000000);
+	assert_string_equal(b->bootargs, "b's");
+	assert_int_equal(b->dtb, 0x8fe00000);
+	assert_int_equal(a->images[0].pristine, 0x90000000);
+	assert_int_equal(b->images[0].pristine, 0x90010000);
+	assert_int_equal(b->images[1].pristine, 0x90020000);
+	assert_string_equal(a->what, "config 'two': VM 'a'");
+}
+
+/* Each resource given twice is refused in one line naming both VMs. */
+static void double_bookings_are_refused(void **state)
+{
+	struct vm_config c = two;
+
+	(void)state;
+	two_vms();
+	c.vms[1].harts = HARTS(1, 2);
+	expect_error(&c, "config 'two': VMs 'a' and 'b' both take hart 1");
+	c = two;
+	c.vms[1].ram_base = 0x87e00000;
 	expect_error(
 		&c,
-		"guest kernel at 0x81000000-0x81010000 is not in guest RAM");
-	c.ram_base = 0;
-	c.devices = 1U << 7;
-	expect_error(&c, "config 't': unknown device bits 0x80");
-	c.devices = VM_DEV_UART;
-	plat.uart.present = false;
-	expect_error(&c, "config 't' owns the UART, but the host DTB has none");
+		"config 'two': VMs 'a' and 'b' both take RAM 0x87e00000-0x88000000");
+	c = two;
+	c.vms[1].devices |= VM_DEV_UART;
+	expect_error(
+		&c,
+		"config 'two': VMs 'a' and 'b' both take the UART (device page 0x10000000)");
+	c = two;
+	c.vms[0].devices |= VM_DEV_VIRTIO;
+	c.vms[0].virtio = 0x6;
+	expect_error(
+		&c,
+		"config 'two': VMs 'a' and 'b' both take virtio slot 1 (device page 0x10002000)");
+	c = two;
+	c.vms[0].devices |= VM_DEV_RTC;
+	c.vms[1].devices |= VM_DEV_RTC;
+	expect_error(
+		&c,
+		"config 'two': VMs 'a' and 'b' both take the RTC (device page 0x101000)");
+}
+
+/* What a config of several VMs must say, and what each VM must get. */
+static void several_vms_need_more(void **state)
+{
+	struct vm_config c = two;
+
+	(void)state;
+	two_vms();
+	c.vms[1].harts = 0;
+	expect_error(
+		&c,
+		"config 'two': VM 'b' names no harts (.harts = HARTS(first, count)): with several VMs each takes its own");
+	c = two;
+	c.vms[0].ram_size = 0;
+	expect_error(
+		&c,
+		"config 'two': VM 'a' has no RAM size: with several VMs each gives .ram_size");
+	c = two;
+	c.vms[1].name = "a";
+	expect_error(&c, "config 'two': two VMs are called 'a'");
+	c = two;
+	c.vms[1].devices = VM_DEV_IRQCHIP;
+	expect_error(
+		&c,
+		"config 'two': VM 'b' names virtio slots (.virtio) but not VM_DEV_VIRTIO");
+	c = two;
+	c.vms[1].virtio = 0x100;
+	expect_error(
+		&c,
+		"config 'two': VM 'b' wants virtio slots 0x100, but this machine has 8");
+	c = two;
+	c.nr_vms = HV_MAX_VMS + 1;
+	expect_error(&c,
+		     "config 'two': 5 VMs; hartvisor runs 1 to 4 (HV_MAX_VMS)");
+	c = two;
+	plat.nr_modules = 1;
+	expect_error(
+		&c,
+		"config 'two': VM 'b' has no kernel: QEMU -device guest-loader,kernel=FILE,addr=ADDR with ADDR in its RAM 0x88000000-0x90000000");
+	plat.nr_modules = 3;
+	plat.modules[2].base = 0x9a000000;
+	expect_error(
+		&c,
+		"guest ramdisk at 0x9a000000-0x9a002000 is not in any VM's RAM");
+	c.vms[1].ram_size = 1024 * MiB;
+	expect_error(
+		&c,
+		"config 'two': VM 'b': guest RAM 0x88000000+1024 MiB does not fit");
 }
 
 /* The top of the highest RAM range, 2 MiB-aligned, room for image + DTB. */
@@ -258,11 +429,11 @@ static void the_hypervisor_goes_to_the_top_of_ram(void **state)
 	assert_int_equal(vm_hv_place(&plat, MiB, 7 * KiB, &h, err, sizeof(err)),
 			 0);
 	assert_int_equal(h.base, 0xffe00000);
-	assert_int_equal(vm_plan(&vm, &plat, vm_config_find("default"), h, err,
-				 sizeof(err)),
+	assert_int_equal(vm_plan_all(plan_vms, &plat, vm_config_find("default"),
+				     h, err, sizeof(err)),
 			 0);
-	assert_int_equal(vm.ram[0].base, 0x80000000);
-	assert_int_equal(vm.ram[0].size, 2048 * MiB - 4 * MiB);
+	assert_int_equal(vm0->ram[0].base, 0x80000000);
+	assert_int_equal(vm0->ram[0].size, 2048 * MiB - 4 * MiB);
 }
 
 static void no_room_at_the_top_is_refused(void **state)
@@ -329,7 +500,8 @@ static void command_line_picks_the_config(void **state)
 					  sizeof(err)),
 			 SBI_ERR_INVALID_PARAM);
 	assert_string_equal(
-		err, "no VM config 'nope'; configs/ has: default linux small");
+		err,
+		"no VM config 'nope'; configs/ has: default linux pair small");
 	assert_int_not_equal(
 		vm_config_select(
 			"config=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -358,6 +530,9 @@ int main(void)
 		cmocka_unit_test(loader_bootargs_win),
 		cmocka_unit_test(owned_devices_bring_their_interrupts),
 		cmocka_unit_test(configs_that_do_not_fit_are_refused),
+		cmocka_unit_test(two_vms_partition_the_machine),
+		cmocka_unit_test(double_bookings_are_refused),
+		cmocka_unit_test(several_vms_need_more),
 		cmocka_unit_test(the_hypervisor_goes_to_the_top_of_ram),
 		cmocka_unit_test(no_room_at_the_top_is_refused),
 		cmocka_unit_test(no_kernel_is_not_an_error_of_the_config),

@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""Several static VMs (configs/pair.c): two VMs on one 4-hart machine, each
+with its own harts, RAM, devices, G-stage table and VMID. Each guest sees
+only what is its own (its harts from 0, its RAM; another VM's RAM and a
+device it does not own are access faults; SBI refuses a hart beyond its
+own), each console line says whose it is, one VM reboots and shuts down
+while the other runs on, and the machine powers off with the last. A
+config that cannot fit is refused with one line naming the VM."""
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import BUILD, ROOT, Boot, boot, drive_with_gdb, free_port, guest_has_sstc, hv_region
+
+LEFT_ADDR, RIGHT_ADDR = "0x81000000", "0x91000000"
+TOOL = os.path.join(BUILD, "tools", "guest-dtb")
+
+
+def loaders(left="partition", right="partition", left_args="", right_args="",
+            right_addr=RIGHT_ADDR):
+    """guest-loader options: @left's image in left's RAM, @right's (linked
+    for 0x91000000, build/guest/hi/) in right's; None leaves one out."""
+    out = []
+    for name, sub, addr, args in ((left, "", LEFT_ADDR, left_args),
+                                  (right, "hi", right_addr, right_args)):
+        if name is None:
+            continue
+        img = os.path.join(BUILD, "guest", sub, f"{name}.bin")
+        assert os.path.exists(img), f"{img} missing: make guests"
+        out += ["-device", f"guest-loader,kernel={img},addr={addr}"
+                + (f",bootargs={args}" if args else "")]
+    return out
+
+
+def vm_lines(b, vm, pattern):
+    return b.lines(rf"^\[{vm}\] {pattern}")
+
+
+def check_clean(b):
+    assert b.returncode == 0, b.log
+    fails = b.lines(r"FAIL: .*")
+    assert not fails, "\n".join(m.group(0) for m in fails) + "\n" + b.log
+    assert not b.lines(r"^\[h\d+\] (error|warning): "), b.log
+    assert "PANIC" not in b.log
+    # Every line a guest printed says which VM printed it.
+    for line in b.log.splitlines():
+        if re.match(r"(PASS|FAIL|RESULT|partition|dtb): ", line):
+            pytest.fail(f"a guest line without its VM: {line}\n{b.log}")
+
+
+@pytest.mark.parametrize("irqchip", ["aia", "plic"])
+def test_two_vms_reboot_and_stop_alone(irqchip):
+    """left reboots 3 times and shuts down while right runs on (its
+    heartbeats come after left's reboots, for 10 s of its own time, far
+    more than left's reboots take); then right shuts down and the machine
+    powers off."""
+    b = boot(4, config="pair", irqchip=irqchip, timeout=300, extra=loaders(
+        left_args="peer=0x90000000 reboots=3",
+        right_args="peer=0x80200000 uart=0 run=10000"))
+    check_clean(b)
+    assert b.lines(r"^\[h\d+\] \[left\] VM 0 \(VMID 1\): 2 vCPUs on harts 0-1$"), b.log
+    assert b.lines(r"^\[h\d+\] \[right\] VM 1 \(VMID 2\): 2 vCPUs on harts 2-3$"), b.log
+    for vm, peer in (("left", "0x90000000"), ("right", "0x80200000")):
+        assert vm_lines(b, vm, r"partition: 2 harts, "), b.log
+        assert vm_lines(b, vm, rf"PASS: load from another VM's RAM \({peer}\): load access"), b.log
+        assert vm_lines(b, vm, r"PASS: HSM start of hart n \(got -3, want -3\)"), b.log
+        assert vm_lines(b, vm, r"PASS: hart 1 ran in this VM"), b.log
+        assert vm_lines(b, vm, r"RESULT: \d+ passed, 0 failed$"), b.log
+    assert vm_lines(b, "right", r"PASS: store to the UART, not ours"), b.log
+    assert vm_lines(b, "left", r"partition: boot 4, running"), b.log
+    reboots = b.lines(r"^\[h\d+\] \[left\] guest asked for a reboot \(boot (\d)\): restarting it$")
+    assert [m.group(1) for m in reboots] == ["2", "3", "4"], b.log
+    assert not b.lines(r"\[right\] guest asked for a reboot"), b.log
+
+    log = b.log.splitlines()
+    where = lambda pattern: next(i for i, l in enumerate(log) if re.search(pattern, l))
+    left_off = where(r"\[left\] guest asked for shutdown: VM 'left' stops, 1 other VM runs on$")
+    assert where(r"\[left\] VM 'left' is off$") > left_off
+    right_off = where(r"\[right\] guest asked for shutdown: powering off$")
+    # right runs on after left is off, and stops last.
+    beats = [i for i, l in enumerate(log) if re.match(r"\[right\] partition: heartbeat \d+$", l)]
+    assert beats and beats[-1] > left_off, b.log
+    assert right_off > left_off
+    assert not b.lines(r"\[left\] guest asked for shutdown: powering off"), b.log
+
+
+def test_each_vm_walks_its_own_dtb():
+    """The dtb guest in both VMs: left has the UART and no virtio, right
+    virtio slots 0-3 and no UART; each two cpus and its own memory."""
+    b = boot(4, config="pair", timeout=300, extra=loaders("dtb", "dtb"))
+    check_clean(b)
+    left = vm_lines(b, "left", r"dtb: (\d+) cpus, sstc \w+, uart (\d+), virtio (\d+)$")
+    right = vm_lines(b, "right", r"dtb: (\d+) cpus, sstc \w+, uart (\d+), virtio (\d+)$")
+    assert [m.groups() for m in left] == [("2", "1", "0")], b.log
+    assert [m.groups() for m in right] == [("2", "0", "4")], b.log
+    assert vm_lines(b, "left", r"dtb: memory 0x80000000-0x90000000 \(256 MiB\)$"), b.log
+    assert vm_lines(b, "right", r"dtb: memory 0x90000000-0xa0000000 \(256 MiB\)$"), b.log
+
+
+@pytest.mark.parametrize("smp,extra,error", [
+    (2, loaders(), "config 'pair': VM 'right' wants 2 vCPUs (harts up to index 3), "
+                   "but this machine has 2 harts (SMP=4 or more)"),
+    (4, loaders(right=None), "config 'pair': VM 'right' has no kernel: QEMU -device "
+                             "guest-loader,kernel=FILE,addr=ADDR with ADDR in its RAM "
+                             "0x90000000-0xa0000000"),
+    (4, loaders(right_addr="0xa1000000"), "guest kernel at 0xa1000000-"),
+])
+def test_what_does_not_fit_is_refused(smp, extra, error):
+    b = boot(smp, config="pair", extra=extra)
+    assert b.returncode == 0, b.log
+    errors = b.lines(r"^\[h\d+\] error: (.*)$")
+    assert errors and errors[0].group(1).startswith(error), b.log
+    assert "cannot run on this machine; powering off" in errors[-1].group(1), b.log
+    assert not b.lines(r"partition: "), b.log
+
+
+def test_tool_builds_each_vms_dtb(tmp_path):
+    """make guest-dtb's tool writes one DTB per VM, each byte for byte the
+    one the hypervisor built (GDB dumps the host DTB it received)."""
+    port = free_port()
+    env = dict(os.environ, SMP="4", HV=os.path.join(BUILD, "hartvisor.elf"),
+               GDB_PORT=str(port), CONFIG="pair", IRQCHIP="aia")
+    host = tmp_path / "host.dtb"
+    _, out, log = drive_with_gdb(
+        [os.path.join(ROOT, "tools", "qemu-run"), "--gdb", *loaders()], port,
+        ["-ex", "break vm_boot", "-ex", "continue",
+         "-ex", f"dump binary memory {host} host_dtb host_dtb + host_dtb_size",
+         "-ex", "hvlog", "-ex", "kill"], env=env)
+    log += out
+    hv = {m.group(1): (m.group(2), m.group(3)) for m in re.finditer(
+        r"\[(left|right)\] guest DTB at 0x[0-9a-f]+ \((\d+) bytes, crc32 (0x[0-9a-f]{8})\)", log)}
+    assert set(hv) == {"left", "right"}, log
+    start, end, _ = hv_region()
+    tool = subprocess.run([TOOL, "--hv", f"{start:x}-{end:x}", "--sstc",
+                           "on" if guest_has_sstc(Boot(0, log)) else "off",
+                           str(host), str(tmp_path / "guest.dtb")],
+                          capture_output=True, text=True, timeout=30)
+    assert tool.returncode == 0, tool.stdout + tool.stderr
+    for vm in ("left", "right"):
+        t = re.search(rf"guest-{vm}\.dtb: (\d+) bytes, crc32 (0x[0-9a-f]{{8}}) "
+                      rf"\(config pair, VM {vm}, 2 vCPUs", tool.stdout)
+        assert t and (t.group(1), t.group(2)) == hv[vm], (tool.stdout, log)
+        dts = subprocess.run(["dtc", "-I", "dtb", "-O", "dts", str(tmp_path / f"guest-{vm}.dtb")],
+                             capture_output=True, text=True, timeout=30)
+        assert dts.returncode == 0, dts.stderr
+        assert dts.stdout.count('device_type = "cpu"') == 2
+        assert ("serial@10000000" in dts.stdout) == (vm == "left")
