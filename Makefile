@@ -377,6 +377,12 @@ else ifeq ($(GUEST)-$(CONFIG),-pair)
 GUEST_IMAGE := $(O)/guest/partition.bin $(O)/guest/hi/partition.bin
 GUEST_ARGS := -device guest-loader,kernel=$(O)/guest/partition.bin,addr=$(GUEST_ADDR) \
 	-device guest-loader,kernel=$(O)/guest/hi/partition.bin,addr=$(GUEST_HI_ADDR)
+else ifeq ($(GUEST)-$(CONFIG),-linux_rt)
+# Linux on harts 0-2 (to its shell on ttyS0) beside the partition test
+# guest on hart 3, which reboots 10 times and shuts down (configs/linux_rt.c).
+GUEST_IMAGE := $(LINUX_IMAGE) $(O)/guest/hi/partition.bin
+GUEST_ARGS := -device guest-loader,kernel=$(LINUX_IMAGE),addr=$(LINUX_ADDR) \
+	-device guest-loader,kernel=$(O)/guest/hi/partition.bin,addr=$(GUEST_HI_ADDR)
 else ifneq ($(GUEST),)
 ifneq ($(filter $(GUEST),$(GUEST_TESTS)),)
 GUEST_IMAGE := $(O)/guest/$(GUEST).bin

@@ -10,7 +10,9 @@
  * belongs to the VM whose RAM holds it: left's from 0x80000000 (a test
  * guest at 0x81000000), right's from 0x90000000 (at 0x91000000:
  * build/guest/hi/NAME.bin). Right has no UART: its console is SBI DBCN,
- * its lines marked "[right]".
+ * its lines marked "[right]". The bootargs are the partition test
+ * guest's: left reboots 3 times and shuts down while right runs on for
+ * 10 s.
  */
 #include "vm_config.h"
 
@@ -24,6 +26,7 @@ VM_CONFIG(pair) = {
 			.harts = HARTS(0, 2),
 			.ram_base = 0x80000000,
 			.ram_size = 256 * MiB,
+			.bootargs = "peer=0x90000000 reboots=3",
 			.devices = VM_DEV_UART | VM_DEV_IRQCHIP,
 		},
 		{
@@ -31,6 +34,7 @@ VM_CONFIG(pair) = {
 			.harts = HARTS(2, 2),
 			.ram_base = 0x90000000,
 			.ram_size = 256 * MiB,
+			.bootargs = "peer=0x80200000 uart=0 run=10000",
 			.devices = VM_DEV_VIRTIO | VM_DEV_IRQCHIP,
 			.virtio = 0xf,
 		},

@@ -4,11 +4,11 @@
  * answers a hart beyond them as the spec says (HSM, IPI, RFENCE:
  * INVALID_PARAM); its device tree lists exactly those harts and the RAM
  * that holds it; another VM's RAM and a device it does not own are access
- * faults. Then it reboots itself through SRST "reboots=N" times (its count
- * kept where a reboot does not restore it) and runs on for "run=MS"
- * milliseconds of its own time, printing a heartbeat, before it shuts
- * down. Bootargs: "peer=ADDR" (a page of another VM), "uart=0" (the UART
- * is not ours), "reboots=N", "run=MS".
+ * faults. Each boot runs for "run=MS" milliseconds of its own time,
+ * printing a heartbeat every half second; then it reboots itself through
+ * SRST, "reboots=N" times in all (its count kept where a reboot does not
+ * restore it), and at last shuts down. Bootargs: "peer=ADDR" (a page of
+ * another VM), "uart=0" (the UART is not ours), "reboots=N", "run=MS".
  */
 #include <libfdt.h>
 #include <stdlib.h>
@@ -151,12 +151,6 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	state.boots++;
 	if (state.boots == 1)
 		first_boot(fdt, args);
-	if (state.boots <= reboots) {
-		gprintf("partition: boot %lu, rebooting", state.boots);
-		SBI3(SBI_EXT_SRST, SBI_EXT_SRST_RESET,
-		     SBI_SRST_RESET_TYPE_COLD_REBOOT, 0, 0);
-		check(false, "SRST reboot returned");
-	}
 	gprintf("partition: boot %lu, running for %lu ms", state.boots, run);
 	end = read_time() + run * (SECONDS(1) / 1000);
 	for (beat = 1; read_time() < end; beat++) {
@@ -165,6 +159,12 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 		while (read_time() < next && read_time() < end)
 			__asm__ volatile("nop");
 		gprintf("partition: heartbeat %lu", beat);
+	}
+	if (state.boots <= reboots) {
+		gprintf("partition: boot %lu, rebooting", state.boots);
+		SBI3(SBI_EXT_SRST, SBI_EXT_SRST_RESET,
+		     SBI_SRST_RESET_TYPE_COLD_REBOOT, 0, 0);
+		check(false, "SRST reboot returned");
 	}
 	CHECK_EQ(state.boots, reboots + 1, "booted once more than it rebooted");
 }
