@@ -9,6 +9,7 @@
 #include "arch.h"
 #include "hart.h"
 #include "log.h"
+#include "printf.h"
 #include "sbi.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -339,6 +340,20 @@ static void vcpu_handle_exit(struct vcpu *v)
 		vcpu_inject(v, EXC_ILLEGAL_INST);
 		break;
 	case EXC_INST_GUEST_PAGE_FAULT:
+		/*
+		 * The guest cannot fetch its own trap vector: this fault and
+		 * every one after it would come back here for ever. Bao spins
+		 * such a hart; the VM stops, alone, and says why.
+		 */
+		if (v->ctx.sepc == arch_vcpu_trap_vector()) {
+			char why[80];
+
+			snprintf(why, sizeof(why),
+				 "cannot fetch its trap vector 0x%lx",
+				 v->ctx.sepc);
+			vm_crash(v->vm, v, why);
+			break;
+		}
 		vcpu_inject(v, EXC_INST_ACCESS);
 		break;
 	case EXC_STORE_GUEST_PAGE_FAULT:

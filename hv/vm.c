@@ -400,20 +400,25 @@ static bool vm_take_reset(struct vm *vm, struct vcpu *self)
 	return !__atomic_exchange_n(&vm->resetting, 1, __ATOMIC_ACQ_REL);
 }
 
-void vm_shutdown(struct vm *vm, struct vcpu *self, bool failure)
+/*
+ * Stop @vm for good from vCPU @self, @why being the guest's shutdown or
+ * its crash: the machine powers off (@failure) with the last VM.
+ */
+static void vm_stop(struct vm *vm, struct vcpu *self, bool failure,
+		    const char *why)
 {
-	const char *what = failure ? "shutdown (system failure)" : "shutdown";
+	enum log_level level = failure ? LOG_WARN : LOG_INFO;
 	unsigned int left;
 
 	if (!vm_take_reset(vm, self))
 		return;
 	left = __atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL);
 	if (left)
-		pr_info("%sguest asked for %s: VM '%s' stops, %u other VM%s on",
-			vm->tag, what, vm->name, left,
-			left == 1 ? " runs" : "s run");
+		log_printf(level, "%s%s: VM '%s' stops, %u other VM%s on",
+			   vm->tag, why, vm->name, left,
+			   left == 1 ? " runs" : "s run");
 	else
-		pr_info("%sguest asked for %s: powering off", vm->tag, what);
+		log_printf(level, "%s%s: powering off", vm->tag, why);
 	vm_print_stats(vm);
 	pr_info("%sguest images, since the last boot: %lu pages saved on first write, %lu in the background (%u leaves whole)",
 		vm->tag, vm->pristine_pages, vm->pristine_background,
@@ -427,6 +432,22 @@ void vm_shutdown(struct vm *vm, struct vcpu *self, bool failure)
 	/* Its devices stay quiet: nobody would serve their interrupts. */
 	irqchip_reset(vm);
 	pr_info("%sVM '%s' is off", vm->tag, vm->name);
+}
+
+void vm_shutdown(struct vm *vm, struct vcpu *self, bool failure)
+{
+	vm_stop(vm, self, failure,
+		failure ? "guest asked for shutdown (system failure)" :
+			  "guest asked for shutdown");
+}
+
+void vm_crash(struct vm *vm, struct vcpu *self, const char *why)
+{
+	char line[LOG_LINE_MAX];
+
+	snprintf(line, sizeof(line), "VM '%s' crashed: vCPU %u %s", vm->name,
+		 self->id, why);
+	vm_stop(vm, self, true, line);
 }
 
 void vm_reboot(struct vm *vm, struct vcpu *self)

@@ -240,6 +240,11 @@ void arch_vcpu_inject_exception(struct vcpu_context *ctx, unsigned long cause,
 	ctx->sstatus |= SSTATUS_SPP;
 }
 
+unsigned long arch_vcpu_trap_vector(void)
+{
+	return csr_read(CSR_VSTVEC) & ~3UL;
+}
+
 void arch_vcpu_raise_ipi(void)
 {
 	csr_set(CSR_HVIP, HVIP_VSSIP);

@@ -8,7 +8,10 @@
  * printing a heartbeat every half second; then it reboots itself through
  * SRST, "reboots=N" times in all (its count kept where a reboot does not
  * restore it), and at last shuts down. Bootargs: "peer=ADDR" (a page of
- * another VM), "uart=0" (the UART is not ours), "reboots=N", "run=MS".
+ * another VM), "uart=0" (the UART is not ours), "reboots=N", "run=MS",
+ * "crash=1": at the end, instead of shutting down, point the trap vector
+ * at an address that is not RAM and jump there, a crash no trap can
+ * report (hartvisor stops the VM).
  */
 #include <libfdt.h>
 #include <stdlib.h>
@@ -167,4 +170,10 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 		check(false, "SRST reboot returned");
 	}
 	CHECK_EQ(state.boots, reboots + 1, "booted once more than it rebooted");
+	if (arg(args, "crash=", 0)) {
+		gprintf("partition: crashing: stvec and pc at 0x1000");
+		csr_write(stvec, 0x1000UL);
+		((void (*)(void))0x1000UL)();
+		check(false, "the crash returned");
+	}
 }

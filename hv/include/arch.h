@@ -185,6 +185,8 @@ void arch_vcpu_resume_at(struct vcpu_context *ctx, unsigned long pc,
 /* Deliver exception @cause to the guest's own trap handler (vstvec). */
 void arch_vcpu_inject_exception(struct vcpu_context *ctx, unsigned long cause,
 				unsigned long tval);
+/* Where the guest's traps go: vstvec's base (its mode bits clear). */
+unsigned long arch_vcpu_trap_vector(void);
 
 /* Raise / clear the guest's supervisor software interrupt (VSSIP); clear
  * says whether one was pending. */

@@ -185,6 +185,12 @@ bool vm_ram_usable(const struct vm *vm, gpa_t gpa, uint64_t size);
  * @self's hart) only when other VMs still run.
  */
 void vm_shutdown(struct vm *vm, struct vcpu *self, bool failure);
+/*
+ * vCPU @self of @vm can never run on (@why says so, "cannot ..."): stop
+ * the VM alone, as a shutdown for system failure does, with a warning
+ * that names it. Returns (to stop @self's hart) when other VMs run on.
+ */
+void vm_crash(struct vm *vm, struct vcpu *self, const char *why);
 
 /*
  * SBI SRST reboot, from vCPU @self: stop every vCPU, restore the guest
