@@ -11,13 +11,19 @@
  * another VM), "uart=0" (the UART is not ours), "reboots=N", "run=MS",
  * "crash=1": at the end, instead of shutting down, point the trap vector
  * at an address that is not RAM and jump there, a crash no trap can
- * report (hartvisor stops the VM).
+ * report (hartvisor stops the VM). "hostile=1" (first boot, on an AIA
+ * machine): aim its vAPLIC at sources and harts that are not its own,
+ * turn the APLIC domain's interrupts off (again at every boot) and leave
+ * them off, and store into interrupt files that are not its own: what it
+ * does not own reads 0 and faults, and the other VM's interrupts keep
+ * coming.
  */
 #include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "guest.h"
+#include "vaplic.h"
 
 #define BOOTS_MAGIC 0x706172746974696fUL
 
@@ -70,6 +76,91 @@ static bool dtb_memory(const void *fdt, unsigned long *base,
 	*size = (unsigned long)fdt32_to_cpu(reg[2]) << 32 |
 		fdt32_to_cpu(reg[3]);
 	return true;
+}
+
+/* The reg base of the first node compatible with @compat, or 0. */
+static unsigned long dtb_base(const void *fdt, const char *compat)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, compat);
+	const fdt32_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", NULL) :
+					 NULL;
+
+	return reg ? (unsigned long)fdt32_to_cpu(reg[0]) << 32 |
+			       fdt32_to_cpu(reg[1]) :
+		     0;
+}
+
+#define UART_SRC 10 /* QEMU virt's UART: another VM's, or nobody's */
+
+static volatile uint32_t *reg32(unsigned long base, unsigned long off)
+{
+	return (volatile uint32_t *)(base + off);
+}
+
+static void store_faults(unsigned long addr, const char *what)
+{
+	expect_trap();
+	*(volatile uint32_t *)addr = 1;
+	check(trapped_cause() == 7,
+	      "store to %s (0x%lx): store access fault (cause %ld)", what, addr,
+	      trapped_cause());
+}
+
+/*
+ * Everything an APLIC and IMSIC let a guest try on what is not its own.
+ * Its domain's IE stays 0 at the end: the real domain is every VM's.
+ */
+static void hostile(const void *fdt, unsigned int n)
+{
+	unsigned long aplic = dtb_base(fdt, "riscv,aplic");
+	unsigned long imsic = dtb_base(fdt, "riscv,imsics");
+	uint32_t genmsi;
+
+	if (!aplic || !imsic) {
+		gprintf("partition: hostile: no APLIC and IMSIC here, skipped");
+		return;
+	}
+	for (int i = 0; i < 100; i++) {
+		*reg32(aplic, APLIC_DOMAINCFG) = APLIC_DOMAINCFG_IE;
+		*reg32(aplic, APLIC_DOMAINCFG) = 0;
+	}
+	CHECK_EQ(*reg32(aplic, APLIC_DOMAINCFG), 0x80000004,
+		 "its own domaincfg: IE 0, as written");
+	*reg32(aplic, APLIC_SOURCECFG + 4 * (UART_SRC - 1)) = 6;
+	CHECK_EQ(*reg32(aplic, APLIC_SOURCECFG + 4 * (UART_SRC - 1)), 0,
+		 "sourcecfg of a source it does not own reads 0");
+	*reg32(aplic, APLIC_TARGET + 4 * (UART_SRC - 1)) = 0x20;
+	CHECK_EQ(*reg32(aplic, APLIC_TARGET + 4 * (UART_SRC - 1)), 0,
+		 "target of a source it does not own reads 0");
+	*reg32(aplic, APLIC_CLRIENUM) = UART_SRC;
+	*reg32(aplic, APLIC_SETIPNUM) = UART_SRC;
+	*reg32(aplic, APLIC_IN_CLRIP) = ~0U;
+	*reg32(aplic, APLIC_CLRIE) = ~0U;
+	CHECK_EQ(*reg32(aplic, APLIC_SETIE) & (1U << UART_SRC), 0,
+		 "the enable of a source it does not own reads 0");
+	genmsi = *reg32(aplic, APLIC_GENMSI);
+	*reg32(aplic, APLIC_GENMSI) = n << APLIC_TARGET_HART_SHIFT | 1;
+	CHECK_EQ(*reg32(aplic, APLIC_GENMSI), genmsi,
+		 "genmsi to a hart beyond its own is refused");
+	store_faults(imsic + n * 0x1000UL, "the IMSIC page of hart n");
+	/* QEMU's guest files 1 of harts 0-7, where its own pages are not. */
+	for (unsigned long k = 0; k < 8; k++) {
+		unsigned long file = 0x28000000UL + k * 0x2000 + 0x1000;
+
+		if (file < imsic || file >= imsic + n * 0x1000UL)
+			store_faults(file, "a host interrupt file's address");
+	}
+}
+
+/* At every later boot: its domain's IE 0 again, the UART's enable off. */
+static void hostile_again(const void *fdt)
+{
+	unsigned long aplic = dtb_base(fdt, "riscv,aplic");
+
+	if (!aplic)
+		return;
+	*reg32(aplic, APLIC_DOMAINCFG) = 0;
+	*reg32(aplic, APLIC_CLRIENUM) = UART_SRC;
 }
 
 void guest_secondary_main(unsigned long hartid, unsigned long opaque)
@@ -135,6 +226,8 @@ static void first_boot(const void *fdt, const char *args)
 		probe(peer, "another VM's RAM");
 	if (!arg(args, "uart=", 1))
 		probe(0x10000000, "the UART, not ours");
+	if (arg(args, "hostile=", 0))
+		hostile(fdt, n);
 }
 
 void guest_main(unsigned long hartid, unsigned long dtb)
@@ -154,6 +247,8 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	state.boots++;
 	if (state.boots == 1)
 		first_boot(fdt, args);
+	else if (arg(args, "hostile=", 0))
+		hostile_again(fdt);
 	gprintf("partition: boot %lu, running for %lu ms", state.boots, run);
 	end = read_time() + run * (SECONDS(1) / 1000);
 	for (beat = 1; read_time() < end; beat++) {
