@@ -227,6 +227,7 @@ GUEST_EXTRA_isa := $(LIBFDT_OBJS)
 GUEST_EXTRA_fwft := $(LIBFDT_OBJS)
 GUEST_EXTRA_ipistorm := $(LIBFDT_OBJS)
 GUEST_EXTRA_partition := $(LIBFDT_OBJS)
+GUEST_EXTRA_rtlat := $(LIBFDT_OBJS)
 
 .SECONDEXPANSION:
 $(O)/guest/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
@@ -249,7 +250,8 @@ $(O)/guest/hi/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
 		$(GUEST_EXTRA_$*) $(LIBS)
 
 .PRECIOUS: $(O)/guest/%.elf $(O)/guest/hi/%.elf
-guests: $(patsubst %,$(O)/guest/%.bin,$(GUEST_TESTS)) $(O)/guest/hi/partition.bin $(O)/guest/hi/dtb.bin
+guests: $(patsubst %,$(O)/guest/%.bin,$(GUEST_TESTS)) $(O)/guest/hi/partition.bin $(O)/guest/hi/dtb.bin \
+	$(O)/guest/hi/rtlat.bin
 
 # ---------------------------------------------------------------- Linux guest
 

@@ -363,3 +363,15 @@ def test_timer_guest_fails_when_the_hypervisor_hides_stip(forwarded_build, tmp_p
     # Everything else still holds: only the hidden bit is reported.
     assert "PASS: SBI set_timer(now - 1): sip.STIP pending at once" in log, log
     assert re.search(r"^RESULT: \d+ passed, 2 failed$", log, re.M), log
+
+
+def test_rtlat():
+    """The real-time guest's timer: 3 rounds of 200 one-millisecond
+    deadlines, each round's latencies in order (make bench times them)."""
+    b = run_guest("rtlat", 1, loader=",bootargs=samples=200 rounds=3")
+    rounds = b.lines(r"^rtlat: round (\d), 200 samples every 1000 us, (stimecmp|SBI set_timer): "
+                     r"min ([\d.]+) median ([\d.]+) p99 ([\d.]+) max ([\d.]+) us$")
+    assert [m.group(1) for m in rounds] == ["1", "2", "3"], b.log
+    for m in rounds:
+        v = [float(m.group(i)) for i in range(3, 7)]
+        assert v == sorted(v), b.log
