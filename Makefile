@@ -282,7 +282,7 @@ linux: $(OUR_LINUX)
 OUR_DISK := $(O)/linux/disk.img
 DISK ?= $(if $(filter debian,$(GUEST)),$(O)/debian/disk.img,$(OUR_DISK))
 NET_PORT ?= 5555
-$(OUR_DISK): | setup
+$(OUR_DISK) $(O)/linux/disk-right.img: | setup
 	$(Q)tools/mkdisk $@
 
 # ---------------------------------------------------------------- Debian guest
@@ -385,6 +385,22 @@ else ifeq ($(GUEST)-$(CONFIG),-linux_rt)
 GUEST_IMAGE := $(LINUX_IMAGE) $(O)/guest/hi/partition.bin
 GUEST_ARGS := -device guest-loader,kernel=$(LINUX_IMAGE),addr=$(LINUX_ADDR) \
 	-device guest-loader,kernel=$(O)/guest/hi/partition.bin,addr=$(GUEST_HI_ADDR)
+else ifeq ($(GUEST)-$(CONFIG),-linux2)
+# Two Linux VMs (configs/linux2.c): left's shell on ttyS0 with DISK and
+# NET_PORT on virtio slots 0-1; right's kernel at 0x90200000, its output
+# on hvc0 (lines marked [right]) with its own disk and network on slots
+# 4-5. Input goes to left (the UART is left's).
+GUEST_IMAGE := $(LINUX_IMAGE)
+GUEST_DISK := $(DISK) $(O)/linux/disk-right.img
+GUEST_ARGS := -device guest-loader,kernel=$(LINUX_IMAGE),addr=$(LINUX_ADDR) \
+	-device guest-loader,kernel=$(LINUX_IMAGE),addr=0x90200000 \
+	-drive file=$(DISK),if=none,format=raw,id=hd0 \
+	-device virtio-blk-device,drive=hd0,bus=virtio-mmio-bus.0 \
+	-netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(NET_PORT)-:7 \
+	-device virtio-net-device,netdev=net0,bus=virtio-mmio-bus.1 \
+	-drive file=$(O)/linux/disk-right.img,if=none,format=raw,id=hd1 \
+	-device virtio-blk-device,drive=hd1,bus=virtio-mmio-bus.4 \
+	-netdev user,id=net1 -device virtio-net-device,netdev=net1,bus=virtio-mmio-bus.5
 else ifneq ($(GUEST),)
 ifneq ($(filter $(GUEST),$(GUEST_TESTS)),)
 GUEST_IMAGE := $(O)/guest/$(GUEST).bin

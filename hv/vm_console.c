@@ -4,10 +4,13 @@
  * one VM it goes out byte for byte, as the firmware would write it. With
  * several, each VM's output is gathered a line at a time and written with
  * the VM's name in front ("[name] "), so the lines of two VMs never mix
- * and each says whose it is.
+ * and each says whose it is. Input (SBI DBCN read, the legacy getchar)
+ * comes from the UART; with several VMs, only to the VM that owns it (the
+ * others read nothing), so no two VMs take each other's keys.
  */
 #include <string.h>
 
+#include "arch.h"
 #include "log.h"
 #include "vm.h"
 
@@ -41,4 +44,11 @@ void vm_console_write(struct vm *vm, const char *buf, size_t n)
 			vm_console_line(vm);
 	}
 	spin_unlock(&vm->console_lock);
+}
+
+int vm_console_getc(const struct vm *vm)
+{
+	if (nr_vms > 1 && !(vm->spec->devices & VM_DEV_UART))
+		return -1;
+	return arch_console_getc();
 }

@@ -30,7 +30,7 @@ static void dbcn_handle(struct vcpu *v, struct vsbi_call *c)
 		}
 		vm_pristine_save(v->vm, base, num);
 		while (c->value < num) {
-			int ch = arch_console_getc();
+			int ch = vm_console_getc(v->vm);
 
 			if (ch < 0)
 				break;

@@ -55,7 +55,7 @@ static void legacy_handle(struct vcpu *v, struct vsbi_call *c)
 		vm_console_write(v->vm, &ch, 1);
 		break;
 	case SBI_EXT_0_1_CONSOLE_GETCHAR:
-		c->error = arch_console_getc();
+		c->error = vm_console_getc(v->vm);
 		break;
 	case SBI_EXT_0_1_CLEAR_IPI:
 		/* 1 when an IPI was pending, 0 when none was. */

@@ -246,6 +246,11 @@ void vm_pristine_restore(struct vm *vm);
  * VM; with several, a line at a time, each with "[name] " before it.
  */
 void vm_console_write(struct vm *vm, const char *buf, size_t n);
+/*
+ * A byte of console input for @vm (SBI DBCN read, legacy getchar), or -1:
+ * from the UART; with several VMs, only for the VM that owns the UART.
+ */
+int vm_console_getc(const struct vm *vm);
 
 /* Print every vCPU's exit counters. */
 void vm_print_stats(const struct vm *vm);

@@ -145,6 +145,47 @@ def test_linux_runs_on_while_a_vm_reboots_ten_times():
     assert where(r"\[linux\] guest asked for shutdown: powering off$") > rt_off
 
 
+def test_two_linux_vms_each_with_its_own_disk_and_network(tmp_path):
+    """configs/linux2.c: two Linux VMs of 2 harts, left on ttyS0 and right
+    on hvc0, each with its own virtio-blk disk (8 and 16 MiB, on slots 0
+    and 4) and virtio-net card (slots 1 and 5): each sees 2 CPUs, 256 MiB
+    and its own disk, brings its eth0 up, passes hvtest, and powers off
+    its own VM; the machine with the second."""
+    assert os.path.exists(IMAGE), f"{IMAGE} missing: make linux"
+    disks = []
+    for name, mib in (("left", 8), ("right", 16)):
+        disks.append(tmp_path / f"{name}.img")
+        with open(disks[-1], "wb") as f:
+            f.truncate(mib << 20)
+    args = []
+    for vm, addr, console in (("left", "0x80200000", "ttyS0"), ("right", "0x90200000", "hvc0")):
+        args += ["-device", f"guest-loader,kernel={IMAGE},addr={addr},"
+                            f"bootargs=console={console} earlycon=sbi hvtest=5"]
+    for i, (disk, slot) in enumerate(((disks[0], 0), (disks[1], 4))):
+        args += ["-drive", f"file={disk},if=none,format=raw,id=d{i}",
+                 "-device", f"virtio-blk-device,drive=d{i},bus=virtio-mmio-bus.{slot}",
+                 "-netdev", f"user,id=n{i}",
+                 "-device", f"virtio-net-device,netdev=n{i},bus=virtio-mmio-bus.{slot + 1}"]
+    b = boot(4, config="linux2", timeout=600, extra=args)
+    bad = trouble(b.log)
+    assert not bad, "\n".join(bad) + "\n" + b.log
+    assert b.returncode == 0, b.log
+    assert len(b.lines(r"smp: Brought up 1 node, 2 CPUs$")) == 2, b.log
+    assert vm_lines(b, "right", r"smp: Brought up 1 node, 2 CPUs$"), b.log
+    assert len(b.lines(r"Memory: \d+K/262144K available")) == 2, b.log
+    # Left's kernel lines come through earlycon ([left]) or ttyS0 (bare).
+    vda = {m.group(2): m.group(1) for m in b.lines(
+        r"^(\[\w+\] )?virtio_blk virtio\d: \[vda\] (\d+) 512-byte logical blocks")}
+    assert vda.keys() == {"16384", "32768"}, b.log
+    assert vda["32768"] == "[right] " and vda["16384"] != "[right] ", b.log
+    assert not b.lines(r"\[vdb\]"), b.log
+    assert len(b.lines(r"init: eth0 10\.0\.2\.15 up$")) == 2, b.log
+    assert vm_lines(b, "right", r"hvtest: all checks passed \(0 failed\)$"), b.log
+    assert len(b.lines(r"hvtest: all checks passed \(0 failed\)$")) == 2, b.log
+    assert len(b.lines(r"guest asked for shutdown: (VM '\w+' stops, 1 other VM runs on|"
+                       r"powering off)$")) == 2, b.log
+
+
 def test_each_vm_walks_its_own_dtb():
     """The dtb guest in both VMs: left has the UART and no virtio, right
     virtio slots 0-3 and no UART; each two cpus and its own memory."""

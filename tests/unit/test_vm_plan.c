@@ -501,7 +501,7 @@ static void command_line_picks_the_config(void **state)
 			 SBI_ERR_INVALID_PARAM);
 	assert_string_equal(
 		err,
-		"no VM config 'nope'; configs/ has: default linux linux_rt pair small");
+		"no VM config 'nope'; configs/ has: default linux linux2 linux_rt pair small");
 	assert_int_not_equal(
 		vm_config_select(
 			"config=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
