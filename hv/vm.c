@@ -228,6 +228,12 @@ static int vm_create(struct vm *vm, const struct platform *p,
 	pr_info("%sguest DTB at 0x%lx (%u bytes, crc32 0x%08x), entry 0x%lx, %u vCPUs on %u harts",
 		vm->tag, vm->dtb, vm->dtb_size, vm->dtb_crc, vm->entry,
 		vm->nr_vcpus, p->nr_harts);
+	/* Which guest-loader image went where: its address decided. */
+	for (unsigned int i = 0; nr_vms > 1 && i < vm->nr_images; i++)
+		pr_info("%sguest %s at 0x%lx-0x%lx goes to VM '%s'", vm->tag,
+			platform_module_kind_name(vm->images[i].kind),
+			vm->images[i].base,
+			vm->images[i].base + vm->images[i].size, vm->name);
 	return 0;
 }
 

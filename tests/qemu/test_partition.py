@@ -64,6 +64,9 @@ def test_two_vms_reboot_and_stop_alone(irqchip):
     check_clean(b)
     assert b.lines(r"^\[h\d+\] \[left\] VM 0 \(VMID 1\): 2 vCPUs on harts 0-1$"), b.log
     assert b.lines(r"^\[h\d+\] \[right\] VM 1 \(VMID 2\): 2 vCPUs on harts 2-3$"), b.log
+    # Each guest-loader image went to the VM whose RAM holds it.
+    assert b.lines(r"^\[h\d+\] \[left\] guest kernel at 0x81000000-0x[0-9a-f]+ goes to VM 'left'$")
+    assert b.lines(r"^\[h\d+\] \[right\] guest kernel at 0x91000000-0x[0-9a-f]+ goes to VM 'right'$")
     for vm, peer in (("left", "0x90000000"), ("right", "0x80200000")):
         assert vm_lines(b, vm, r"partition: 2 harts, "), b.log
         assert vm_lines(b, vm, rf"PASS: load from another VM's RAM \({peer}\): load access"), b.log
