@@ -318,6 +318,9 @@ void hart_secondary_main(struct hart *self)
 	hart_report_online(self);
 	/* Release: whoever counts check-ins does so with acquire loads. */
 	__atomic_store_n(&self->online, true, __ATOMIC_RELEASE);
+	/* A VM whose vCPU 0's hart was not in when the boot hart got there. */
+	if (v)
+		vm_boot_pending(v->vm);
 	/* The last one says so (the boot hart may be in the guest by now). */
 	if (__atomic_add_fetch(&harts_checked_in, 1, __ATOMIC_ACQ_REL) ==
 	    nr_harts - 1)

@@ -275,7 +275,7 @@ void hv_boot_main(unsigned long hartid, const void *dtb, uint64_t entered)
 		arch_poweroff(false);
 	}
 	for (unsigned int i = 0; i < nr_vms; i++)
-		vm_boot(&vms[i]);
+		vm_boot_first(&vms[i]);
 	if (self)
 		vcpu_run(self);
 	/* A config with fewer vCPUs than harts may leave this hart idle. */

@@ -288,6 +288,36 @@ bool vm_has_vcpu_to_boot(const struct vm *vm)
 	return !vm->nr_vcpus;
 }
 
+void vm_boot_first(struct vm *vm)
+{
+	const struct hart *h = vm->vcpus[0]->hart;
+	const struct vcpu *self = arch_this_hart()->vcpu;
+
+	/*
+	 * The boot hart's own VM boots now, as it always did (waiting for
+	 * vCPU 0's hart if that is another). Another VM must not hold the
+	 * boot hart out of its guest: the first of that VM's harts to check
+	 * in boots it (vm_boot_pending). Both sides store, then load the
+	 * other's word, with full fences: one of them sees the other's.
+	 */
+	if (self && self->vm == vm) {
+		vm_boot(vm);
+		return;
+	}
+	__atomic_store_n(&vm->boot_pending, 1, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&h->online, __ATOMIC_SEQ_CST))
+		vm_boot_pending(vm);
+}
+
+void vm_boot_pending(struct vm *vm)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vm->boot_pending, __ATOMIC_SEQ_CST) &&
+	    __atomic_exchange_n(&vm->boot_pending, 0, __ATOMIC_SEQ_CST))
+		vm_boot(vm);
+}
+
 void vm_boot(struct vm *vm)
 {
 	/*

@@ -93,6 +93,7 @@ struct vm {
 	int resetting; /* an SRST reboot is in progress (atomic) */
 	unsigned int reset_acks; /* harts that stopped for it (atomic) */
 	unsigned int boots; /* 1 after the first boot */
+	int boot_pending; /* its first boot waits for one of its harts (atomic) */
 };
 
 /* The config's VMs, in its order. */
@@ -163,6 +164,15 @@ void vm_register_vcpu(struct vm *vm, struct vcpu *v);
  * that is not absent, if vCPU 0 is). Boot hart, or the rebooting vCPU.
  */
 void vm_boot(struct vm *vm);
+
+/*
+ * The boot hart's first boot of @vm: now if the boot hart is one of its
+ * harts or vCPU 0's hart is in; else the first of the VM's harts to check
+ * in does it (vm_boot_pending), and the boot hart goes on to its guest.
+ */
+void vm_boot_first(struct vm *vm);
+/* At a hart's check-in: boot its VM if vm_boot_first left that to it. */
+void vm_boot_pending(struct vm *vm);
 
 /* Has @vm a vCPU that is not absent (or no vCPUs at all)? Boot hart. */
 bool vm_has_vcpu_to_boot(const struct vm *vm);
