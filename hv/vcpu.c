@@ -234,11 +234,15 @@ static void vcpu_process_mailbox(struct vcpu *v)
 	arch_vcpu_set_external(irqchip_line(v->vm, v->id));
 }
 
-void vcpu_external_changed(unsigned int id)
+void vcpu_external_changed(const struct vplic *p, unsigned int id)
 {
-	struct vcpu *v = &vcpus[id];
+	/* The vPLIC is its VM's: vCPU @id of that VM, not of harts[]. */
+	const struct vm *vm =
+		(const struct vm *)((uintptr_t)p -
+				    offsetof(struct vm, irqchip.vplic));
+	struct vcpu *v = vm_vcpu(vm, id);
 
-	if (!v->hart)
+	if (!v || !v->hart)
 		return;
 	/* Our own line: now. Another hart's: before its next entry. */
 	if (v->hart == arch_this_hart())

@@ -70,7 +70,7 @@ static void vplic_update(struct vplic *p)
 			continue;
 		/* Release: a hart that sees the new line sees the state too. */
 		__atomic_store_n(&p->line[v], level, __ATOMIC_RELEASE);
-		vcpu_external_changed(v);
+		vcpu_external_changed(p, v);
 	}
 }
 

@@ -118,8 +118,9 @@ void vplic_reset(struct vplic *p);
 
 /*
  * Provided by the vCPU layer (hv/vcpu.c; the unit test has its own):
- * vCPU @vcpu's external line changed. Called with the vPLIC lock held.
+ * vCPU @vcpu of the VM whose vPLIC is @p: its external line changed.
+ * Called with the vPLIC lock held.
  */
-void vcpu_external_changed(unsigned int vcpu);
+void vcpu_external_changed(const struct vplic *p, unsigned int vcpu);
 
 #endif

@@ -151,8 +151,9 @@ void arch_plic_complete(int ctx, unsigned int src)
 	hw.held_by[src] = -1;
 }
 
-void vcpu_external_changed(unsigned int vcpu)
+void vcpu_external_changed(const struct vplic *vp, unsigned int vcpu)
 {
+	(void)vp;
 	fuzz_check(fuzz_lock_depth == 1, "line change without the lock");
 	fuzz_check(vcpu < p.nr_vcpus, "line change of vCPU %u", vcpu);
 	fuzz_check(p.line[vcpu] != reported[vcpu],

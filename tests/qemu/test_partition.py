@@ -148,12 +148,16 @@ def test_linux_runs_on_while_a_vm_reboots_ten_times():
     assert where(r"\[linux\] guest asked for shutdown: powering off$") > rt_off
 
 
-def test_two_linux_vms_each_with_its_own_disk_and_network(tmp_path):
+@pytest.mark.parametrize("irqchip", ["aia", "plic"])
+def test_two_linux_vms_each_with_its_own_disk_and_network(tmp_path, irqchip):
     """configs/linux2.c: two Linux VMs of 2 harts, left on ttyS0 and right
     on hvc0, each with its own virtio-blk disk (8 and 16 MiB, on slots 0
     and 4) and virtio-net card (slots 1 and 5): each sees 2 CPUs, 256 MiB
     and its own disk, brings its eth0 up, passes hvtest, and powers off
-    its own VM; the machine with the second."""
+    its own VM; the machine with the second. On the PLIC, right's disk
+    and network interrupts reach right's vCPUs through its vPLIC (they
+    once went to the vCPUs of left with the same numbers, and right's
+    disk hung)."""
     assert os.path.exists(IMAGE), f"{IMAGE} missing: make linux"
     disks = []
     for name, mib in (("left", 8), ("right", 16)):
@@ -169,7 +173,7 @@ def test_two_linux_vms_each_with_its_own_disk_and_network(tmp_path):
                  "-device", f"virtio-blk-device,drive=d{i},bus=virtio-mmio-bus.{slot}",
                  "-netdev", f"user,id=n{i}",
                  "-device", f"virtio-net-device,netdev=n{i},bus=virtio-mmio-bus.{slot + 1}"]
-    b = boot(4, config="linux2", timeout=600, extra=args)
+    b = boot(4, config="linux2", timeout=600, extra=args, irqchip=irqchip)
     bad = trouble(b.log)
     assert not bad, "\n".join(bad) + "\n" + b.log
     assert b.returncode == 0, b.log

@@ -72,8 +72,9 @@ void arch_plic_complete(int ctx, unsigned int src)
 	hw.nr_completed++;
 }
 
-void vcpu_external_changed(unsigned int vcpu)
+void vcpu_external_changed(const struct vplic *vp, unsigned int vcpu)
 {
+	(void)vp;
 	/* Always from inside the vPLIC, with its lock held. */
 	assert_int_equal(fake_lock_depth, 1);
 	assert_true(vcpu < NR_VCPUS);
