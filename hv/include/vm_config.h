@@ -29,7 +29,7 @@
 
 /* One VM of a config. */
 struct vm_spec {
-	const char *name; /* in the log and the VM's DTB; NULL: the config's */
+	const char *name; /* in its log and console lines; NULL: the config's */
 	uint64_t harts; /* HARTS(): one vCPU on each; 0: every hart */
 	paddr_t ram_base; /* 0: the lowest free RAM (after the VM before) */
 	uint64_t ram_size; /* 0: all the RAM that is left (one VM only) */
@@ -68,8 +68,9 @@ const struct vm_config *vm_config_find(const char *name);
 /*
  * Pick the config named by the hypervisor command line @cmdline (NULL:
  * none) and check what can be checked without a machine: 1..HV_MAX_VMS
- * VMs, harts within HV_MAX_HARTS, RAM placement in VM_RAM_ALIGN units,
- * known device bits. Returns 0 and sets *@cfg, or a negative SBI error with a sentence
+ * VMs, harts and RAM sizes where there are several, RAM placement in
+ * VM_RAM_ALIGN units, known device bits, virtio slots only with
+ * VM_DEV_VIRTIO, no two VMs of one name. Returns 0 and sets *@cfg, or a negative SBI error with a sentence
  * in @err.
  */
 int vm_config_select(const char *cmdline, const struct vm_config **cfg,
