@@ -61,6 +61,11 @@ static int run_hvtest(int argc, char **argv)
 	cmd_hotplug();
 	printf("hvtest: %s (%d failed)\n",
 	       failures ? "some checks FAILED" : "all checks passed", failures);
+	/*
+	 * Out before "sh -c" ends: the shell leads ttyS0's session, and its
+	 * end hangs the terminal up, dropping what waits to be sent.
+	 */
+	drain_stdout();
 	return 0;
 }
 
