@@ -502,7 +502,7 @@ UNIT_BINS := $(O)/unit/test_platform $(O)/unit/test_platform_max4 \
 	$(O)/unit/test_guest_dtb $(O)/unit/test_guest_dtb_input \
 	$(O)/unit/test_vm_plan $(O)/unit/test_printf \
 	$(O)/unit/test_mmio_decode $(O)/unit/test_vplic $(O)/unit/test_vaplic \
-	$(O)/unit/test_string
+	$(O)/unit/test_string $(O)/unit/test_vuart
 
 $(O)/unit/test_platform: tests/unit/test_platform.c $(UNIT_PLATFORM_SRCS) | setup
 	@mkdir -p $(dir $@)
@@ -529,6 +529,10 @@ $(O)/unit/test_printf: tests/unit/test_printf.c hv/printf.c | setup
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -fno-builtin -Dvsnprintf=hv_vsnprintf \
 		-Dsnprintf=hv_snprintf -o $@ $^ -lcmocka
+$(O)/unit/test_vuart: tests/unit/test_vuart.c hv/vuart.c | setup
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
 $(O)/unit/test_mmio_decode: tests/unit/test_mmio_decode.c hv/mmio_decode.c | setup
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
@@ -586,7 +590,8 @@ FUZZ_SRCS_vsbi := tests/fuzz/fuzz_vsbi.c tests/fuzz/fuzz_vsbi_check.c \
 	tests/fuzz/fuzz_vsbi_ext.c tests/fuzz/fuzz_vsbi_legacy.c \
 	tests/fuzz/fuzz_vsbi_pmu.c \
 	tests/fuzz/fake_vsbi.c $(FUZZ_COMMON) \
-	$(FUZZ_VSBI_SRCS) hv/vm.c hv/vm_console.c hv/sbi_error.c hv/crc32.c
+	$(FUZZ_VSBI_SRCS) hv/vm.c hv/vm_console.c hv/vuart.c hv/sbi_error.c \
+	hv/crc32.c
 FUZZ_SRCS_mmio := tests/fuzz/fuzz_mmio.c $(FUZZ_COMMON) hv/mmio_decode.c \
 	hv/vcpu_mmio.c
 FUZZ_SRCS_vplic := tests/fuzz/fuzz_vplic.c $(FUZZ_COMMON) hv/vplic.c

@@ -17,7 +17,9 @@ static void irqchip_log_sources(const struct vm *vm, char *list, size_t size)
 
 	list[0] = '\0';
 	for (unsigned int i = 0; i < vm->nr_irqs && len < size; i++)
-		len += snprintf(list + len, size - len, " %u", vm->irqs[i]);
+		len += snprintf(
+			list + len, size - len, " %u%s", vm->irqs[i],
+			vm->irqs[i] == vm->vuart_irq ? " (emulated UART)" : "");
 	if (!vm->nr_irqs)
 		snprintf(list, size, " none");
 }
@@ -62,19 +64,31 @@ static void irqchip_create_aia(struct vm *vm, const struct platform *p,
 
 void irqchip_create(struct vm *vm, const struct platform *p)
 {
-	char list[8 * VM_MAX_MMIO];
+	char list[8 * VM_MAX_MMIO + 20];
 
 	irqchip_log_sources(vm, list, sizeof(list));
 	switch (vm->irqchip.kind) {
 	case IRQCHIP_PLIC:
 		irqchip_create_plic(vm, p, list);
+		if (vm->vuart_irq)
+			vplic_emulate(&vm->irqchip.vplic, vm->vuart_irq);
 		break;
 	case IRQCHIP_AIA:
 		irqchip_create_aia(vm, p, list);
+		if (vm->vuart_irq)
+			vaplic_emulate(&vm->irqchip.vaplic, vm->vuart_irq);
 		break;
 	case IRQCHIP_NONE:
 		break;
 	}
+}
+
+void irqchip_set_level(struct vm *vm, uint32_t src, bool high)
+{
+	if (vm->irqchip.kind == IRQCHIP_PLIC)
+		vplic_set_level(&vm->irqchip.vplic, src, high);
+	else if (vm->irqchip.kind == IRQCHIP_AIA)
+		vaplic_set_level(&vm->irqchip.vaplic, src, high);
 }
 
 int irqchip_map(struct vm *vm, char *err, size_t errlen)
@@ -152,6 +166,8 @@ void irqchip_take_external(struct vm *vm, unsigned int vcpu)
 	if (vm->irqchip.kind == IRQCHIP_PLIC)
 		vplic_hw_claim(&vm->irqchip.vplic,
 			       vm->irqchip.vplic.hw_context[vcpu]);
+	else
+		uart_rx_take();
 }
 
 bool irqchip_line(const struct vm *vm, unsigned int vcpu)

@@ -34,6 +34,20 @@ static size_t held_len, held_out;
 static bool holding;
 /* After log_release(): exits write out what waits from this time on. */
 static uint64_t flush_by;
+/*
+ * Who has a line open on the console (written in part, its newline still
+ * to come: a VM's streamed output, the monitor's prompt), or NULL. Whoever
+ * writes next breaks it with a newline first. writer_lock.
+ */
+static const void *line_owner;
+/*
+ * The last streamed line's owner and what it wrote of that line so far:
+ * written again after another line broke it, so each line shows whole at
+ * least once (as a terminal's line editor redraws). writer_lock.
+ */
+static const void *stream_owner;
+static char stream_text[LOG_LINE_MAX];
+static size_t stream_len;
 /* Set once by the first panic: from then on, print without the lock. */
 static int panicking;
 /* The hart that panicked first; a fault inside panic must not hang it. */
@@ -51,6 +65,15 @@ static void console_write(const char *s)
 	arch_console_write(s, strlen(s));
 }
 
+/* End the line someone left open; writer_lock held. */
+static void line_close(void)
+{
+	if (line_owner) {
+		arch_console_putc('\n');
+		line_owner = NULL;
+	}
+}
+
 /* Write out every held line, those held meanwhile too; writer_lock held. */
 static void drain(void)
 {
@@ -66,6 +89,7 @@ static void drain(void)
 		if (from == to)
 			return;
 		/* Lines are only ever added past held_len: these stay. */
+		line_close();
 		arch_console_write(held + from, to - from);
 		spin_lock(&console_lock);
 		held_out = to;
@@ -119,6 +143,7 @@ static void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 		return;
 	spin_lock(&writer_lock);
 	drain();
+	line_close();
 	arch_console_write(line, n);
 	spin_unlock(&writer_lock);
 }
@@ -132,8 +157,46 @@ void log_console_write(const char *buf, size_t n)
 {
 	spin_lock(&writer_lock);
 	drain();
+	line_close();
 	while (n--)
 		arch_console_putc(*buf++);
+	spin_unlock(&writer_lock);
+}
+
+/* Make the console's open line @owner's: its tag and its text so far. */
+static void stream_open(const void *owner, const char *tag)
+{
+	if (line_owner == owner)
+		return;
+	line_close();
+	if (stream_owner != owner) {
+		stream_owner = owner;
+		stream_len = 0;
+	}
+	arch_console_write(tag, strlen(tag));
+	arch_console_write(stream_text, stream_len);
+	line_owner = owner;
+}
+
+void log_console_stream(const void *owner, const char *tag, const char *buf,
+			size_t n)
+{
+	spin_lock(&writer_lock);
+	drain();
+	stream_open(owner, tag);
+	for (; n; n--, buf++) {
+		if (*buf == '\r')
+			continue;
+		stream_open(owner, tag);
+		arch_console_putc(*buf);
+		if (*buf == '\n') {
+			line_owner = NULL;
+			stream_len = 0;
+		} else if (stream_len < sizeof(stream_text)) {
+			/* Longer: what is past the buffer is not redrawn. */
+			stream_text[stream_len++] = *buf;
+		}
+	}
 	spin_unlock(&writer_lock);
 }
 

@@ -235,6 +235,9 @@ void hv_boot_main(unsigned long hartid, const void *dtb, uint64_t entered)
 	for (unsigned int i = 0; i < nr_vms; i++)
 		for (unsigned int j = 0; j < vms[i].nr_vcpus; j++)
 			vcpu_create(&vms[i], &harts[vms[i].hart_slot[j]], j);
+	/* With several VMs the console is hartvisor's: its input, its focus. */
+	uart_rx_setup(&platform);
+	vm_console_start();
 	self = arch_this_hart()->vcpu;
 	if (self)
 		vcpu_hart_init(self);

@@ -15,6 +15,24 @@ static bool owned(const struct vaplic *a, uint32_t src)
 	       (a->owned[src / 32] & (1U << (src % 32)));
 }
 
+static bool bit(const uint32_t *map, uint32_t n)
+{
+	return map[n / 32] & (1U << (n % 32));
+}
+
+static void set_bit(uint32_t *map, uint32_t n, bool on)
+{
+	if (on)
+		map[n / 32] |= 1U << (n % 32);
+	else
+		map[n / 32] &= ~(1U << (n % 32));
+}
+
+static bool emulated(const struct vaplic *a, uint32_t src)
+{
+	return src >= 1 && src <= a->nsrc && bit(a->emulated, src);
+}
+
 /* Words of a source bitmap that hold sources 0..nsrc. */
 static unsigned int vaplic_words(const struct vaplic *a)
 {
@@ -39,6 +57,91 @@ static void vaplic_reset_source(struct vaplic *a, uint32_t src)
 	a->target[src] = 0;
 }
 
+/* An emulated source's mode: inactive, detached, edge or level. */
+static bool e_level_mode(const struct vaplic *a, uint32_t src)
+{
+	return a->e_sm[src] == APLIC_SM_LEVEL1 ||
+	       a->e_sm[src] == APLIC_SM_LEVEL0;
+}
+
+/* Its input as the mode sees it: inverted for Level0 and Edge0. */
+static bool e_rectified(const struct vaplic *a, uint32_t src)
+{
+	bool in = bit(a->e_level, src);
+
+	return a->e_sm[src] == APLIC_SM_LEVEL0 ||
+			       a->e_sm[src] == APLIC_SM_EDGE0 ?
+		       !in :
+		       in;
+}
+
+static bool e_active(const struct vaplic *a, uint32_t src)
+{
+	return a->e_sm[src] >= APLIC_SM_EDGE1;
+}
+
+/* Send emulated @src's MSI if it is pending, enabled and the IE is on. */
+static void e_deliver(struct vaplic *a, uint32_t src)
+{
+	uint32_t hart = a->target[src] >> APLIC_TARGET_HART_SHIFT &
+			APLIC_TARGET_HART_MASK;
+	uint32_t eiid = a->target[src] & APLIC_TARGET_EIID_MASK;
+
+	if (!bit(a->e_ip, src) || !bit(a->e_ie, src) || !e_active(a, src) ||
+	    !__atomic_load_n(&a->domaincfg, __ATOMIC_RELAXED))
+		return;
+	/* Forwarded, pending cleared: EIID 0 sends nothing, as real ones. */
+	set_bit(a->e_ip, src, false);
+	if (eiid && hart < a->nr_vcpus && a->guest_file[hart])
+		arch_imsic_send(a->guest_file[hart], eiid);
+}
+
+static void e_deliver_all(struct vaplic *a)
+{
+	for (uint32_t src = 1; src <= a->nsrc; src++)
+		if (emulated(a, src))
+			e_deliver(a, src);
+}
+
+/* A guest's setip/setipnum on emulated @src: a level one only while high. */
+static void e_set_pending(struct vaplic *a, uint32_t src, bool on)
+{
+	if (on && (!e_active(a, src) ||
+		   (e_level_mode(a, src) && !e_rectified(a, src))))
+		return;
+	set_bit(a->e_ip, src, on);
+	e_deliver(a, src);
+}
+
+void vaplic_emulate(struct vaplic *a, uint32_t src)
+{
+	if (src < 1 || src > a->nsrc || src >= VAPLIC_MAX_SOURCES)
+		return;
+	set_bit(a->owned, src, false);
+	set_bit(a->emulated, src, true);
+	a->e_sm[src] = 0;
+}
+
+void vaplic_set_level(struct vaplic *a, uint32_t src, bool high)
+{
+	bool before;
+
+	spin_lock(&a->lock);
+	if (!emulated(a, src)) {
+		spin_unlock(&a->lock);
+		return;
+	}
+	before = e_rectified(a, src);
+	set_bit(a->e_level, src, high);
+	if (e_active(a, src) && !before && e_rectified(a, src))
+		set_bit(a->e_ip, src, true);
+	else if (e_active(a, src) && before && !e_rectified(a, src) &&
+		 e_level_mode(a, src))
+		set_bit(a->e_ip, src, false);
+	e_deliver(a, src);
+	spin_unlock(&a->lock);
+}
+
 /*
  * The real domain serves every VM: its IE is on while any VM's is, so one
  * VM's IE cannot stop another's interrupts (vaplic.h says what that costs
@@ -46,6 +149,8 @@ static void vaplic_reset_source(struct vaplic *a, uint32_t src)
  */
 static struct vaplic *domain_users[HV_MAX_VMS];
 static struct spinlock domain_lock;
+/* hartvisor's own source (vaplic_hv_source) keeps the domain on. */
+static uint32_t domain_hv_ie;
 
 /* One per VM: there are never more than HV_MAX_VMS (vm_config_check). */
 static void domain_register(struct vaplic *a)
@@ -58,6 +163,27 @@ static void domain_register(struct vaplic *a)
 			return;
 		}
 	}
+}
+
+void vaplic_hv_source(uint32_t src, uint32_t hart_index, uint32_t eiid)
+{
+	spin_lock(&domain_lock);
+	domain_hv_ie = APLIC_DOMAINCFG_IE;
+	arch_aplic_write(APLIC_SOURCECFG + 4 * (src - 1), APLIC_SM_LEVEL1);
+	arch_aplic_write(APLIC_TARGET + 4 * (src - 1),
+			 (hart_index << APLIC_TARGET_HART_SHIFT) |
+				 (eiid & APLIC_TARGET_EIID_MASK));
+	arch_aplic_write(APLIC_SETIENUM, src);
+	arch_aplic_write(APLIC_DOMAINCFG, arch_aplic_read(APLIC_DOMAINCFG) |
+						  APLIC_DOMAINCFG_IE |
+						  APLIC_DOMAINCFG_DM);
+	spin_unlock(&domain_lock);
+}
+
+void vaplic_hv_retrigger(uint32_t src)
+{
+	/* MSI mode: a level still high after its MSI asks again only so. */
+	arch_aplic_write(APLIC_SETIPNUM, src);
 }
 
 void vaplic_init(struct vaplic *a, paddr_t base, uint64_t size,
@@ -165,6 +291,30 @@ static uint32_t owned_mask(const struct vaplic *a, uint32_t w)
 	return w < VAPLIC_WORDS ? a->owned[w] : 0;
 }
 
+/* ... and sources hartvisor emulates for it. */
+static uint32_t emulated_mask(const struct vaplic *a, uint32_t w)
+{
+	return w < VAPLIC_WORDS ? a->emulated[w] : 0;
+}
+
+/* Word @w of setip, in_clrip (the rectified inputs) or setie, emulated. */
+static uint32_t e_word(const struct vaplic *a, enum vaplic_reg reg, uint32_t w)
+{
+	uint32_t v = 0;
+
+	if (w >= VAPLIC_WORDS || !a->emulated[w])
+		return 0;
+	if (reg == REG_SETIP)
+		return a->e_ip[w];
+	if (reg == REG_SETIE)
+		return a->e_ie[w];
+	for (uint32_t b = 0; b < 32; b++)
+		if (emulated(a, w * 32 + b) && e_active(a, w * 32 + b) &&
+		    e_rectified(a, w * 32 + b))
+			v |= 1U << b;
+	return v;
+}
+
 uint32_t vaplic_read(struct vaplic *a, unsigned int vcpu, uint64_t off,
 		     unsigned int width)
 {
@@ -185,15 +335,20 @@ uint32_t vaplic_read(struct vaplic *a, unsigned int vcpu, uint64_t off,
 	case REG_SOURCECFG:
 		if (owned(a, index))
 			val = arch_aplic_read(off);
+		else if (emulated(a, index))
+			val = a->e_sm[index];
 		break;
 	case REG_SETIP:
 	case REG_IN_CLRIP:
 	case REG_SETIE:
-		val = arch_aplic_read(off) & owned_mask(a, index);
+		val = (owned_mask(a, index) ?
+			       arch_aplic_read(off) & owned_mask(a, index) :
+			       0) |
+		      (e_word(a, reg, index) & emulated_mask(a, index));
 		break;
 	case REG_TARGET:
 		/* Ours, not the real one's: that holds the real hart. */
-		if (owned(a, index))
+		if (owned(a, index) || emulated(a, index))
 			val = a->target[index];
 		break;
 	case REG_GENMSI:
@@ -215,11 +370,12 @@ uint32_t vaplic_read(struct vaplic *a, unsigned int vcpu, uint64_t off,
  */
 static void write_domaincfg(struct vaplic *a, uint32_t val)
 {
-	uint32_t ie = 0;
+	uint32_t ie;
 
 	spin_lock(&domain_lock);
 	__atomic_store_n(&a->domaincfg, val & APLIC_DOMAINCFG_IE,
 			 __ATOMIC_RELAXED);
+	ie = domain_hv_ie;
 	for (unsigned int i = 0; i < HV_MAX_VMS && domain_users[i]; i++)
 		ie |= domain_users[i]->domaincfg;
 	arch_aplic_write(APLIC_DOMAINCFG, ie | APLIC_DOMAINCFG_DM);
@@ -241,6 +397,16 @@ static void write_num(struct vaplic *a, uint64_t off, uint32_t val)
 {
 	uint32_t src = off == APLIC_SETIPNUM_BE ? __builtin_bswap32(val) : val;
 
+	if (emulated(a, src)) {
+		if (off == APLIC_SETIENUM || off == APLIC_CLRIENUM) {
+			set_bit(a->e_ie, src,
+				off == APLIC_SETIENUM && e_active(a, src));
+			e_deliver(a, src);
+		} else {
+			e_set_pending(a, src, off != APLIC_CLRIPNUM);
+		}
+		return;
+	}
 	if (!owned(a, src))
 		return;
 	/*
@@ -251,6 +417,32 @@ static void write_num(struct vaplic *a, uint64_t off, uint32_t val)
 	if (off == APLIC_SETIPNUM_LE || off == APLIC_SETIPNUM_BE)
 		off = APLIC_SETIPNUM;
 	arch_aplic_write(off, src);
+}
+
+/* sourcecfg of emulated @src: inactive clears its enable and pending. */
+static void e_write_sourcecfg(struct vaplic *a, uint32_t src, uint32_t val)
+{
+	uint32_t sm = val & APLIC_SOURCECFG_SM;
+
+	if ((val & APLIC_SOURCECFG_D) || sm == 2 || sm == 3)
+		sm = APLIC_SM_INACTIVE;
+	a->e_sm[src] = (uint8_t)sm;
+	if (!e_active(a, src)) {
+		set_bit(a->e_ie, src, false);
+		set_bit(a->e_ip, src, false);
+	}
+	e_deliver(a, src);
+}
+
+/* A set bit of a setip, in_clrip, setie or clrie word, emulated @src. */
+static void e_write_bit(struct vaplic *a, enum vaplic_reg reg, uint32_t src)
+{
+	if (reg == REG_SETIP || reg == REG_IN_CLRIP) {
+		e_set_pending(a, src, reg == REG_SETIP);
+		return;
+	}
+	set_bit(a->e_ie, src, reg == REG_SETIE && e_active(a, src));
+	e_deliver(a, src);
 }
 
 /* A vCPU of this VM (not absent) that an MSI may be aimed at. */
@@ -266,7 +458,7 @@ static void write_target(struct vaplic *a, unsigned int vcpu, uint32_t src,
 	uint32_t guest = val >> APLIC_TARGET_GUEST_SHIFT &
 			 APLIC_TARGET_GUEST_MASK;
 
-	if (!owned(a, src))
+	if (!owned(a, src) && !emulated(a, src))
 		return;
 	if (!valid_vcpu(a, hart) || guest) {
 		vaplic_refuse(&a->warned_target, vcpu,
@@ -277,6 +469,8 @@ static void write_target(struct vaplic *a, unsigned int vcpu, uint32_t src,
 	a->target[src] = val &
 			 (APLIC_TARGET_HART_MASK << APLIC_TARGET_HART_SHIFT |
 			  APLIC_TARGET_EIID_MASK);
+	if (emulated(a, src))
+		return;
 	arch_aplic_write(APLIC_TARGET + 4 * (src - 1),
 			 hw_target(a, hart, val & APLIC_TARGET_EIID_MASK));
 }
@@ -308,6 +502,10 @@ void vaplic_write(struct vaplic *a, unsigned int vcpu, uint64_t off,
 	}
 	if (reg == REG_DOMAINCFG) {
 		write_domaincfg(a, val);
+		/* What waited for the IE goes now. */
+		spin_lock(&a->lock);
+		e_deliver_all(a);
+		spin_unlock(&a->lock);
 		return;
 	}
 	spin_lock(&a->lock);
@@ -315,6 +513,8 @@ void vaplic_write(struct vaplic *a, unsigned int vcpu, uint64_t off,
 	case REG_SOURCECFG:
 		if (owned(a, index))
 			write_sourcecfg(index, val);
+		else if (emulated(a, index))
+			e_write_sourcecfg(a, index, val);
 		break;
 	case REG_SETIP:
 	case REG_IN_CLRIP:
@@ -322,6 +522,9 @@ void vaplic_write(struct vaplic *a, unsigned int vcpu, uint64_t off,
 	case REG_CLRIE:
 		if (val & owned_mask(a, index))
 			arch_aplic_write(off, val & owned_mask(a, index));
+		for (uint32_t b = 0; b < 32; b++)
+			if (val & emulated_mask(a, index) & (1U << b))
+				e_write_bit(a, reg, index * 32 + b);
 		break;
 	case REG_NUM:
 		write_num(a, off, val);
@@ -347,6 +550,13 @@ void vaplic_reset(struct vaplic *a)
 	for (uint32_t src = 1; src <= a->nsrc; src++)
 		if (owned(a, src))
 			vaplic_reset_source(a, src);
+	/* Emulated sources: inactive; their device keeps its own level. */
+	memset(a->e_ie, 0, sizeof(a->e_ie));
+	memset(a->e_ip, 0, sizeof(a->e_ip));
+	memset(a->e_sm, 0, sizeof(a->e_sm));
+	for (uint32_t src = 1; src <= a->nsrc; src++)
+		if (emulated(a, src))
+			a->target[src] = 0;
 	a->genmsi = 0;
 	spin_unlock(&a->lock);
 }

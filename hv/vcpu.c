@@ -50,6 +50,7 @@ void vcpu_hart_init(struct vcpu *v)
 	if (v->id == 0)
 		vcpu_wait_describe();
 	irqchip_hart_init(v->vm, v->id);
+	uart_rx_hart_init(v->hart);
 	/* Svadu alone in the tree: A/D updating is on from the start. */
 	v->fwft.reset[SBI_FWFT_PTE_AD_HW_UPDATING] =
 		(needs & ISA_NEED_HW_AD) ? 1 : 0;
@@ -212,6 +213,9 @@ static void vcpu_process_mailbox(struct vcpu *v)
 		/* Release: our vCPU is stopped before the rebooter counts us. */
 		__atomic_fetch_add(&v->vm->reset_acks, 1, __ATOMIC_RELEASE);
 	}
+	/* After a reset: a restart asked for with it starts anew. */
+	if (msg & HART_MSG_VM_REQUEST)
+		vm_serve_request(v);
 	if (msg & HART_MSG_VCPU_START) {
 		if (vcpu_set_state(v, SBI_HSM_STATE_START_PENDING,
 				   SBI_HSM_STATE_STARTED))

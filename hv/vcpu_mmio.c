@@ -44,11 +44,13 @@ void vcpu_mmio_fault(struct vcpu *v, bool store)
 	struct mmio_access a;
 	unsigned long htval, htinst;
 	gpa_t gpa;
+	bool uart;
 	int ret;
 
 	arch_vcpu_trap_info(&htval, &htinst);
 	gpa = (htval << 2) | (v->ctx.stval & 3);
-	if (!irqchip_contains(v->vm, gpa)) {
+	uart = vm_uart_contains(v->vm, gpa);
+	if (!uart && !irqchip_contains(v->vm, gpa)) {
 		vcpu_access_fault(v, store);
 		return;
 	}
@@ -61,7 +63,14 @@ void vcpu_mmio_fault(struct vcpu *v, bool store)
 		return;
 	}
 	gpa -= a.addr_offset;
-	if (store) {
+	if (uart) {
+		uint32_t val = vm_uart_access(
+			v->vm, gpa, a.width, store,
+			(uint32_t)mmio_load_value(&a, v->ctx.x[a.reg]));
+
+		if (!store && a.reg)
+			v->ctx.x[a.reg] = mmio_load_value(&a, val);
+	} else if (store) {
 		irqchip_write(v->vm, v->id, gpa, a.width,
 			      (uint32_t)mmio_load_value(&a, v->ctx.x[a.reg]));
 	} else {

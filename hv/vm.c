@@ -187,6 +187,8 @@ static int vm_create(struct vm *vm, const struct platform *p,
 			vm->tag, vm->index, vm->vmid, vm->nr_vcpus,
 			p->harts[vm->hart_slot[0]].hartid,
 			p->harts[vm->hart_slot[vm->nr_vcpus - 1]].hartid);
+	if (vm->vuart_on)
+		vuart_reset(&vm->vuart);
 	vm->gstage = arch_gstage_create(vm->vmid);
 	if (!vm->gstage)
 		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
@@ -331,12 +333,14 @@ void vm_boot(struct vm *vm)
 		uint32_t crc = vm->dtb_crc;
 
 		irqchip_reset(vm);
+		vm_uart_reset(vm);
 		vm_pristine_restore(vm);
 		if (vm_build_dtb(vm, err, sizeof(err)) || vm->dtb_crc != crc)
 			panic("reboot: the guest DTB came out different (crc32 0x%08x, was 0x%08x): %s",
 			      vm->dtb_crc, crc, err);
 	}
 	vm->boots++;
+	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
 	/*
 	 * vCPU 0 boots the guest, unless its hart never came out of the
 	 * firmware: then the first vCPU that exists does, as a hart other
@@ -440,14 +444,12 @@ static bool vm_take_reset(struct vm *vm, struct vcpu *self)
  * Stop @vm for good from vCPU @self, @why being the guest's shutdown or
  * its crash: the machine powers off (@failure) with the last VM.
  */
-static void vm_stop(struct vm *vm, struct vcpu *self, bool failure,
-		    const char *why)
+static void vm_stop_taken(struct vm *vm, struct vcpu *self, bool failure,
+			  bool crashed, const char *why)
 {
 	enum log_level level = failure ? LOG_WARN : LOG_INFO;
 	unsigned int left;
 
-	if (!vm_take_reset(vm, self))
-		return;
 	left = __atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL);
 	if (left)
 		log_printf(level, "%s%s: VM '%s' stops, %u other VM%s on",
@@ -467,12 +469,21 @@ static void vm_stop(struct vm *vm, struct vcpu *self, bool failure,
 	vm_stop_others(vm, self);
 	/* Its devices stay quiet: nobody would serve their interrupts. */
 	irqchip_reset(vm);
+	__atomic_store_n(&vm->state, crashed ? VM_CRASHED : VM_OFF,
+			 __ATOMIC_RELEASE);
 	pr_info("%sVM '%s' is off", vm->tag, vm->name);
+}
+
+static void vm_stop(struct vm *vm, struct vcpu *self, bool failure,
+		    bool crashed, const char *why)
+{
+	if (vm_take_reset(vm, self))
+		vm_stop_taken(vm, self, failure, crashed, why);
 }
 
 void vm_shutdown(struct vm *vm, struct vcpu *self, bool failure)
 {
-	vm_stop(vm, self, failure,
+	vm_stop(vm, self, failure, false,
 		failure ? "guest asked for shutdown (system failure)" :
 			  "guest asked for shutdown");
 }
@@ -483,16 +494,76 @@ void vm_crash(struct vm *vm, struct vcpu *self, const char *why)
 
 	snprintf(line, sizeof(line), "VM '%s' crashed: vCPU %u %s", vm->name,
 		 self->id, why);
-	vm_stop(vm, self, true, line);
+	vm_stop(vm, self, true, true, line);
+}
+
+/* Restart @vm from @self, @why asked for it; the caller won the reset. */
+static void vm_restart(struct vm *vm, struct vcpu *self, const char *why)
+{
+	__atomic_store_n(&vm->state, VM_REBOOTING, __ATOMIC_RELEASE);
+	pr_info("%s%s (boot %u): restarting it", vm->tag, why, vm->boots + 1);
+	vm_stop_others(vm, self);
+	vm_boot(vm);
+	__atomic_store_n(&vm->resetting, 0, __ATOMIC_RELEASE);
 }
 
 void vm_reboot(struct vm *vm, struct vcpu *self)
 {
-	if (!vm_take_reset(vm, self))
+	if (vm_take_reset(vm, self))
+		vm_restart(vm, self, "guest asked for a reboot");
+}
+
+const char *vm_state_name(const struct vm *vm)
+{
+	static const char *const names[] = {
+		[VM_RUNNING] = "running",
+		[VM_REBOOTING] = "rebooting",
+		[VM_OFF] = "off",
+		[VM_CRASHED] = "crashed",
+	};
+	int state = __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
+
+	return state >= 0 && state <= VM_CRASHED ? names[state] : "?";
+}
+
+void vm_request(struct vm *vm, enum vm_request req)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i]->absent)
+			continue;
+		__atomic_store_n(&vm->request, req, __ATOMIC_RELEASE);
+		hart_post(vm->vcpus[i]->hart, HART_MSG_VM_REQUEST);
 		return;
-	pr_info("%sguest asked for a reboot (boot %u): restarting it", vm->tag,
-		vm->boots + 1);
-	vm_stop_others(vm, self);
-	vm_boot(vm);
-	__atomic_store_n(&vm->resetting, 0, __ATOMIC_RELEASE);
+	}
+}
+
+void vm_serve_request(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	int req = __atomic_exchange_n(&vm->request, VM_REQUEST_NONE,
+				      __ATOMIC_ACQ_REL);
+	int state = __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
+	bool off = state == VM_OFF || state == VM_CRASHED;
+
+	if (req == VM_REQUEST_NONE)
+		return;
+	if (off && req == VM_REQUEST_STOP) {
+		pr_info("%sVM '%s' is off already", vm->tag, vm->name);
+	} else if (off) {
+		/* Every vCPU stopped with it; it won its reset for good. */
+		__atomic_add_fetch(&vms_running, 1, __ATOMIC_ACQ_REL);
+		vm_restart(vm, v, "the monitor starts it again");
+	} else if (__atomic_exchange_n(&vm->resetting, 1, __ATOMIC_ACQ_REL)) {
+		/* A reset of its own is under way: leave it be. */
+		pr_warn("%sVM '%s' is rebooting: the monitor's request is dropped",
+			vm->tag, vm->name);
+	} else {
+		/* As vm_take_reset, the reset won before this vCPU stops. */
+		vcpu_stop_self(v);
+		if (req == VM_REQUEST_REBOOT)
+			vm_restart(vm, v, "the monitor reboots it");
+		else
+			vm_stop_taken(vm, v, false, false,
+				      "the monitor stops it");
+	}
 }

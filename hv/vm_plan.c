@@ -204,8 +204,17 @@ static int vm_plan_vcpus_devices(struct vm *vm, const struct platform *p,
 		return errorf(err, errlen, SBI_ERR_NOT_SUPPORTED,
 			      "%s owns the UART, but the host DTB has none",
 			      vm->what);
-	if (s->devices & VM_DEV_UART)
+	if ((s->devices & VM_DEV_UART) && vm->config->nr_vms > 1) {
+		/* hartvisor keeps the UART: each VM gets an emulated one. */
+		vm->vuart_on = true;
+		vm->vuart_page =
+			(struct mem_range){ ALIGN_DOWN(p->uart.base, 4096),
+					    4096 };
+		if ((s->devices & VM_DEV_IRQCHIP) && p->uart.irq)
+			vm->irqs[vm->nr_irqs++] = vm->vuart_irq = p->uart.irq;
+	} else if (s->devices & VM_DEV_UART) {
 		vm_plan_device(vm, &p->uart);
+	}
 	if ((s->devices & VM_DEV_RTC) && p->rtc.present)
 		vm_plan_device(vm, &p->rtc);
 	vm->dma_mmio = vm->nr_mmio;
@@ -418,6 +427,7 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 		      size_t size, char *err, size_t errlen)
 {
 	unsigned long hartids[HV_MAX_HARTS];
+	struct mem_range mmio[VM_MAX_MMIO + 1];
 	struct guest_dtb_params params = {
 		.nr_vcpus = vm->nr_vcpus,
 		.vcpu_hartids = hartids,
@@ -426,7 +436,7 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 		.bootargs = vm->bootargs,
 		.isa_offers = vm->isa_offers,
 		.nr_mmio = vm->nr_mmio,
-		.mmio = vm->mmio,
+		.mmio = mmio,
 		.irqchip = vm->irqchip.kind,
 		.imsic_base = vm->irqchip.imsic_base,
 		.aplic_nsrc = vm->irqchip.nsrc,
@@ -436,6 +446,10 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		hartids[i] = p->harts[vm->hart_slot[i]].hartid;
+	/* The emulated UART is in the guest's tree where the real one is. */
+	memcpy(mmio, vm->mmio, vm->nr_mmio * sizeof(mmio[0]));
+	if (vm->vuart_on)
+		mmio[params.nr_mmio++] = vm->vuart_page;
 	for (unsigned int i = 0; i < vm->nr_images; i++) {
 		if (vm->images[i].kind == MODULE_RAMDISK &&
 		    !params.has_initrd) {

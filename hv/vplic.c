@@ -135,6 +135,30 @@ void vplic_hart_init(struct vplic *p, unsigned int vcpu)
 	spin_unlock(&p->lock);
 }
 
+void vplic_emulate(struct vplic *p, unsigned int src)
+{
+	if (src < 1 || src > p->ndev)
+		return;
+	/* One of the VM's devices' sources, now hartvisor's to drive. */
+	if (bit_test(p->owned, src)) {
+		bit_assign(p->owned, src, false);
+		arch_plic_set_priority(src, 0);
+	}
+	bit_assign(p->emulated, src, true);
+}
+
+void vplic_set_level(struct vplic *p, unsigned int src, bool high)
+{
+	if (src == 0 || src > p->ndev || !bit_test(p->emulated, src))
+		return;
+	spin_lock(&p->lock);
+	bit_assign(p->level, src, high);
+	if (high && !bit_test(p->claimed, src))
+		bit_assign(p->pending, src, true);
+	vplic_update(p);
+	spin_unlock(&p->lock);
+}
+
 bool vplic_contains(const struct vplic *p, gpa_t gpa)
 {
 	return p->size && gpa >= p->base && gpa - p->base < p->size;
@@ -241,6 +265,9 @@ static void vplic_complete(struct vplic *p, uint32_t src)
 	if (src == 0 || src > p->ndev || !bit_test(p->claimed, src))
 		return;
 	bit_assign(p->claimed, src, false);
+	/* An emulated source still high asks again, as a gateway would. */
+	if (bit_test(p->emulated, src) && bit_test(p->level, src))
+		bit_assign(p->pending, src, true);
 	if (p->hw_held[src] >= 0) {
 		arch_plic_complete(p->hw_held[src], src);
 		p->hw_held[src] = -1;
@@ -325,6 +352,11 @@ unsigned int vplic_hw_claim(struct vplic *p, int hw_ctx)
 		if (!src)
 			break;
 		n++;
+		/* hartvisor's own (the UART's input, with several VMs). */
+		if (uart_rx_plic_claimed(src)) {
+			arch_plic_complete(hw_ctx, src);
+			continue;
+		}
 		spin_lock(&p->lock);
 		if (src > p->ndev || !bit_test(p->owned, src)) {
 			/*
@@ -360,6 +392,8 @@ void vplic_reset(struct vplic *p)
 	memset(p->claimed, 0, sizeof(p->claimed));
 	memset(p->enable, 0, sizeof(p->enable));
 	memset(p->threshold, 0, sizeof(p->threshold));
+	/* The devices behind emulated sources are reset by their owner. */
+	memset(p->level, 0, sizeof(p->level));
 	for (unsigned int src = 1; src <= p->ndev; src++)
 		vplic_route(p, src);
 	vplic_update(p);

@@ -2,7 +2,9 @@
 /*
  * The AIA pieces behind the vAPLIC: the real S-level APLIC domain (plain
  * MMIO; every caller holds the vAPLIC lock) and the guest interrupt file
- * of this hart, reached through vsiselect / vsireg with hstatus.VGEIN = 1.
+ * of this hart, reached through vsiselect / vsireg with hstatus.VGEIN = 1;
+ * and this hart's own S-level file, for hartvisor's own interrupt (the
+ * UART's receive, with several VMs).
  */
 #include "arch.h"
 #include "arch/csr.h"
@@ -48,4 +50,20 @@ void arch_imsic_guest_clear(unsigned int nr_ids)
 		vsireg_write(IMSIC_EIP0 + 2 * k, 0);
 	}
 	csr_write(CSR_VSISELECT, 0);
+}
+
+void arch_imsic_s_enable(uint32_t eiid)
+{
+	csr_write(CSR_SISELECT, IMSIC_EIE0 + 2 * (eiid / 64));
+	csr_set(CSR_SIREG, 1UL << (eiid % 64));
+	csr_write(CSR_SISELECT, IMSIC_EITHRESHOLD);
+	csr_write(CSR_SIREG, 0);
+	csr_write(CSR_SISELECT, IMSIC_EIDELIVERY);
+	csr_write(CSR_SIREG, 1);
+}
+
+uint32_t arch_imsic_s_claim(void)
+{
+	/* Reading stopei and writing it claims the top pending ID. */
+	return (uint32_t)(csr_swap(CSR_STOPEI, 0) >> 16);
 }

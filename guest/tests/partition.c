@@ -16,7 +16,8 @@
  * turn the APLIC domain's interrupts off (again at every boot) and leave
  * them off, and store into interrupt files that are not its own: what it
  * does not own reads 0 and faults, and the other VM's interrupts keep
- * coming.
+ * coming. "echo=1": while it runs, print each key its console gives it
+ * (SBI legacy getchar) as "partition: key 0xNN".
  */
 #include <libfdt.h>
 #include <stdlib.h>
@@ -238,6 +239,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 		chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
 	unsigned long reboots = arg(args, "reboots=", 0);
 	unsigned long run = arg(args, "run=", 0), end, beat;
+	bool echo = arg(args, "echo=", 0);
 
 	(void)hartid;
 	if (state.magic != BOOTS_MAGIC) {
@@ -254,8 +256,15 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	for (beat = 1; read_time() < end; beat++) {
 		unsigned long next = read_time() + SECONDS(1) / 2;
 
-		while (read_time() < next && read_time() < end)
-			__asm__ volatile("nop");
+		while (read_time() < next && read_time() < end) {
+			long key =
+				echo ? sbi_legacy(SBI_EXT_0_1_CONSOLE_GETCHAR,
+						  0, 0, 0, 0) :
+				       -1;
+
+			if (key >= 0)
+				gprintf("partition: key 0x%02lx", key);
+		}
 		gprintf("partition: heartbeat %lu", beat);
 	}
 	if (state.boots <= reboots) {

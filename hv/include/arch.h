@@ -267,6 +267,13 @@ void arch_imsic_send(paddr_t file, uint32_t eiid);
  * enabled. On the vCPU's hart, before it runs from reset.
  */
 void arch_imsic_guest_clear(unsigned int nr_ids);
+/*
+ * This hart's own S-level interrupt file: ID @eiid enabled, delivery on
+ * (sip.SEIP follows it). Own hart.
+ */
+void arch_imsic_s_enable(uint32_t eiid);
+/* Claim the top pending ID of this hart's S-level file; 0 when none. */
+uint32_t arch_imsic_s_claim(void);
 
 /* ---- The physical PLIC's S-mode contexts. Callers serialize. ---- */
 void arch_plic_init(paddr_t base);

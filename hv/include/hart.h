@@ -28,6 +28,7 @@
 #define HART_MSG_VCPU_IPI (1UL << 3) /* raise the guest's VSSIP */
 #define HART_MSG_VCPU_RESET (1UL << 4) /* SRST reboot: stop and ack */
 #define HART_MSG_VCPU_EXT (1UL << 5) /* the vPLIC line changed */
+#define HART_MSG_VM_REQUEST (1UL << 6) /* see vm->request */
 
 struct vcpu;
 

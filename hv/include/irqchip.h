@@ -68,6 +68,12 @@ void irqchip_hart_init(struct vm *vm, unsigned int vcpu);
  */
 void irqchip_vcpu_reset(struct vm *vm, unsigned int vcpu);
 
+/*
+ * The level of source @src, which hartvisor emulates for the VM (its
+ * vUART's), into the VM's controller. Any hart.
+ */
+void irqchip_set_level(struct vm *vm, uint32_t src, bool high);
+
 /* True when guest-physical @gpa is an emulated register of the controller. */
 bool irqchip_contains(const struct vm *vm, gpa_t gpa);
 uint32_t irqchip_read(struct vm *vm, unsigned int vcpu, gpa_t gpa,

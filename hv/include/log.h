@@ -38,6 +38,15 @@ void log_printf(enum log_level level, const char *fmt, ...) __printf(2, 3);
  */
 void log_console_write(const char *buf, size_t n);
 /*
+ * Write @n bytes for @owner as they come, a line left open until its
+ * newline: @tag starts each of @owner's lines, and a line of anyone else
+ * first ends @owner's open one; @owner's next byte then writes its tag
+ * and its line so far again. Carriage returns are dropped. @n 0 opens
+ * @owner's line (its tag) if it is not open.
+ */
+void log_console_stream(const void *owner, const char *tag, const char *buf,
+			size_t n);
+/*
  * The boot: from log_hold() on, info lines wait to be written by a hart
  * with time to spare; from log_release(@deadline) on, lines go straight
  * out again, and at an exit after the time CSR reaches @deadline whatever

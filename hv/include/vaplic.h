@@ -51,6 +51,12 @@
 #define APLIC_DOMAINCFG_DM (1U << 2)
 #define APLIC_SOURCECFG_D (1U << 10)
 #define APLIC_SOURCECFG_SM 7U
+#define APLIC_SM_INACTIVE 0U
+#define APLIC_SM_DETACHED 1U
+#define APLIC_SM_EDGE1 4U
+#define APLIC_SM_EDGE0 5U
+#define APLIC_SM_LEVEL1 6U
+#define APLIC_SM_LEVEL0 7U
 #define APLIC_TARGET_HART_SHIFT 18
 #define APLIC_TARGET_HART_MASK 0x3fffU
 #define APLIC_TARGET_GUEST_SHIFT 12
@@ -79,6 +85,14 @@ struct vaplic {
 	 */
 	uint32_t domaincfg;
 	uint32_t target[VAPLIC_MAX_SOURCES]; /* as the guest wrote them */
+
+	/*
+	 * Emulated sources (a VM's vUART): never in the real domain; their
+	 * source mode, enable and pending bits and input level live here.
+	 */
+	uint32_t emulated[VAPLIC_WORDS];
+	uint32_t e_ie[VAPLIC_WORDS], e_ip[VAPLIC_WORDS], e_level[VAPLIC_WORDS];
+	uint8_t e_sm[VAPLIC_MAX_SOURCES];
 	uint32_t genmsi;
 	bool warned_access; /* a bad access was logged */
 	bool warned_target; /* a refused target or genmsi was logged */
@@ -110,6 +124,33 @@ uint32_t vaplic_read(struct vaplic *a, unsigned int vcpu, uint64_t off,
 /* A guest store of @val; refused and bad accesses change nothing. */
 void vaplic_write(struct vaplic *a, unsigned int vcpu, uint64_t off,
 		  unsigned int width, uint32_t val);
+
+/*
+ * Make @src, one the VM's devices bring (listed to vaplic_init), a source
+ * hartvisor emulates instead of the real domain's: its registers answer
+ * from here, and vaplic_set_level() is its input. Boot hart, after
+ * vaplic_init.
+ */
+void vaplic_emulate(struct vaplic *a, uint32_t src);
+
+/*
+ * Real source @src is hartvisor's own (the UART's receive interrupt, with
+ * several VMs): level high, an MSI with @eiid to the S-level interrupt
+ * file of hart index @hart_index (hartvisor's, not a guest's), enabled;
+ * the real domain's IE stays on from now. Boot hart, after every VM's
+ * vaplic_init and vaplic_emulate of @src.
+ */
+void vaplic_hv_source(uint32_t src, uint32_t hart_index, uint32_t eiid);
+/* A level still high after its MSI: pending again (setipnum). */
+void vaplic_hv_retrigger(uint32_t src);
+
+/*
+ * The input of emulated source @src: pending as the real domain would make
+ * it in MSI mode (a rising edge of the rectified input; for a level mode,
+ * pending follows a falling one too), and sent as an MSI to its target's
+ * interrupt file once enabled with the domain's IE. Any hart.
+ */
+void vaplic_set_level(struct vaplic *a, uint32_t src, bool high);
 
 /* Back to reset (SRST reboot): owned sources inactive, IE 0, targets 0. */
 void vaplic_reset(struct vaplic *a);

@@ -13,8 +13,28 @@
 #include "types.h"
 #include "vm_config.h"
 #include "irqchip.h"
+#include "vuart.h"
 
 struct vcpu;
+struct hart;
+
+/* Where a VM is in its life, for the monitor. */
+enum vm_state {
+	VM_RUNNING,
+	VM_REBOOTING,
+	VM_OFF, /* shut down, or stopped from the monitor */
+	VM_CRASHED,
+};
+
+/* What the monitor asks of a VM (vm_request). */
+enum vm_request {
+	VM_REQUEST_NONE,
+	VM_REQUEST_REBOOT,
+	VM_REQUEST_STOP,
+};
+
+/* The key that opens and closes the monitor: Ctrl-] (Ctrl-A is QEMU's). */
+#define CONSOLE_ESCAPE 0x1d
 
 #define VM_MAX_RAM 8
 #define VM_MAX_MMIO (2 + PLATFORM_MAX_VIRTIO)
@@ -85,11 +105,28 @@ struct vm {
 	bool pristine_done; /* every page saved, leaves put back (atomic) */
 	int pristine_busy; /* a hart runs the background (atomic) */
 
-	/* Its console line so far, with several VMs (vm_console.c). */
+	/*
+	 * With several VMs hartvisor keeps the UART: a VM with VM_DEV_UART
+	 * gets an emulated ns16550a at its address (vm_uart.c), never mapped.
+	 */
+	bool vuart_on;
+	struct mem_range vuart_page;
+	uint32_t vuart_irq; /* its source in the VM's controller, or 0 */
+	struct spinlock vuart_lock;
+	struct vuart vuart;
+
+	/*
+	 * With several VMs (vm_console.c): its console line so far, and the
+	 * console input its SBI reads take, under console_lock.
+	 */
 	struct spinlock console_lock;
 	size_t console_len;
 	char console[160];
+	char input[256];
+	unsigned int input_head, input_len;
 
+	int state; /* enum vm_state (atomic) */
+	int request; /* enum vm_request, to its harts (atomic) */
 	int resetting; /* an SRST reboot is in progress (atomic) */
 	unsigned int reset_acks; /* harts that stopped for it (atomic) */
 	unsigned int boots; /* 1 after the first boot */
@@ -258,9 +295,67 @@ void vm_pristine_restore(struct vm *vm);
 void vm_console_write(struct vm *vm, const char *buf, size_t n);
 /*
  * A byte of console input for @vm (SBI DBCN read, legacy getchar), or -1:
- * from the UART; with several VMs, only for the VM that owns the UART.
+ * from the UART with one VM; with several, what the console gave it.
  */
-int vm_console_getc(const struct vm *vm);
+int vm_console_getc(struct vm *vm);
+/*
+ * With several VMs: choose the VM with the input (the UART's owner, else
+ * the first) and say so. Boot hart, before any guest runs.
+ */
+void vm_console_start(void);
+/* A byte from the UART (uart_rx.c): the focus VM's, or the monitor's. */
+void vm_console_input(char ch);
+/* The next byte of @vm's console input, or -1 (emulated UART's feed). */
+int vm_console_pop(struct vm *vm);
+/* The VM with the input; give it to @vm. */
+struct vm *vm_console_focus(void);
+void vm_console_set_focus(struct vm *vm);
+/* Write @vm's output as it comes (NULL: every VM a line at a time). */
+void vm_console_stream(struct vm *vm);
+
+/* The monitor (monitor.c), on the hart that takes the UART's input. */
+bool monitor_active(void);
+void monitor_toggle(void);
+void monitor_input(char ch);
+
+/*
+ * The real UART's receive side, hartvisor's with several VMs (uart_rx.c).
+ * Set its interrupt up for the first hart of VM 0: the machine-wide part
+ * from the boot hart after every VM exists, the hart's own part on it
+ * after its controller's (uart_rx_hart_init). Then take it: from the
+ * hart's PLIC claims (uart_rx_plic_claimed: true if @src was the UART's,
+ * drained; the caller completes it), or uart_rx_take (the S-level file;
+ * the PLIC when the hart's VM has no vPLIC).
+ */
+void uart_rx_setup(const struct platform *p);
+void uart_rx_hart_init(const struct hart *self);
+bool uart_rx_plic_claimed(unsigned int src);
+void uart_rx_take(void);
+
+/* "running", "rebooting", "off" or "crashed". */
+const char *vm_state_name(const struct vm *vm);
+/*
+ * Ask @vm to reboot (start again, if it is off) or to stop, from outside
+ * (the monitor): its first vCPU's hart does it at its next mail. Any hart.
+ */
+void vm_request(struct vm *vm, enum vm_request req);
+/* Do what was asked of @v's VM (HART_MSG_VM_REQUEST). @v's hart. */
+void vm_serve_request(struct vcpu *v);
+
+/* Is guest-physical @gpa in @vm's emulated UART? */
+bool vm_uart_contains(const struct vm *vm, gpa_t gpa);
+/*
+ * A guest access of @width bytes to @vm's emulated UART at @gpa: a store
+ * of @val, or a load whose value is returned. Any hart.
+ */
+uint32_t vm_uart_access(struct vm *vm, gpa_t gpa, unsigned int width,
+			bool store, uint32_t val);
+/* Its console input, as far as its receive FIFO has room. Any hart. */
+void vm_uart_feed(struct vm *vm);
+/* The next byte @vm's emulated UART received, or -1 (SBI reads it). */
+int vm_uart_getc(struct vm *vm);
+/* The emulated UART back to reset (the VM's reboot). */
+void vm_uart_reset(struct vm *vm);
 
 /* Print every vCPU's exit counters. */
 void vm_print_stats(const struct vm *vm);

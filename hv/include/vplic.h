@@ -63,6 +63,10 @@ struct vplic {
 	int16_t hw_route[VPLIC_MAX_SOURCES]; /* enabled on: vCPU, or -1 */
 	int16_t hw_held[VPLIC_MAX_SOURCES]; /* claimed by: phys ctx, or -1 */
 
+	/* Emulated sources (a VM's vUART): their level, set by hartvisor. */
+	uint32_t emulated[VPLIC_WORDS];
+	uint32_t level[VPLIC_WORDS];
+
 	bool line[HV_MAX_HARTS]; /* vCPU's external line (atomic reads) */
 	bool warned_access; /* a bad offset or width was logged */
 };
@@ -107,6 +111,20 @@ void vplic_write(struct vplic *p, unsigned int vcpu, uint64_t off,
  */
 unsigned int vplic_hw_claim(struct vplic *p, int hw_ctx);
 
+/*
+ * Make @src (1..ndev; if the VM's devices brought it, it leaves the real
+ * PLIC: priority 0 there) a source hartvisor emulates (vplic_set_level
+ * drives it). Boot hart, after vplic_init.
+ */
+void vplic_emulate(struct vplic *p, unsigned int src);
+
+/*
+ * The level of emulated source @src: high makes it pending (a PLIC
+ * gateway: pending until claimed), and pending again at its completion
+ * while it stays high. Any hart.
+ */
+void vplic_set_level(struct vplic *p, unsigned int src, bool high);
+
 /* vCPU @vcpu's external interrupt line (acquire). Any hart. */
 bool vplic_line(const struct vplic *p, unsigned int vcpu);
 
@@ -122,5 +140,13 @@ void vplic_reset(struct vplic *p);
  * Called with the vPLIC lock held.
  */
 void vcpu_external_changed(const struct vplic *p, unsigned int vcpu);
+
+/*
+ * Provided by hartvisor's console (hv/uart_rx.c; the tests have their
+ * own): @src, claimed on this hart's context, was hartvisor's own source
+ * (the UART's input), now served; the caller completes it. Without the
+ * vPLIC lock.
+ */
+bool uart_rx_plic_claimed(unsigned int src);
 
 #endif

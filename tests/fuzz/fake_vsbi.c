@@ -396,6 +396,52 @@ void log_console_write(const char *buf, size_t n)
 	fv.fx.write_byte = n ? buf[0] : 0;
 }
 
+/* One VM: the shared console, its monitor and emulated UARTs never run. */
+void log_console_stream(const void *owner, const char *tag, const char *buf,
+			size_t n)
+{
+	(void)owner;
+	(void)tag;
+	(void)buf;
+	(void)n;
+	fuzz_check(false, "log_console_stream with one VM");
+}
+
+bool monitor_active(void)
+{
+	fuzz_check(false, "monitor_active with one VM");
+	return false;
+}
+
+void monitor_toggle(void)
+{
+	fuzz_check(false, "monitor_toggle with one VM");
+}
+
+void monitor_input(char ch)
+{
+	(void)ch;
+	fuzz_check(false, "monitor_input with one VM");
+}
+
+void vm_uart_feed(struct vm *vm)
+{
+	(void)vm;
+	fuzz_check(false, "vm_uart_feed with one VM");
+}
+
+int vm_uart_getc(struct vm *vm)
+{
+	(void)vm;
+	fuzz_check(false, "vm_uart_getc with one VM");
+	return -1;
+}
+
+void vm_uart_reset(struct vm *vm)
+{
+	fuzz_check(!vm->vuart_on, "an emulated UART with one VM");
+}
+
 void arch_poweroff(bool failure)
 {
 	caller("arch_poweroff");

@@ -352,11 +352,70 @@ static void test_reset(void **state)
 	assert_int_equal(rd(APLIC_GENMSI), 0);
 }
 
+/*
+ * The UART's source emulated (a vUART): its registers answer from the
+ * vAPLIC, nothing reaches the real domain, and its input becomes MSIs as
+ * the real domain would send them in MSI mode: on a rising level, again
+ * on Linux's setipnum_le re-trigger while the level is high, held while
+ * not enabled or while the IE is 0.
+ */
+static void test_emulated_source(void **state)
+{
+	(void)state;
+	vaplic_emulate(&va, UART);
+	hw.nr_log = 0;
+	wr(sourcecfg(UART), APLIC_SM_LEVEL1);
+	wr(target(UART), guest_target(2, 0, 33));
+	assert_int_equal(rd(sourcecfg(UART)), APLIC_SM_LEVEL1);
+	assert_int_equal(rd(target(UART)), guest_target(2, 0, 33));
+	wr(APLIC_SETIENUM, UART);
+	assert_int_equal(rd(APLIC_SETIE) & (1U << UART), 1U << UART);
+	/* Raised while the IE is 0: pending, held, shown. */
+	vaplic_set_level(&va, UART, true);
+	assert_int_equal(hw.nr_msi, 0);
+	assert_int_equal(rd(APLIC_SETIP) & (1U << UART), 1U << UART);
+	assert_int_equal(rd(APLIC_IN_CLRIP) & (1U << UART), 1U << UART);
+	/* The IE on: it goes to vCPU 2's file, and is no longer pending. */
+	wr(APLIC_DOMAINCFG, APLIC_DOMAINCFG_IE);
+	assert_int_equal(hw.nr_msi, 1);
+	assert_int_equal(hw.msi_file[0], guest_file[2]);
+	assert_int_equal(hw.msi_eiid[0], 33);
+	assert_int_equal(rd(APLIC_SETIP) & (1U << UART), 0);
+	/* Still high: Linux's re-trigger sends it again; low, it does not. */
+	wr(APLIC_SETIPNUM_LE, UART);
+	assert_int_equal(hw.nr_msi, 2);
+	vaplic_set_level(&va, UART, false);
+	wr(APLIC_SETIPNUM_LE, UART);
+	assert_int_equal(hw.nr_msi, 2);
+	/* Disabled: a rising level waits; enabled, it goes. */
+	wr(APLIC_CLRIENUM, UART);
+	vaplic_set_level(&va, UART, true);
+	assert_int_equal(hw.nr_msi, 2);
+	wr(APLIC_SETIE, 1U << UART);
+	assert_int_equal(hw.nr_msi, 3);
+	/* Only the domain's IE reached the real APLIC. */
+	for (unsigned int i = 0; i < hw.nr_log; i++)
+		assert_int_equal(hw.log[i].off, APLIC_DOMAINCFG);
+	/* Inactive: nothing pending or enabled, nothing sent. */
+	wr(sourcecfg(UART), 0);
+	vaplic_set_level(&va, UART, false);
+	vaplic_set_level(&va, UART, true);
+	assert_int_equal(rd(APLIC_SETIE) & (1U << UART), 0);
+	assert_int_equal(rd(APLIC_SETIP) & (1U << UART), 0);
+	assert_int_equal(hw.nr_msi, 3);
+	/* A reset leaves it inactive, its target 0. */
+	wr(sourcecfg(UART), APLIC_SM_EDGE1);
+	vaplic_reset(&va);
+	assert_int_equal(rd(sourcecfg(UART)), 0);
+	assert_int_equal(rd(target(UART)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_takes_owned_sources_to_reset),
 		cmocka_unit_test_setup(test_domaincfg, setup),
+		cmocka_unit_test_setup(test_emulated_source, setup),
 		cmocka_unit_test_setup(test_sourcecfg, setup),
 		cmocka_unit_test_setup(
 			test_target_is_rewritten_to_the_guest_file, setup),

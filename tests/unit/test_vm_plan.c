@@ -296,9 +296,16 @@ static void two_vms_partition_the_machine(void **state)
 	assert_int_equal(a->ram[0].base, 0x80000000);
 	assert_int_equal(b->ram[0].base, 0x88000000);
 	assert_int_equal(b->ram[0].size, 128 * MiB);
-	/* a: the UART (source 10); b: the two lowest virtio slots. */
-	assert_int_equal(a->nr_mmio, 1);
+	/*
+	 * a: the UART, emulated (several VMs): its page never mapped, its
+	 * source 10 the vUART's; b: the two lowest virtio slots.
+	 */
+	assert_int_equal(a->nr_mmio, 0);
+	assert_true(a->vuart_on);
+	assert_int_equal(a->vuart_page.base, 0x10000000);
+	assert_int_equal(a->vuart_irq, 10);
 	assert_int_equal(a->irqs[0], 10);
+	assert_false(b->vuart_on);
 	assert_int_equal(b->nr_mmio, 2);
 	assert_int_equal(b->mmio[0].base + b->mmio[1].base,
 			 0x10001000 + 0x10002000);
@@ -330,11 +337,12 @@ static void double_bookings_are_refused(void **state)
 	expect_error(
 		&c,
 		"config 'two': VMs 'a' and 'b' both take RAM 0x87e00000-0x88000000");
+	/* Not a double booking: each VM gets an emulated UART of its own. */
 	c = two;
 	c.vms[1].devices |= VM_DEV_UART;
-	expect_error(
-		&c,
-		"config 'two': VMs 'a' and 'b' both take the UART (device page 0x10000000)");
+	assert_int_equal(plan(&c), 0);
+	assert_true(plan_vms[0].vuart_on && plan_vms[1].vuart_on);
+	assert_int_equal(plan_vms[1].vuart_irq, 10);
 	c = two;
 	c.vms[0].devices |= VM_DEV_VIRTIO;
 	c.vms[0].virtio = 0x6;

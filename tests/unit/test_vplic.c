@@ -72,6 +72,13 @@ void arch_plic_complete(int ctx, unsigned int src)
 	hw.nr_completed++;
 }
 
+/* No source of hartvisor's own here: every claimed one is a VM's. */
+bool uart_rx_plic_claimed(unsigned int src)
+{
+	(void)src;
+	return false;
+}
+
 void vcpu_external_changed(const struct vplic *vp, unsigned int vcpu)
 {
 	(void)vp;
@@ -391,6 +398,55 @@ static void test_reset_completes_held_sources(void **state)
 	assert_false(hw.enable[5][8] || hw.enable[5][1]);
 }
 
+/*
+ * An emulated source (a vUART's, 9 here: not owned) is a level hartvisor
+ * sets: pending while high until claimed, pending again at completion if
+ * still high, and never touches the real PLIC. An owned one (10) leaves
+ * the real PLIC when emulated.
+ */
+static void test_emulated_source_follows_its_level(void **state)
+{
+	(void)state;
+	vplic_emulate(&plic, 9);
+	wr(0, prio_reg(9), 2);
+	enable_only(s_ctx(1), 9);
+	assert_false(vplic_line(&plic, 1));
+	vplic_set_level(&plic, 9, true);
+	assert_true(vplic_line(&plic, 1));
+	assert_int_equal(claim(s_ctx(1)), 9);
+	assert_false(vplic_line(&plic, 1));
+	/* Completed while still high: it asks again. */
+	complete(s_ctx(1), 9);
+	assert_true(vplic_line(&plic, 1));
+	assert_int_equal(claim(s_ctx(1)), 9);
+	vplic_set_level(&plic, 9, false);
+	complete(s_ctx(1), 9);
+	assert_false(vplic_line(&plic, 1));
+	assert_int_equal(claim(s_ctx(1)), 0);
+	/* Raised and lowered before a claim: the gateway keeps it. */
+	vplic_set_level(&plic, 9, true);
+	vplic_set_level(&plic, 9, false);
+	assert_int_equal(claim(s_ctx(1)), 9);
+	complete(s_ctx(1), 9);
+	assert_int_equal(claim(s_ctx(1)), 0);
+	/* Nothing of it reached the real PLIC. */
+	for (unsigned int v = 0; v < NR_VCPUS; v++)
+		assert_false(hw.enable[hw_context[v]][9]);
+	assert_int_equal(hw.priority[9], 0);
+	/* Source 10, real until now: not yet emulated, no level taken. */
+	vplic_set_level(&plic, 10, true);
+	assert_int_equal(claim(s_ctx(1)), 0);
+	assert_int_equal(hw.priority[10], 1);
+	vplic_emulate(&plic, 10);
+	assert_int_equal(hw.priority[10], 0);
+	wr(0, prio_reg(10), 1);
+	enable_only(s_ctx(1), 10);
+	vplic_set_level(&plic, 10, true);
+	assert_int_equal(claim(s_ctx(1)), 10);
+	for (unsigned int v = 0; v < NR_VCPUS; v++)
+		assert_false(hw.enable[hw_context[v]][10]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +463,8 @@ int main(void)
 		cmocka_unit_test_setup(test_bad_offsets_and_widths, setup),
 		cmocka_unit_test_setup(test_foreign_source_is_disabled, setup),
 		cmocka_unit_test_setup(test_a_stuck_source_cannot_hold_the_hart,
+				       setup),
+		cmocka_unit_test_setup(test_emulated_source_follows_its_level,
 				       setup),
 		cmocka_unit_test_setup(test_reset_completes_held_sources,
 				       setup),

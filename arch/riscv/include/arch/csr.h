@@ -37,6 +37,10 @@
 #define CSR_VSISELECT 0x250
 #define CSR_VSIREG 0x251
 #define CSR_VSTOPEI 0x25c
+/* AIA: this hart's own S-level interrupt file, through siselect. */
+#define CSR_SISELECT 0x150
+#define CSR_SIREG 0x151
+#define CSR_STOPEI 0x15c
 #define CSR_HVIEN 0x608 /* AIA: VS interrupts 13-63 injected by hvip */
 #define CSR_HVICTL 0x609
 #define IMSIC_EIDELIVERY 0x70
