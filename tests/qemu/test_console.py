@@ -166,3 +166,37 @@ def test_two_linux_shells_on_their_own_ttys0():
     assert not bad, "\n".join(bad) + "\n" + c.log
     # What each typed line printed came from its own VM.
     assert not c.lines(r"\[right\] L42$") and not c.lines(r"\[left\] R42$"), c.log
+
+
+def test_debian_kernel_beside_linux_on_its_own_ttys0():
+    """Debian's own kernel (trixie's, with its initramfs) in linux2's right
+    VM beside our Linux in left. Debian's kernel has no hvc0 driver, so
+    its console is its emulated ttyS0 or nothing: initramfs-tools' shell
+    (break=top) takes what is typed there after the switch, runs it in
+    right, and its ttyS0 interrupts count."""
+    from debian_shell import DEBIAN
+    vmlinux = os.path.join(DEBIAN, "trixie", "vmlinux")
+    initrd = os.path.join(DEBIAN, "trixie", "initrd.img")
+    assert os.path.exists(vmlinux), f"{vmlinux} missing: make debian"
+    args = ["-device", f"guest-loader,kernel={IMAGE},addr=0x80200000",
+            "-device", f"guest-loader,kernel={vmlinux},addr=0x90200000,"
+                       "bootargs=console=ttyS0 earlycon=sbi break=top",
+            "-device", f"guest-loader,initrd={initrd},addr=0x98000000"]
+    c = Console("linux2", args, timeout=600)
+    try:
+        c.expect(r"\[left\] " + PROMPT)
+        c.monitor("console right", r"monitor: input goes to VM 'right'")
+        c.expect(r"\[right\] \(initramfs\) ")
+        c.child.send("echo D$((6*7))\r")
+        c.expect(r"\[right\] D42\r*\n")
+        # The initramfs has no grep: the whole table, ttyS0's line in it.
+        c.child.send("cat /proc/interrupts\r")
+        m = c.expect(r"\[right\] +\d+: +(\d+) +(\d+) [^\n]*ttyS0")
+        assert int(m.group(1)) + int(m.group(2)) > 0, c.log
+        c.monitor("console left", r"monitor: input goes to VM 'left'")
+        c.child.send("poweroff\r")
+        c.expect(r"\[left\] guest asked for shutdown: VM 'left' stops, 1 other VM runs on")
+    finally:
+        c.close()
+    bad = trouble(c.log)
+    assert not bad, "\n".join(bad) + "\n" + c.log
