@@ -20,7 +20,6 @@
  * (SBI legacy getchar) as "partition: key 0xNN".
  */
 #include <libfdt.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "guest.h"
@@ -36,13 +35,6 @@ static struct {
 static volatile unsigned long secondary_ran;
 
 extern char _start[], secondary_entry[];
-
-static unsigned long arg(const char *args, const char *key, unsigned long def)
-{
-	const char *p = args ? strstr(args, key) : NULL;
-
-	return p ? strtoul(p + strlen(key), NULL, 0) : def;
-}
 
 /* The cpus and the memory the guest's tree gives it. */
 static unsigned int dtb_cpus(const void *fdt)
@@ -205,7 +197,7 @@ static void first_boot(const void *fdt, const char *args)
 {
 	unsigned int n = count_harts();
 	unsigned long base = 0, size = 0, me = (unsigned long)_start;
-	unsigned long peer = arg(args, "peer=", 0);
+	unsigned long peer = boot_arg(args, "peer=", 0);
 
 	gprintf("partition: %u harts, bootargs \"%s\"", n, args ? args : "");
 	CHECK_EQ(dtb_cpus(fdt), n, "the DTB lists the harts HSM knows");
@@ -225,9 +217,9 @@ static void first_boot(const void *fdt, const char *args)
 	}
 	if (peer)
 		probe(peer, "another VM's RAM");
-	if (!arg(args, "uart=", 1))
+	if (!boot_arg(args, "uart=", 1))
 		probe(0x10000000, "the UART, not ours");
-	if (arg(args, "hostile=", 0))
+	if (boot_arg(args, "hostile=", 0))
 		hostile(fdt, n);
 }
 
@@ -237,9 +229,9 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	const char *args =
 		chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
-	unsigned long reboots = arg(args, "reboots=", 0);
-	unsigned long run = arg(args, "run=", 0), end, beat;
-	bool echo = arg(args, "echo=", 0);
+	unsigned long reboots = boot_arg(args, "reboots=", 0);
+	unsigned long run = boot_arg(args, "run=", 0), end, beat;
+	bool echo = boot_arg(args, "echo=", 0);
 
 	(void)hartid;
 	if (state.magic != BOOTS_MAGIC) {
@@ -249,7 +241,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	state.boots++;
 	if (state.boots == 1)
 		first_boot(fdt, args);
-	else if (arg(args, "hostile=", 0))
+	else if (boot_arg(args, "hostile=", 0))
 		hostile_again(fdt);
 	gprintf("partition: boot %lu, running for %lu ms", state.boots, run);
 	end = read_time() + run * (SECONDS(1) / 1000);
@@ -274,7 +266,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 		check(false, "SRST reboot returned");
 	}
 	CHECK_EQ(state.boots, reboots + 1, "booted once more than it rebooted");
-	if (arg(args, "crash=", 0)) {
+	if (boot_arg(args, "crash=", 0)) {
 		gprintf("partition: crashing: stvec and pc at 0x1000");
 		csr_write(stvec, 0x1000UL);
 		((void (*)(void))0x1000UL)();

@@ -8,8 +8,6 @@
  * Bootargs: "samples=N" (2000), "period=US" (1000), "rounds=N" (1).
  */
 #include <libfdt.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "guest.h"
 #include "printf.h"
@@ -43,13 +41,6 @@ static void tick(unsigned long hartid)
 	if (deadline <= now)
 		deadline = now + period;
 	arm(taken < samples ? deadline : -1UL);
-}
-
-static unsigned long arg(const char *args, const char *key, unsigned long def)
-{
-	const char *p = args ? strstr(args, key) : NULL;
-
-	return p ? strtoul(p + strlen(key), NULL, 0) : def;
 }
 
 /* Ticks of 0.1 us as "X.Y". */
@@ -89,8 +80,8 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 		chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
 
 	(void)hartid;
-	samples = arg(args, "samples=", 2000);
-	period = arg(args, "period=", 1000) * 10;
+	samples = boot_arg(args, "samples=", 2000);
+	period = boot_arg(args, "period=", 1000) * 10;
 	if (!samples || samples > MAX_SAMPLES || period < 10) {
 		check(false, "samples=%lu (1-%d) and period=%lu us (>= 1)",
 		      samples, MAX_SAMPLES, period / 10);
@@ -100,7 +91,8 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	__asm__ volatile("csrw " CSR_STIMECMP ", %0" ::"r"(-1UL));
 	has_sstc = trapped_cause() < 0;
 	on_timer_irq = tick;
-	for (unsigned long round = 1; round <= arg(args, "rounds=", 1); round++)
+	for (unsigned long round = 1; round <= boot_arg(args, "rounds=", 1);
+	     round++)
 		run_once(round);
 	check(lat[0] <= lat[samples - 1], "every deadline was met or passed");
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The runtime of the bare-metal test guests (see guest.h). */
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "guest.h"
 #include "printf.h"
@@ -99,6 +101,16 @@ void finish(void)
 {
 	gprintf("RESULT: %d passed, %d failed", passed, failed);
 	shutdown();
+}
+
+unsigned long boot_arg(const char *args, const char *key, unsigned long def)
+{
+	size_t len = strlen(key);
+
+	for (const char *p = args; p && (p = strstr(p, key)); p += len)
+		if (p == args || p[-1] == ' ')
+			return strtoul(p + len, NULL, 0);
+	return def;
 }
 
 unsigned int count_harts(void)

@@ -41,6 +41,12 @@ bool check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 __attribute__((noreturn)) void finish(void);
 __attribute__((noreturn)) void shutdown(void);
 
+/*
+ * The number after @key ("name=") in the bootargs @args, where @key starts
+ * a word; @def when it is not there (or @args is NULL).
+ */
+unsigned long boot_arg(const char *args, const char *key, unsigned long def);
+
 /* Number of vCPUs, counted with HSM get_status. */
 unsigned int count_harts(void);
 
