@@ -590,7 +590,7 @@ FUZZ_SRCS_vsbi := tests/fuzz/fuzz_vsbi.c tests/fuzz/fuzz_vsbi_check.c \
 	tests/fuzz/fuzz_vsbi_ext.c tests/fuzz/fuzz_vsbi_legacy.c \
 	tests/fuzz/fuzz_vsbi_pmu.c \
 	tests/fuzz/fake_vsbi.c $(FUZZ_COMMON) \
-	$(FUZZ_VSBI_SRCS) hv/vm.c hv/vm_console.c hv/vuart.c hv/sbi_error.c \
+	$(FUZZ_VSBI_SRCS) hv/vm.c hv/vm_life.c hv/vm_console.c hv/vuart.c hv/sbi_error.c \
 	hv/crc32.c
 FUZZ_SRCS_mmio := tests/fuzz/fuzz_mmio.c $(FUZZ_COMMON) hv/mmio_decode.c \
 	hv/vcpu_mmio.c
