@@ -201,7 +201,7 @@ static int vm_plan_vcpus_devices(struct vm *vm, const struct platform *p,
 			top, p->nr_harts, p->nr_harts == 1 ? "" : "s", top + 1);
 	/* Devices the guest owns, one page each; never the PLIC or CLINT. */
 	if ((s->devices & VM_DEV_UART) && !p->uart.present)
-		return errorf(err, errlen, SBI_ERR_NOT_SUPPORTED,
+		return errorf(err, errlen, SBI_ERR_INVALID_PARAM,
 			      "%s owns the UART, but the host DTB has none",
 			      vm->what);
 	if ((s->devices & VM_DEV_UART) && vm->config->nr_vms > 1) {
@@ -225,7 +225,7 @@ static int vm_plan_vcpus_devices(struct vm *vm, const struct platform *p,
 			vm_plan_device(vm, &p->virtio[i]);
 	if (p->nr_virtio < 32 && s->virtio >> p->nr_virtio)
 		return errorf(
-			err, errlen, SBI_ERR_NOT_SUPPORTED,
+			err, errlen, SBI_ERR_INVALID_PARAM,
 			"%s wants virtio slots 0x%x, but this machine has %u",
 			vm->what, s->virtio, p->nr_virtio);
 	return 0;
@@ -300,7 +300,7 @@ static int vm_plan_one(struct vm *vm, const struct platform *p,
 	irqchip_plan(&vm->irqchip, p, s->devices, vm->irqs, vm->nr_irqs);
 	if ((s->devices & VM_DEV_IRQCHIP) && vm->irqchip.kind == IRQCHIP_NONE)
 		return errorf(
-			err, errlen, SBI_ERR_NOT_SUPPORTED,
+			err, errlen, SBI_ERR_INVALID_PARAM,
 			"%s owns the interrupt controller, but this machine has neither a PLIC nor AIA guest interrupt files (-M virt or -M virt,aia=aplic-imsic,aia-guests=1)",
 			vm->what);
 	return 0;
