@@ -159,6 +159,19 @@ void vplic_set_level(struct vplic *p, unsigned int src, bool high)
 	spin_unlock(&p->lock);
 }
 
+void vplic_trigger(struct vplic *p, unsigned int src)
+{
+	if (src == 0 || src > p->ndev || !bit_test(p->emulated, src))
+		return;
+	spin_lock(&p->lock);
+	if (bit_test(p->claimed, src))
+		bit_assign(p->edge, src, true);
+	else
+		bit_assign(p->pending, src, true);
+	vplic_update(p);
+	spin_unlock(&p->lock);
+}
+
 bool vplic_contains(const struct vplic *p, gpa_t gpa)
 {
 	return p->size && gpa >= p->base && gpa - p->base < p->size;
@@ -265,9 +278,14 @@ static void vplic_complete(struct vplic *p, uint32_t src)
 	if (src == 0 || src > p->ndev || !bit_test(p->claimed, src))
 		return;
 	bit_assign(p->claimed, src, false);
-	/* An emulated source still high asks again, as a gateway would. */
-	if (bit_test(p->emulated, src) && bit_test(p->level, src))
+	/*
+	 * An emulated source still high, or one whose edge came while it
+	 * was claimed, asks again, as a gateway would.
+	 */
+	if (bit_test(p->emulated, src) &&
+	    (bit_test(p->level, src) || bit_test(p->edge, src)))
 		bit_assign(p->pending, src, true);
+	bit_assign(p->edge, src, false);
 	if (p->hw_held[src] >= 0) {
 		arch_plic_complete(p->hw_held[src], src);
 		p->hw_held[src] = -1;
@@ -394,6 +412,7 @@ void vplic_reset(struct vplic *p)
 	memset(p->threshold, 0, sizeof(p->threshold));
 	/* The devices behind emulated sources are reset by their owner. */
 	memset(p->level, 0, sizeof(p->level));
+	memset(p->edge, 0, sizeof(p->edge));
 	for (unsigned int src = 1; src <= p->ndev; src++)
 		vplic_route(p, src);
 	vplic_update(p);

@@ -63,9 +63,13 @@ struct vplic {
 	int16_t hw_route[VPLIC_MAX_SOURCES]; /* enabled on: vCPU, or -1 */
 	int16_t hw_held[VPLIC_MAX_SOURCES]; /* claimed by: phys ctx, or -1 */
 
-	/* Emulated sources (a VM's vUART): their level, set by hartvisor. */
+	/*
+	 * Emulated sources (a VM's vUART, its doorbells): their level, set
+	 * by hartvisor, and an edge that came while the source was claimed.
+	 */
 	uint32_t emulated[VPLIC_WORDS];
 	uint32_t level[VPLIC_WORDS];
+	uint32_t edge[VPLIC_WORDS];
 
 	bool line[HV_MAX_HARTS]; /* vCPU's external line (atomic reads) */
 	bool warned_access; /* a bad offset or width was logged */
@@ -124,6 +128,13 @@ void vplic_emulate(struct vplic *p, unsigned int src);
  * while it stays high. Any hart.
  */
 void vplic_set_level(struct vplic *p, unsigned int src, bool high);
+
+/*
+ * An edge on emulated source @src (a doorbell): pending now, or at its
+ * completion if it is claimed (one edge kept, as an edge gateway). Any
+ * hart.
+ */
+void vplic_trigger(struct vplic *p, unsigned int src);
 
 /* vCPU @vcpu's external interrupt line (acquire). Any hart. */
 bool vplic_line(const struct vplic *p, unsigned int vcpu);

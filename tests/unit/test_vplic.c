@@ -447,6 +447,45 @@ static void test_emulated_source_follows_its_level(void **state)
 		assert_false(hw.enable[hw_context[v]][10]);
 }
 
+/*
+ * A doorbell's edge: pending once; one that comes while the source is
+ * claimed is kept and asks again at the completion, once.
+ */
+static void test_an_edge_while_claimed_is_kept(void **state)
+{
+	(void)state;
+	vplic_emulate(&plic, 9);
+	wr(0, prio_reg(9), 1);
+	enable_only(s_ctx(0), 9);
+	vplic_trigger(&plic, 9);
+	vplic_trigger(&plic, 9);
+	assert_int_equal(claim(s_ctx(0)), 9);
+	complete(s_ctx(0), 9);
+	assert_int_equal(claim(s_ctx(0)), 0); /* two edges before: one */
+	vplic_trigger(&plic, 9);
+	assert_int_equal(claim(s_ctx(0)), 9);
+	vplic_trigger(&plic, 9); /* while claimed */
+	assert_false(vplic_line(&plic, 0));
+	complete(s_ctx(0), 9);
+	assert_true(vplic_line(&plic, 0));
+	assert_int_equal(claim(s_ctx(0)), 9);
+	complete(s_ctx(0), 9);
+	assert_int_equal(claim(s_ctx(0)), 0);
+	/* Not an emulated source: nothing. */
+	vplic_trigger(&plic, 10);
+	assert_int_equal(claim(s_ctx(0)), 0);
+	/* A reset forgets a kept edge. */
+	vplic_trigger(&plic, 9);
+	assert_int_equal(claim(s_ctx(0)), 9);
+	vplic_trigger(&plic, 9);
+	vplic_reset(&plic);
+	vplic_emulate(&plic, 9);
+	wr(0, prio_reg(9), 1);
+	enable_only(s_ctx(0), 9);
+	complete(s_ctx(0), 9);
+	assert_int_equal(claim(s_ctx(0)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +502,8 @@ int main(void)
 		cmocka_unit_test_setup(test_bad_offsets_and_widths, setup),
 		cmocka_unit_test_setup(test_foreign_source_is_disabled, setup),
 		cmocka_unit_test_setup(test_a_stuck_source_cannot_hold_the_hart,
+				       setup),
+		cmocka_unit_test_setup(test_an_edge_while_claimed_is_kept,
 				       setup),
 		cmocka_unit_test_setup(test_emulated_source_follows_its_level,
 				       setup),
