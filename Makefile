@@ -228,6 +228,7 @@ GUEST_EXTRA_fwft := $(LIBFDT_OBJS)
 GUEST_EXTRA_ipistorm := $(LIBFDT_OBJS)
 GUEST_EXTRA_partition := $(LIBFDT_OBJS)
 GUEST_EXTRA_rtlat := $(LIBFDT_OBJS)
+GUEST_EXTRA_chan := $(LIBFDT_OBJS)
 
 .SECONDEXPANSION:
 $(O)/guest/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
@@ -238,20 +239,25 @@ $(O)/guest/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
 		$(GUEST_EXTRA_$*) $(LIBS)
 $(O)/guest/%.bin: $(O)/guest/%.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
-# The same guests for a second VM, whose RAM starts at 0x90000000 (the
-# config "pair"): $(O)/guest/hi/NAME.bin runs from GUEST_HI_ADDR.
+# The same guests for the VMs whose RAM starts at 0x90000000 (the
+# configs "pair", "chan") and 0xa0000000 ("chan"): $(O)/guest/hi/NAME.bin
+# runs from 0x91000000, $(O)/guest/hi2/NAME.bin from 0xa1000000.
+define guest_at
+$(O)/guest/$(1)/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
+		guest/tests/lib/guest.ld $$$$(GUEST_EXTRA_$$$$*) | setup
+	@echo "  GUEST   $$@"
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CC) $$(GUEST_CFLAGS) $$(GUEST_LDFLAGS) -Wl,-Ttext=$(2) \
+		-o $$@ $$< $$(GUEST_LIB) $$(GUEST_EXTRA_$$*) $$(LIBS)
+endef
 GUEST_HI_ADDR := 0x91000000
-$(O)/guest/hi/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
-		guest/tests/lib/guest.ld $$(GUEST_EXTRA_$$*) | setup
-	@echo "  GUEST   $@"
-	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) \
-		-Wl,-Ttext=$(GUEST_HI_ADDR) -o $@ $< $(GUEST_LIB) \
-		$(GUEST_EXTRA_$*) $(LIBS)
+GUEST_HI2_ADDR := 0xa1000000
+$(eval $(call guest_at,hi,$(GUEST_HI_ADDR)))
+$(eval $(call guest_at,hi2,$(GUEST_HI2_ADDR)))
 
-.PRECIOUS: $(O)/guest/%.elf $(O)/guest/hi/%.elf
+.PRECIOUS: $(O)/guest/%.elf $(O)/guest/hi/%.elf $(O)/guest/hi2/%.elf
 guests: $(patsubst %,$(O)/guest/%.bin,$(GUEST_TESTS)) $(O)/guest/hi/partition.bin $(O)/guest/hi/dtb.bin \
-	$(O)/guest/hi/rtlat.bin
+	$(O)/guest/hi/rtlat.bin $(O)/guest/hi/chan.bin $(O)/guest/hi2/chan.bin
 
 # ---------------------------------------------------------------- Linux guest
 
@@ -379,6 +385,14 @@ else ifeq ($(GUEST)-$(CONFIG),-pair)
 GUEST_IMAGE := $(O)/guest/partition.bin $(O)/guest/hi/partition.bin
 GUEST_ARGS := -device guest-loader,kernel=$(O)/guest/partition.bin,addr=$(GUEST_ADDR) \
 	-device guest-loader,kernel=$(O)/guest/hi/partition.bin,addr=$(GUEST_HI_ADDR)
+else ifneq ($(filter -chan -chan_trusted,$(GUEST)-$(CONFIG)),)
+# A channel between ping and pong, and other that is no peer
+# (configs/chan.h): the channel test guest in each VM.
+GUEST_IMAGE := $(O)/guest/chan.bin $(O)/guest/hi/chan.bin \
+	$(O)/guest/hi2/chan.bin
+GUEST_ARGS := -device guest-loader,kernel=$(O)/guest/chan.bin,addr=$(GUEST_ADDR) \
+	-device guest-loader,kernel=$(O)/guest/hi/chan.bin,addr=$(GUEST_HI_ADDR) \
+	-device guest-loader,kernel=$(O)/guest/hi2/chan.bin,addr=$(GUEST_HI2_ADDR)
 else ifeq ($(GUEST)-$(CONFIG),-linux_rt)
 # Linux on harts 0-2 (to its shell on ttyS0) beside the partition test
 # guest on hart 3, which reboots 10 times and shuts down (configs/linux_rt.c).
@@ -386,10 +400,11 @@ GUEST_IMAGE := $(LINUX_IMAGE) $(O)/guest/hi/partition.bin
 GUEST_ARGS := -device guest-loader,kernel=$(LINUX_IMAGE),addr=$(LINUX_ADDR) \
 	-device guest-loader,kernel=$(O)/guest/hi/partition.bin,addr=$(GUEST_HI_ADDR)
 else ifeq ($(GUEST)-$(CONFIG),-linux2)
-# Two Linux VMs (configs/linux2.c): left's shell on ttyS0 with DISK and
-# NET_PORT on virtio slots 0-1; right's kernel at 0x90200000, its output
-# on hvc0 (lines marked [right]) with its own disk and network on slots
-# 4-5. Input goes to left (the UART is left's).
+# Two Linux VMs (configs/linux2.c): left's shell on its ttyS0 with DISK
+# and NET_PORT on virtio slots 0-1; right's kernel at 0x90200000, its
+# shell on its own ttyS0 (lines marked [right]) with its own disk and
+# network on slots 4-5. Input goes to left; Ctrl-] then "console right"
+# moves it.
 GUEST_IMAGE := $(LINUX_IMAGE)
 GUEST_DISK := $(DISK) $(O)/linux/disk-right.img
 GUEST_ARGS := -device guest-loader,kernel=$(LINUX_IMAGE),addr=$(LINUX_ADDR) \
@@ -431,7 +446,7 @@ dtb: | setup
 # The guest DTB on the host: the hypervisor's own rewrite code, host libfdt.
 HOST_TOOL_SRCS := tools/guest-dtb.c hv/platform.c hv/platform_scan.c hv/platform_devices.c \
 	hv/platform_check.c hv/isa.c hv/isa_ext.c hv/errorf.c hv/dtb_check.c \
-	$(GUEST_DTB_SRCS) hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c \
+	$(GUEST_DTB_SRCS) hv/vm_plan.c hv/vm_plan_chan.c hv/vm_config.c hv/irqchip_plan.c \
 	hv/crc32.c $(CONFIG_SRCS) $(CONFIG_TABLE)
 $(O)/tools/guest-dtb: $(HOST_TOOL_SRCS) $(wildcard hv/include/*.h) | setup
 	@mkdir -p $(dir $@)
@@ -466,6 +481,7 @@ guest-dtb: all $(O)/tools/guest-dtb $(GUEST_DTB_IMAGES)
 FIX := $(O)/fixtures
 FIXTURES := $(FIX)/virt-smp1.dtb $(FIX)/virt-smp2.dtb $(FIX)/virt-smp4.dtb \
 	$(FIX)/virt-smp8.dtb $(FIX)/virt-smp4-nosstc.dtb $(FIX)/virt-aia-smp4.dtb \
+	$(FIX)/virt-aia-smp8.dtb \
 	$(FIX)/virt-smp4-noh.dtb $(FIX)/virt-smp2-modules.dtb \
 	$(patsubst dts/test/%.dts,$(FIX)/%.dtb,$(wildcard dts/test/*.dts))
 
@@ -519,7 +535,7 @@ $(O)/unit/test_guest_dtb $(O)/unit/test_guest_dtb_input: $(O)/unit/%: \
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^) -lfdt -lcmocka
 $(O)/unit/test_vm_plan: tests/unit/test_vm_plan.c $(UNIT_PLATFORM_SRCS) \
-		hv/vm_plan.c hv/vm_config.c $(GUEST_DTB_SRCS) hv/irqchip_plan.c \
+		hv/vm_plan.c hv/vm_plan_chan.c hv/vm_config.c $(GUEST_DTB_SRCS) hv/irqchip_plan.c \
 		$(CONFIG_SRCS) $(CONFIG_TABLE) | setup
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
@@ -576,7 +592,7 @@ FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := guest_dtb vsbi mmio vplic vaplic
 FUZZ_HV_SRCS := hv/platform.c hv/platform_scan.c hv/platform_devices.c hv/platform_check.c \
 	hv/isa.c hv/isa_ext.c hv/errorf.c hv/dtb_check.c $(GUEST_DTB_SRCS) \
-	hv/vm_plan.c hv/vm_config.c hv/irqchip_plan.c $(CONFIG_SRCS)
+	hv/vm_plan.c hv/vm_plan_chan.c hv/vm_config.c hv/irqchip_plan.c $(CONFIG_SRCS)
 # The vSBI: the dispatcher and one file per extension. A new extension
 # goes here; whatever new it calls (vcpu_*, arch_*) gets a fake in
 # tests/fuzz/fake_vsbi.c.

@@ -2,18 +2,20 @@
 /*
  * Two Linux VMs on a 4-hart machine with 1 GiB (make run SMP=4
  * CONFIG=linux2): "left" on harts 0-1 with 256 MiB from 0x80000000 (its
- * kernel at 0x80200000), the UART (ttyS0), the RTC and virtio slots 0-3;
- * "right" on harts 2-3 with 256 MiB from 0x90000000 (its kernel at
- * 0x90200000) and virtio slots 4-7, its console SBI's hvc0 (its lines
- * marked "[right]"). Give each its own disk and network card on its own
- * slots: QEMU -device virtio-blk-device,bus=virtio-mmio-bus.N, N 0-3 for
- * left and 4-7 for right.
+ * kernel at 0x80200000), the RTC and virtio slots 0-3; "right" on harts
+ * 2-3 with 256 MiB from 0x90000000 (its kernel at 0x90200000) and virtio
+ * slots 4-7. Each has its own emulated UART (ttyS0); every console line
+ * is marked with its VM ("[left]", "[right]"), and the keys go to left
+ * until the monitor (Ctrl-]) moves them. Give each its own disk and
+ * network card on its own slots: QEMU -device
+ * virtio-blk-device,bus=virtio-mmio-bus.N, N 0-3 for left and 4-7 for
+ * right.
  */
 #include "vm_config.h"
 
 VM_CONFIG(linux2) = {
 	.name = "linux2",
-	.description = "two Linux VMs of 2 harts: left (ttyS0, virtio 0-3), right (hvc0, virtio 4-7)",
+	.description = "two Linux VMs of 2 harts: left (ttyS0, virtio 0-3), right (ttyS0, virtio 4-7)",
 	.nr_vms = 2,
 	.vms = {
 		{

@@ -94,6 +94,7 @@ static void classify(struct rewrite *rw, struct level *me, struct level *up,
 	    (guest_dtb_prop_has(np, P_COMPATIBLE, "riscv,plic0") ||
 	     guest_dtb_prop_has(np, P_COMPATIBLE, "sifive,plic-1.0.0"))) {
 		rw->plic = true;
+		rw->irq_phandle = guest_dtb_phandle(np);
 		me->kind = K_PLIC;
 	} else if (p->irqchip == IRQCHIP_AIA && !rw->imsic &&
 		   guest_dtb_prop_has(np, P_COMPATIBLE, "riscv,imsics") &&
@@ -104,6 +105,7 @@ static void classify(struct rewrite *rw, struct level *me, struct level *up,
 		   guest_dtb_prop_has(np, P_COMPATIBLE, "riscv,aplic") &&
 		   guest_dtb_reg_base(np) == p->aplic_base) {
 		rw->aplic = true;
+		rw->irq_phandle = guest_dtb_phandle(np);
 		me->kind = K_APLIC;
 	}
 }
@@ -347,6 +349,8 @@ static void node_end(struct rewrite *rw, struct level *lv, int depth)
 	}
 	if (!me->out)
 		return;
+	if (me->kind == K_ROOT)
+		guest_dtb_write_channels(rw);
 	if (!kept)
 		rw->pos = me->begin;
 	else
@@ -404,7 +408,9 @@ int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 	int ret, next;
 
 	if (!params->nr_vcpus || params->nr_vcpus > HV_MAX_HARTS ||
-	    !params->nr_ram || params->nr_ram > GUEST_DTB_MAX_RAM)
+	    !params->nr_ram || params->nr_ram > GUEST_DTB_MAX_RAM ||
+	    params->nr_chans > VM_MAX_CHANNELS ||
+	    (params->nr_chans && params->irqchip == IRQCHIP_NONE))
 		return guest_dtb_fail(&rw, "check parameters", -1);
 	/* Everything below reads the host blob as dtb_check found it. */
 	ret = dtb_check(host, host_size);
@@ -442,6 +448,11 @@ int guest_dtb_build(const void *host, size_t host_size, void *out, size_t size,
 	if (params->irqchip == IRQCHIP_AIA && !rw.aplic)
 		return guest_dtb_fail(&rw, "find the S-level APLIC",
 				      -FDT_ERR_NOTFOUND);
+	if (params->nr_chans && !rw.irq_phandle)
+		return guest_dtb_fail(
+			&rw,
+			"find the phandle of the channels' interrupt controller",
+			-FDT_ERR_NOTFOUND);
 	if (!rw.chosen)
 		guest_dtb_add_chosen(&rw);
 	return guest_dtb_finish(&rw, struct_off);

@@ -211,3 +211,60 @@ void guest_dtb_chosen_props(struct rewrite *rw)
 				    (int)strlen(p->bootargs) + 1)))
 		memcpy(v, p->bootargs, strlen(p->bootargs) + 1);
 }
+
+/* A reg entry of 2 + 2 cells at @cells. */
+static void put_reg(fdt32_t *cells, uint64_t base, uint64_t size)
+{
+	cells[0] = cpu_to_fdt32(base >> 32);
+	cells[1] = cpu_to_fdt32(base);
+	cells[2] = cpu_to_fdt32(size >> 32);
+	cells[3] = cpu_to_fdt32(size);
+}
+
+/*
+ * Each channel of the VM, a node at the root's end: its memory and its
+ * doorbell window, its doorbell source (edge-triggered) on the guest's
+ * controller, and this VM's number among its peers. Linux's generic UIO
+ * driver binds to it with uio_pdrv_genirq.of_id=hartvisor,channel.
+ */
+void guest_dtb_write_channels(struct rewrite *rw)
+{
+	const struct guest_dtb_params *p = rw->p;
+
+	for (unsigned int i = 0; i < p->nr_chans; i++) {
+		const struct guest_dtb_chan *c = &p->chans[i];
+		const char *kind = c->trusted ? "trusted" : "checked";
+		fdt32_t reg[8];
+		char name[48];
+		void *v;
+
+		snprintf(name, sizeof(name), "%s@%lx", c->name,
+			 (unsigned long)c->gpa);
+		guest_dtb_begin_node(rw, name, (int)strlen(name));
+		if ((v = guest_dtb_add_prop(rw, ADD_COMPATIBLE,
+					    sizeof("hartvisor,channel"))))
+			memcpy(v, "hartvisor,channel",
+			       sizeof("hartvisor,channel"));
+		put_reg(reg, c->gpa, c->size);
+		put_reg(reg + 4, c->doorbell, c->doorbell_size);
+		if ((v = guest_dtb_add_prop(rw, ADD_MEMORY_REG, sizeof(reg))))
+			memcpy(v, reg, sizeof(reg));
+		if ((v = guest_dtb_add_prop(rw, ADD_INTERRUPT_PARENT, 4)))
+			guest_dtb_store32(v, rw->irq_phandle);
+		/* The APLIC's cells: source and type (1, rising edge). */
+		if (p->irqchip == IRQCHIP_AIA &&
+		    (v = guest_dtb_add_prop(rw, ADD_INTERRUPTS, 8))) {
+			guest_dtb_store32(v, c->irq);
+			guest_dtb_store32((char *)v + 4, 1);
+		} else if (p->irqchip == IRQCHIP_PLIC &&
+			   (v = guest_dtb_add_prop(rw, ADD_INTERRUPTS, 4))) {
+			guest_dtb_store32(v, c->irq);
+		}
+		if ((v = guest_dtb_add_prop(rw, ADD_CHAN_PEER, 4)))
+			guest_dtb_store32(v, c->peer);
+		if ((v = guest_dtb_add_prop(rw, ADD_CHAN_DOORBELL,
+					    (int)strlen(kind) + 1)))
+			memcpy(v, kind, strlen(kind) + 1);
+		guest_dtb_end_node(rw);
+	}
+}

@@ -88,7 +88,10 @@ void *guest_dtb_add_prop(struct rewrite *rw, enum added_prop what, int len)
 
 	if (!val)
 		return NULL;
-	/* Two per vCPU at most, and one of each other kind: room for all. */
+	/*
+	 * Two per vCPU at most, one of each other kind and six a channel:
+	 * room for all.
+	 */
 	if (rw->nr_fixups == ARRAY_SIZE(rw->fixups)) {
 		rw->full = true;
 		return NULL;
@@ -154,6 +157,11 @@ static const char *const added_names[NR_ADDED] = {
 	[ADD_BOOTARGS] = "bootargs",
 	[ADD_INITRD_START] = "linux,initrd-start",
 	[ADD_INITRD_END] = "linux,initrd-end",
+	[ADD_COMPATIBLE] = "compatible",
+	[ADD_INTERRUPT_PARENT] = "interrupt-parent",
+	[ADD_INTERRUPTS] = "interrupts",
+	[ADD_CHAN_PEER] = "hartvisor,peer",
+	[ADD_CHAN_DOORBELL] = "hartvisor,doorbell",
 };
 
 /*

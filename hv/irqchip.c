@@ -10,16 +10,29 @@
 #include "sbi.h"
 #include "vm.h"
 
+/* Is @src one hartvisor emulates for @vm: its UART's, a doorbell? */
+static const char *irqchip_emulated(const struct vm *vm, uint32_t src)
+{
+	if (src == vm->vuart_irq)
+		return " (emulated UART)";
+	for (unsigned int i = 0; i < vm->nr_chans; i++)
+		if (src == vm->chans[i].irq)
+			return " (doorbell)";
+	return NULL;
+}
+
 /* The owned sources, for the boot log. */
 static void irqchip_log_sources(const struct vm *vm, char *list, size_t size)
 {
 	size_t len = 0;
 
 	list[0] = '\0';
-	for (unsigned int i = 0; i < vm->nr_irqs && len < size; i++)
-		len += snprintf(
-			list + len, size - len, " %u%s", vm->irqs[i],
-			vm->irqs[i] == vm->vuart_irq ? " (emulated UART)" : "");
+	for (unsigned int i = 0; i < vm->nr_irqs && len < size; i++) {
+		const char *what = irqchip_emulated(vm, vm->irqs[i]);
+
+		len += snprintf(list + len, size - len, " %u%s", vm->irqs[i],
+				what ? what : "");
+	}
 	if (!vm->nr_irqs)
 		snprintf(list, size, " none");
 }
@@ -64,22 +77,21 @@ static void irqchip_create_aia(struct vm *vm, const struct platform *p,
 
 void irqchip_create(struct vm *vm, const struct platform *p)
 {
-	char list[8 * VM_MAX_MMIO + 20];
+	char list[12 * (VM_MAX_MMIO + VM_MAX_CHANNELS) + 20];
 
 	irqchip_log_sources(vm, list, sizeof(list));
-	switch (vm->irqchip.kind) {
-	case IRQCHIP_PLIC:
+	if (vm->irqchip.kind == IRQCHIP_PLIC)
 		irqchip_create_plic(vm, p, list);
-		if (vm->vuart_irq)
-			vplic_emulate(&vm->irqchip.vplic, vm->vuart_irq);
-		break;
-	case IRQCHIP_AIA:
+	else if (vm->irqchip.kind == IRQCHIP_AIA)
 		irqchip_create_aia(vm, p, list);
-		if (vm->vuart_irq)
-			vaplic_emulate(&vm->irqchip.vaplic, vm->vuart_irq);
-		break;
-	case IRQCHIP_NONE:
-		break;
+	/* The UART's and the doorbells: hartvisor drives their lines. */
+	for (unsigned int i = 0; i < vm->nr_irqs; i++) {
+		if (!irqchip_emulated(vm, vm->irqs[i]))
+			continue;
+		if (vm->irqchip.kind == IRQCHIP_PLIC)
+			vplic_emulate(&vm->irqchip.vplic, vm->irqs[i]);
+		else if (vm->irqchip.kind == IRQCHIP_AIA)
+			vaplic_emulate(&vm->irqchip.vaplic, vm->irqs[i]);
 	}
 }
 
@@ -89,6 +101,17 @@ void irqchip_set_level(struct vm *vm, uint32_t src, bool high)
 		vplic_set_level(&vm->irqchip.vplic, src, high);
 	else if (vm->irqchip.kind == IRQCHIP_AIA)
 		vaplic_set_level(&vm->irqchip.vaplic, src, high);
+}
+
+void irqchip_trigger(struct vm *vm, uint32_t src)
+{
+	if (vm->irqchip.kind == IRQCHIP_PLIC) {
+		vplic_trigger(&vm->irqchip.vplic, src);
+	} else if (vm->irqchip.kind == IRQCHIP_AIA) {
+		/* Pending on the edge, claimed or not: MSI mode has no claim. */
+		vaplic_set_level(&vm->irqchip.vaplic, src, true);
+		vaplic_set_level(&vm->irqchip.vaplic, src, false);
+	}
 }
 
 int irqchip_map(struct vm *vm, char *err, size_t errlen)
@@ -159,6 +182,8 @@ void irqchip_write(struct vm *vm, unsigned int vcpu, gpa_t gpa,
 	else
 		vaplic_write(&vm->irqchip.vaplic, vcpu,
 			     gpa - vm->irqchip.vaplic.base, width, val);
+	if (vm->nr_chans)
+		vm_chan_routes(vm);
 }
 
 void irqchip_take_external(struct vm *vm, unsigned int vcpu)

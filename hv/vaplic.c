@@ -113,6 +113,21 @@ static void e_set_pending(struct vaplic *a, uint32_t src, bool on)
 	e_deliver(a, src);
 }
 
+bool vaplic_source_route(struct vaplic *a, uint32_t src, uint32_t *vcpu,
+			 uint32_t *eiid)
+{
+	bool on;
+
+	spin_lock(&a->lock);
+	on = emulated(a, src) && e_active(a, src) && bit(a->e_ie, src) &&
+	     __atomic_load_n(&a->domaincfg, __ATOMIC_RELAXED);
+	*vcpu = a->target[src] >> APLIC_TARGET_HART_SHIFT &
+		APLIC_TARGET_HART_MASK;
+	*eiid = a->target[src] & APLIC_TARGET_EIID_MASK;
+	spin_unlock(&a->lock);
+	return on && *eiid && *vcpu < a->nr_vcpus;
+}
+
 void vaplic_emulate(struct vaplic *a, uint32_t src)
 {
 	if (src < 1 || src > a->nsrc || src >= VAPLIC_MAX_SOURCES)

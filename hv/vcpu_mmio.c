@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Guest loads and stores that fault in the G-stage: the emulated devices
- * (the vPLIC or the vAPLIC, hv/irqchip.h) get them, decoded from htinst
+ * (the vPLIC or the vAPLIC, hv/irqchip.h; the UART; the channels' checked
+ * doorbells) get them, decoded from htinst
  * or from the instruction itself; any other address is not the guest's,
  * and it gets the access fault real hardware would raise.
  */
@@ -44,13 +45,14 @@ void vcpu_mmio_fault(struct vcpu *v, bool store)
 	struct mmio_access a;
 	unsigned long htval, htinst;
 	gpa_t gpa;
-	bool uart;
+	bool uart, chan;
 	int ret;
 
 	arch_vcpu_trap_info(&htval, &htinst);
 	gpa = (htval << 2) | (v->ctx.stval & 3);
 	uart = vm_uart_contains(v->vm, gpa);
-	if (!uart && !irqchip_contains(v->vm, gpa)) {
+	chan = !uart && vm_chan_contains(v->vm, gpa);
+	if (!uart && !chan && !irqchip_contains(v->vm, gpa)) {
 		vcpu_access_fault(v, store);
 		return;
 	}
@@ -63,10 +65,11 @@ void vcpu_mmio_fault(struct vcpu *v, bool store)
 		return;
 	}
 	gpa -= a.addr_offset;
-	if (uart) {
-		uint32_t val = vm_uart_access(
-			v->vm, gpa, a.width, store,
-			(uint32_t)mmio_load_value(&a, v->ctx.x[a.reg]));
+	if (uart || chan) {
+		uint32_t in = (uint32_t)mmio_load_value(&a, v->ctx.x[a.reg]);
+		uint32_t val =
+			uart ? vm_uart_access(v->vm, gpa, a.width, store, in) :
+			       vm_chan_access(v->vm, gpa, a.width, store, in);
 
 		if (!store && a.reg)
 			v->ctx.x[a.reg] = mmio_load_value(&a, val);

@@ -63,6 +63,9 @@ static int vm_map(struct vm *vm, char *err, size_t errlen)
 			err, errlen, ret,
 			"cannot hold back the devices that write guest RAM: %s",
 			sbi_strerror(ret));
+	ret = vm_chan_map(vm, err, errlen);
+	if (ret)
+		return ret;
 	return irqchip_map(vm, err, errlen);
 }
 
@@ -266,6 +269,9 @@ int vm_create_all(const struct platform *p, const struct vm_config *cfg,
 		if (ret)
 			return ret;
 	}
+	ret = vm_chan_create_all(err, errlen);
+	if (ret)
+		return ret;
 	__atomic_store_n(&vms_running, nr_vms, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -341,6 +347,7 @@ void vm_boot(struct vm *vm)
 	}
 	vm->boots++;
 	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
+	vm_chan_state(vm);
 	/*
 	 * vCPU 0 boots the guest, unless its hart never came out of the
 	 * firmware: then the first vCPU that exists does, as a hart other
@@ -399,4 +406,5 @@ void vm_print_stats(const struct vm *vm)
 			v->sbi_calls[VCPU_SBI_LEGACY],
 			v->sbi_calls[VCPU_SBI_UNKNOWN]);
 	}
+	vm_chan_print_stats(vm);
 }

@@ -77,6 +77,87 @@ static int vm_spec_check(const struct vm_config *cfg, unsigned int i, char *err,
 	return 0;
 }
 
+/* A device-tree node name of our own: [a-z0-9-], 1-24 bytes. */
+static bool channel_name_ok(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (!n || n > 24)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '-'))
+			return false;
+	return true;
+}
+
+/* Channel @i of @cfg on its own: what needs no machine. */
+static int vm_channel_check(const struct vm_config *cfg, unsigned int i,
+			    char *err, size_t errlen)
+{
+	const struct vm_channel *ch = &cfg->channels[i];
+	uint64_t data = ch->size - MIN(ch->size, CHAN_PAGE);
+
+	if (!channel_name_ok(ch->name))
+		return errorf(
+			err, errlen, SBI_ERR_INVALID_PARAM,
+			"config '%s': channel %u's name '%s' is not 1-24 of [a-z0-9-] (its device-tree node's)",
+			cfg->name, i, ch->name ? ch->name : "(none)");
+	for (unsigned int j = 0; j < i; j++)
+		if (!strcmp(ch->name, cfg->channels[j].name))
+			return errorf(
+				err, errlen, SBI_ERR_INVALID_PARAM,
+				"config '%s': two channels are called '%s'",
+				cfg->name, ch->name);
+	if (ch->nr_peers < 2 || ch->nr_peers > CHAN_MAX_PEERS)
+		return errorf(
+			err, errlen, SBI_ERR_INVALID_PARAM,
+			"config '%s': channel '%s' has %u peers; a channel joins 2 to %u VMs",
+			cfg->name, ch->name, ch->nr_peers, CHAN_MAX_PEERS);
+	if (ch->doorbell != CHAN_DOORBELL_CHECKED &&
+	    ch->doorbell != CHAN_DOORBELL_TRUSTED)
+		return errorf(
+			err, errlen, SBI_ERR_INVALID_PARAM,
+			"config '%s': channel '%s': unknown doorbell kind %u (CHAN_DOORBELL_CHECKED or CHAN_DOORBELL_TRUSTED)",
+			cfg->name, ch->name, ch->doorbell);
+	if (!data || data % (ch->nr_peers * (uint64_t)CHAN_PAGE))
+		return errorf(
+			err, errlen, SBI_ERR_INVALID_PARAM,
+			"config '%s': channel '%s': size 0x%lx is not 4 KiB of header and %u output sections of whole 4 KiB pages (e.g. 0x%lx)",
+			cfg->name, ch->name, (unsigned long)ch->size,
+			ch->nr_peers,
+			(unsigned long)(CHAN_PAGE +
+					ch->nr_peers * 4 * CHAN_PAGE));
+	for (unsigned int j = 0; j < ch->nr_peers; j++) {
+		const struct vm_channel_peer *pe = &ch->peers[j];
+
+		if (pe->vm >= cfg->nr_vms)
+			return errorf(
+				err, errlen, SBI_ERR_INVALID_PARAM,
+				"config '%s': channel '%s': peer %u is VM %u, but the config has %u",
+				cfg->name, ch->name, j, pe->vm, cfg->nr_vms);
+		for (unsigned int k = 0; k < j; k++)
+			if (ch->peers[k].vm == pe->vm)
+				return errorf(
+					err, errlen, SBI_ERR_INVALID_PARAM,
+					"config '%s': channel '%s': VM '%s' is two of its peers",
+					cfg->name, ch->name,
+					vm_spec_name(cfg, pe->vm));
+		if (pe->gpa % CHAN_PAGE || !pe->gpa)
+			return errorf(
+				err, errlen, SBI_ERR_INVALID_PARAM,
+				"config '%s': channel '%s': its address in VM '%s', 0x%lx, is not a 4 KiB page's",
+				cfg->name, ch->name, vm_spec_name(cfg, pe->vm),
+				(unsigned long)pe->gpa);
+		if (!pe->irq || !(cfg->vms[pe->vm].devices & VM_DEV_IRQCHIP))
+			return errorf(
+				err, errlen, SBI_ERR_INVALID_PARAM,
+				"config '%s': channel '%s': VM '%s' needs VM_DEV_IRQCHIP and an interrupt source (.irq) for its doorbell",
+				cfg->name, ch->name, vm_spec_name(cfg, pe->vm));
+	}
+	return 0;
+}
+
 int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 {
 	if (!cfg->nr_vms || cfg->nr_vms > HV_MAX_VMS)
@@ -86,6 +167,17 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 			cfg->name, cfg->nr_vms, HV_MAX_VMS);
 	for (unsigned int i = 0; i < cfg->nr_vms; i++) {
 		int ret = vm_spec_check(cfg, i, err, errlen);
+
+		if (ret)
+			return ret;
+	}
+	if (cfg->nr_channels > VM_MAX_CHANNELS)
+		return errorf(
+			err, errlen, SBI_ERR_INVALID_PARAM,
+			"config '%s': %u channels; hartvisor takes up to %d (VM_MAX_CHANNELS)",
+			cfg->name, cfg->nr_channels, VM_MAX_CHANNELS);
+	for (unsigned int i = 0; i < cfg->nr_channels; i++) {
+		int ret = vm_channel_check(cfg, i, err, errlen);
 
 		if (ret)
 			return ret;

@@ -81,6 +81,7 @@ static void vm_stop_taken(struct vm *vm, struct vcpu *self, bool failure,
 	irqchip_reset(vm);
 	__atomic_store_n(&vm->state, crashed ? VM_CRASHED : VM_OFF,
 			 __ATOMIC_RELEASE);
+	vm_chan_state(vm);
 	pr_info("%sVM '%s' is off", vm->tag, vm->name);
 }
 
@@ -111,6 +112,7 @@ void vm_crash(struct vm *vm, struct vcpu *self, const char *why)
 static void vm_restart(struct vm *vm, struct vcpu *self, const char *why)
 {
 	__atomic_store_n(&vm->state, VM_REBOOTING, __ATOMIC_RELEASE);
+	vm_chan_state(vm);
 	pr_info("%s%s (boot %u): restarting it", vm->tag, why, vm->boots + 1);
 	vm_stop_others(vm, self);
 	vm_boot(vm);

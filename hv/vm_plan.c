@@ -104,7 +104,8 @@ static int vm_ram_window(struct vm *vm, paddr_t base, uint64_t size,
  * SRST reboot, go right above the highest guest RAM.
  */
 static int vm_plan_images(struct vm *plan, unsigned int nr,
-			  const struct platform *p, char *err, size_t errlen)
+			  const struct platform *p, paddr_t *end, char *err,
+			  size_t errlen)
 {
 	paddr_t pristine = 0;
 
@@ -154,6 +155,7 @@ static int vm_plan_images(struct vm *plan, unsigned int nr,
 				"%s has no kernel: QEMU -device guest-loader,kernel=FILE,addr=ADDR with ADDR in its RAM 0x%lx-0x%lx",
 				plan[v].what, plan[v].ram[0].base,
 				plan[v].ram[0].base + plan[v].ram[0].size);
+	*end = ALIGN_UP(pristine, CHAN_PAGE);
 	return 0;
 }
 
@@ -297,6 +299,7 @@ static int vm_plan_one(struct vm *vm, const struct platform *p,
 		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
 			      "%s: guest RAM needs at least %lu MiB", vm->what,
 			      (unsigned long)(2 * GUEST_DTB_SLOT / MiB));
+	vm_plan_chan_ends(vm);
 	irqchip_plan(&vm->irqchip, p, s->devices, vm->irqs, vm->nr_irqs);
 	if ((s->devices & VM_DEV_IRQCHIP) && vm->irqchip.kind == IRQCHIP_NONE)
 		return errorf(
@@ -384,8 +387,10 @@ int vm_plan_all(struct vm *plan, const struct platform *p,
 		return errorf(
 			err, errlen, ret,
 			"no guest kernel (QEMU -device guest-loader,kernel=FILE,addr=ADDR): nothing to run");
+	/* Above the highest guest RAM: the pristine copies, the channels. */
 	for (unsigned int i = 0; i < p->nr_modules; i++)
 		pristine += ALIGN_UP(p->modules[i].size, 4096);
+	pristine += vm_plan_chan_bytes(cfg);
 	nr_free = vm_free_ram(p, hv, free);
 	if (!nr_free)
 		return errorf(err, errlen, SBI_ERR_NO_SHMEM,
@@ -408,7 +413,10 @@ int vm_plan_all(struct vm *plan, const struct platform *p,
 		if (ret)
 			return ret;
 	}
-	return vm_plan_images(plan, cfg->nr_vms, p, err, errlen);
+	ret = vm_plan_images(plan, cfg->nr_vms, p, &next, err, errlen);
+	if (ret)
+		return ret;
+	return vm_plan_channels(plan, cfg->nr_vms, p, next, err, errlen);
 }
 
 unsigned int vm_plan_isa_offers(const struct vm *vm, const struct platform *p,
@@ -428,6 +436,7 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 {
 	unsigned long hartids[HV_MAX_HARTS];
 	struct mem_range mmio[VM_MAX_MMIO + 1];
+	struct guest_dtb_chan chans[VM_MAX_CHANNELS];
 	struct guest_dtb_params params = {
 		.nr_vcpus = vm->nr_vcpus,
 		.vcpu_hartids = hartids,
@@ -442,6 +451,8 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 		.aplic_nsrc = vm->irqchip.nsrc,
 		.aplic_base = p->aplic.base,
 		.imsic_host_base = p->imsic.base,
+		.nr_chans = vm->nr_chans,
+		.chans = chans,
 	};
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
@@ -450,6 +461,20 @@ int vm_plan_guest_dtb(const struct vm *vm, const struct platform *p,
 	memcpy(mmio, vm->mmio, vm->nr_mmio * sizeof(mmio[0]));
 	if (vm->vuart_on)
 		mmio[params.nr_mmio++] = vm->vuart_page;
+	for (unsigned int i = 0; i < vm->nr_chans; i++) {
+		const struct vm_chan_end *e = &vm->chans[i];
+
+		chans[i] = (struct guest_dtb_chan){
+			.name = e->ch->name,
+			.gpa = e->gpa,
+			.size = e->ch->size,
+			.doorbell = e->doorbell,
+			.doorbell_size = e->doorbell_size,
+			.irq = e->irq,
+			.peer = e->peer,
+			.trusted = e->ch->doorbell == CHAN_DOORBELL_TRUSTED,
+		};
+	}
 	for (unsigned int i = 0; i < vm->nr_images; i++) {
 		if (vm->images[i].kind == MODULE_RAMDISK &&
 		    !params.has_initrd) {

@@ -9,6 +9,19 @@
 
 #include "irqchip.h"
 #include "types.h"
+#include "vm_config.h"
+
+/* A channel of the VM, as its device tree shows it. */
+struct guest_dtb_chan {
+	const char *name;
+	gpa_t gpa; /* its memory */
+	uint64_t size;
+	gpa_t doorbell; /* its doorbell window */
+	uint64_t doorbell_size;
+	uint32_t irq; /* the VM's doorbell source */
+	unsigned int peer; /* the VM's number among the peers */
+	bool trusted; /* CHAN_DOORBELL_TRUSTED */
+};
 
 struct guest_dtb_params {
 	unsigned int nr_vcpus;
@@ -27,6 +40,8 @@ struct guest_dtb_params {
 	unsigned int aplic_nsrc; /* AIA: sources of the guest's APLIC */
 	paddr_t aplic_base; /* AIA: the host's S-level APLIC node's base */
 	paddr_t imsic_host_base; /* AIA: the host's S-level IMSIC's base */
+	unsigned int nr_chans; /* the VM's channels (then irqchip != NONE) */
+	const struct guest_dtb_chan *chans;
 };
 
 /*
@@ -53,6 +68,10 @@ struct guest_dtb_params {
  * - one memory node with exactly the guest RAM, reserved memory outside
  *   it removed;
  * - /chosen with bootargs, linux,initrd-start/-end and no module@* nodes;
+ * - a node NAME@GPA at the root's end for each channel, compatible
+ *   "hartvisor,channel": reg its memory and doorbell window, its doorbell
+ *   source on the guest's PLIC or APLIC (edge), hartvisor,peer the VM's
+ *   number, hartvisor,doorbell "checked" or "trusted";
  * - GUEST_DTB_FREE zeroed bytes of free space at its end, inside its
  *   totalsize, for a bootloader that edits the tree in place.
  * Returns 0 or a negative SBI error with a sentence in @err that names

@@ -75,6 +75,12 @@ enum added_prop {
 	ADD_BOOTARGS,
 	ADD_INITRD_START,
 	ADD_INITRD_END,
+	/* A channel's node (only with channels). */
+	ADD_COMPATIBLE,
+	ADD_INTERRUPT_PARENT,
+	ADD_INTERRUPTS,
+	ADD_CHAN_PEER,
+	ADD_CHAN_DOORBELL,
 	NR_ADDED
 };
 
@@ -122,7 +128,7 @@ struct rewrite {
 	struct vcpu_node vcpu[HV_MAX_HARTS];
 	uint32_t cpu_phandles[GUEST_DTB_MAX_CPU_PHANDLES];
 	unsigned int nr_cpu_phandles;
-	struct fixup fixups[2 * HV_MAX_HARTS + NR_ADDED];
+	struct fixup fixups[2 * HV_MAX_HARTS + NR_ADDED + 6 * VM_MAX_CHANNELS];
 	unsigned int nr_fixups;
 	struct isa_cache isa, exts; /* the last vCPU's riscv,isa* */
 	struct {
@@ -132,6 +138,7 @@ struct rewrite {
 	bool intcs; /* every vCPU's riscv,cpu-intc has a phandle */
 	/* Found by the walk. */
 	bool plic, imsic, aplic, chosen, reserved;
+	uint32_t irq_phandle; /* the kept PLIC's or APLIC's, for channels */
 	uint32_t root_props_end; /* where a /chosen of our own goes */
 };
 
@@ -248,6 +255,8 @@ bool guest_dtb_kept_subtree(const char *name);
 int guest_dtb_write_rsvmap(struct rewrite *rw, uint32_t *end);
 /* The one memory node: exactly guest RAM. */
 void guest_dtb_write_memory(struct rewrite *rw);
+/* The VM's channels, at the end of the root node. */
+void guest_dtb_write_channels(struct rewrite *rw);
 /* /chosen's new properties (bootargs, initrd), as libfdt would add them. */
 void guest_dtb_chosen_props(struct rewrite *rw);
 

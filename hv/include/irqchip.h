@@ -70,9 +70,15 @@ void irqchip_vcpu_reset(struct vm *vm, unsigned int vcpu);
 
 /*
  * The level of source @src, which hartvisor emulates for the VM (its
- * vUART's), into the VM's controller. Any hart.
+ * vUART's, its channels' doorbells), into the VM's controller. Any hart.
  */
 void irqchip_set_level(struct vm *vm, uint32_t src, bool high);
+
+/*
+ * A rising edge of emulated source @src (a channel's doorbell): pending
+ * once, even while the guest has it claimed (PLIC). Any hart.
+ */
+void irqchip_trigger(struct vm *vm, uint32_t src);
 
 /* True when guest-physical @gpa is an emulated register of the controller. */
 bool irqchip_contains(const struct vm *vm, gpa_t gpa);

@@ -152,6 +152,13 @@ void vaplic_hv_retrigger(uint32_t src);
  */
 void vaplic_set_level(struct vaplic *a, uint32_t src, bool high);
 
+/*
+ * Where emulated @src's MSIs go now: its target vCPU and identity, if it
+ * is active and enabled with the domain's IE (true); else false. Any hart.
+ */
+bool vaplic_source_route(struct vaplic *a, uint32_t src, uint32_t *vcpu,
+			 uint32_t *eiid);
+
 /* Back to reset (SRST reboot): owned sources inactive, IE 0, targets 0. */
 void vaplic_reset(struct vaplic *a);
 

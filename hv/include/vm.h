@@ -53,6 +53,23 @@ struct vm_image {
 	paddr_t pristine; /* outside guest RAM, for SRST reboot */
 };
 
+/*
+ * This VM's end of a channel (planned in vm_plan_chan.c, run in
+ * channel.c; channel_abi.h has what the guest sees).
+ */
+struct vm_chan_end {
+	const struct vm_channel *ch;
+	unsigned int chan; /* its index in the config */
+	unsigned int peer; /* this VM's number in it */
+	gpa_t gpa; /* the channel's memory, here */
+	gpa_t doorbell; /* its doorbell window, right after the memory */
+	uint64_t doorbell_size;
+	uint32_t irq; /* this VM's doorbell: a source of its controller */
+	paddr_t hpa; /* the memory itself, outside every VM's RAM */
+	unsigned long rings; /* rings this VM sent (checked doorbell) */
+	unsigned long refused; /* doorbell stores that named no other peer */
+};
+
 struct vm {
 	const struct vm_config *config;
 	const struct vm_spec *spec; /* this VM in the config */
@@ -79,8 +96,11 @@ struct vm {
 	 */
 	unsigned int dma_mmio;
 	bool dma_mapped;
-	unsigned int nr_irqs; /* their sources (with VM_DEV_IRQCHIP) */
-	uint32_t irqs[VM_MAX_MMIO];
+	/* Their sources (with VM_DEV_IRQCHIP), then the channels' doorbells. */
+	unsigned int nr_irqs;
+	uint32_t irqs[VM_MAX_MMIO + VM_MAX_CHANNELS];
+	unsigned int nr_chans; /* the channels this VM is a peer of */
+	struct vm_chan_end chans[VM_MAX_CHANNELS];
 	struct irqchip irqchip; /* the kind planned, the state created */
 
 	unsigned int nr_images;
@@ -165,6 +185,22 @@ int vm_hv_place(const struct platform *p, uint64_t image_size,
 int vm_plan_all(struct vm *plan, const struct platform *p,
 		const struct vm_config *cfg, struct mem_range hv, char *err,
 		size_t errlen);
+
+/* The channels' memory, in hartvisor's RAM: the bytes @cfg needs. */
+uint64_t vm_plan_chan_bytes(const struct vm_config *cfg);
+/*
+ * The channel ends of the planned @vm (its harts known): where each
+ * appears, and its doorbell source added to vm->irqs. Pure.
+ */
+void vm_plan_chan_ends(struct vm *vm);
+/*
+ * Once every VM of @plan[0..@nr) is planned: each channel's memory from
+ * @hpa up, each end's doorbell window, and the refusals (a window over
+ * RAM, a device or another channel; a doorbell source out of range, a
+ * device's or rung twice; a trusted doorbell off AIA). Pure.
+ */
+int vm_plan_channels(struct vm *plan, unsigned int nr, const struct platform *p,
+		     paddr_t hpa, char *err, size_t errlen);
 
 /*
  * What the ISA table may give the guest of the planned @vm (vm->sstc
@@ -356,6 +392,36 @@ void vm_uart_feed(struct vm *vm);
 int vm_uart_getc(struct vm *vm);
 /* The emulated UART back to reset (the VM's reboot). */
 void vm_uart_reset(struct vm *vm);
+
+/*
+ * Channels at run time (channel.c). Map @vm's ends of its channels into
+ * its G-stage: the header read-only, its own output section writable,
+ * the others' read-only. Boot hart, at its creation.
+ */
+int vm_chan_map(struct vm *vm, char *err, size_t errlen);
+/*
+ * Once every VM exists: each channel's header, and the trusted doorbell
+ * windows (the other peers' interrupt files). Boot hart.
+ */
+int vm_chan_create_all(char *err, size_t errlen);
+/*
+ * @vm booted, is rebooting or stopped (vm->state, vm->boots): its state
+ * word in each of its channels, and a ring to every other peer. Any hart.
+ */
+void vm_chan_state(struct vm *vm);
+/* After a write to @vm's vAPLIC: where its trusted doorbells go now. */
+void vm_chan_routes(struct vm *vm);
+/* Is guest-physical @gpa one of @vm's checked doorbell pages? */
+bool vm_chan_contains(const struct vm *vm, gpa_t gpa);
+/*
+ * A guest access of @width bytes to @vm's checked doorbell at @gpa: a
+ * store of @val rings peer @val; a load returns the VM's own number. Any
+ * hart.
+ */
+uint32_t vm_chan_access(struct vm *vm, gpa_t gpa, unsigned int width,
+			bool store, uint32_t val);
+/* Its channels' doorbell counters. */
+void vm_chan_print_stats(const struct vm *vm);
 
 /* Print every vCPU's exit counters. */
 void vm_print_stats(const struct vm *vm);

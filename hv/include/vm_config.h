@@ -8,6 +8,7 @@
 #ifndef HV_VM_CONFIG_H
 #define HV_VM_CONFIG_H
 
+#include "channel_abi.h"
 #include "types.h"
 
 /* Devices a VM can own (passed through, listed in its DTB). */
@@ -39,6 +40,33 @@ struct vm_spec {
 	uint32_t virtio;
 };
 
+/* Channels a config can name. */
+#define VM_MAX_CHANNELS 4
+
+/* One peer of a channel. */
+struct vm_channel_peer {
+	unsigned int vm; /* its index in the config's vms */
+	gpa_t gpa; /* where the channel's memory appears in it; the doorbell follows */
+	uint32_t irq; /* its doorbell: a source of its own vAPLIC or vPLIC */
+};
+
+/*
+ * A channel: memory that 2..CHAN_MAX_PEERS VMs share, with a doorbell to
+ * each (channel_abi.h has the layout the peers see).
+ */
+struct vm_channel {
+	const char *name; /* its device-tree node's, [a-z0-9-], 1-24 bytes */
+	uint64_t size; /* 4 KiB of header + one output section per peer */
+	/*
+	 * CHAN_DOORBELL_CHECKED (a trapped page, one exit a ring) or, on AIA
+	 * only, CHAN_DOORBELL_TRUSTED: each peer's interrupt files mapped into
+	 * the others, rings with no exit, for peers that trust each other.
+	 */
+	unsigned int doorbell;
+	unsigned int nr_peers;
+	struct vm_channel_peer peers[CHAN_MAX_PEERS];
+};
+
 /*
  * A config: one VM, or several that partition the machine. Each hart,
  * RAM range, device page and interrupt source belongs to at most one VM
@@ -50,6 +78,8 @@ struct vm_config {
 	const char *description; /* one line, for the boot log */
 	unsigned int nr_vms; /* 1..HV_MAX_VMS */
 	struct vm_spec vms[HV_MAX_VMS];
+	unsigned int nr_channels; /* 0..VM_MAX_CHANNELS */
+	struct vm_channel channels[VM_MAX_CHANNELS];
 };
 
 /*
@@ -70,7 +100,8 @@ const struct vm_config *vm_config_find(const char *name);
  * none) and check what can be checked without a machine: 1..HV_MAX_VMS
  * VMs, harts and RAM sizes where there are several, RAM placement in
  * VM_RAM_ALIGN units, known device bits, virtio slots only with
- * VM_DEV_VIRTIO, no two VMs of one name. Returns 0 and sets *@cfg, or a negative SBI error with a sentence
+ * VM_DEV_VIRTIO, no two VMs of one name, channels whose peers, sizes,
+ * names and doorbells make sense. Returns 0 and sets *@cfg, or a negative SBI error with a sentence
  * in @err.
  */
 int vm_config_select(const char *cmdline, const struct vm_config **cfg,

@@ -442,6 +442,32 @@ void vm_uart_reset(struct vm *vm)
 	fuzz_check(!vm->vuart_on, "an emulated UART with one VM");
 }
 
+/* The fuzzer's one VM is no channel's peer. */
+void vm_chan_state(struct vm *vm)
+{
+	fuzz_check(!vm->nr_chans, "a channel with one VM");
+}
+
+void vm_chan_print_stats(const struct vm *vm)
+{
+	fuzz_check(!vm->nr_chans, "a channel with one VM");
+}
+
+int vm_chan_map(struct vm *vm, char *err, size_t errlen)
+{
+	(void)vm;
+	(void)err;
+	(void)errlen;
+	fuzz_fail("vm_chan_map from a guest");
+}
+
+int vm_chan_create_all(char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	fuzz_fail("vm_chan_create_all from a guest");
+}
+
 void arch_poweroff(bool failure)
 {
 	caller("arch_poweroff");

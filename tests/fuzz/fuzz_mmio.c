@@ -277,6 +277,26 @@ uint32_t vm_uart_access(struct vm *v, gpa_t gpa, unsigned int width, bool store,
 	return 0;
 }
 
+/* ... and no channel. */
+bool vm_chan_contains(const struct vm *v, gpa_t gpa)
+{
+	(void)v;
+	(void)gpa;
+	return false;
+}
+
+uint32_t vm_chan_access(struct vm *v, gpa_t gpa, unsigned int width, bool store,
+			uint32_t val)
+{
+	(void)v;
+	(void)gpa;
+	(void)width;
+	(void)store;
+	(void)val;
+	fuzz_check(false, "vm_chan_access without a channel");
+	return 0;
+}
+
 uint32_t irqchip_read(struct vm *v, unsigned int id, gpa_t gpa,
 		      unsigned int width)
 {

@@ -93,6 +93,48 @@ static void aia_machine_plans_the_vaplic(void **state)
 	assert_int_equal(vm0->irqchip.kind, IRQCHIP_PLIC);
 }
 
+/* Does @cfg have a channel that rings with no exit (AIA only)? */
+static bool wants_aia(const struct vm_config *cfg)
+{
+	for (unsigned int i = 0; i < cfg->nr_channels; i++)
+		if (cfg->channels[i].doorbell == CHAN_DOORBELL_TRUSTED)
+			return true;
+	return false;
+}
+
+/* Plan @cfg on the 8-hart machine @fixture, a kernel in each VM. */
+static void plan_on(const struct vm_config *cfg, const char *fixture)
+{
+	machine_from(fixture);
+	/* A kernel in each VM's RAM, 16 MiB in. */
+	for (unsigned int v = 0; v < cfg->nr_vms; v++)
+		plat.modules[v] = (struct platform_module){
+			MODULE_KERNEL,
+			(cfg->vms[v].ram_base ?: 0x80000000) + 16 * MiB,
+			64 * KiB, NULL
+		};
+	plat.nr_modules = cfg->nr_vms;
+	if (wants_aia(cfg) && !strstr(fixture, "aia")) {
+		expect_error(cfg, "needs guest interrupt files");
+		return;
+	}
+	if (plan(cfg))
+		fail_msg("config %s on %s: %s", cfg->name, fixture, err);
+	for (unsigned int v = 0; v < cfg->nr_vms; v++) {
+		const struct vm_spec *s = &cfg->vms[v];
+		const struct vm *p = &plan_vms[v];
+
+		assert_int_equal(p->nr_vcpus,
+				 s->harts ? __builtin_popcountll(s->harts) : 8);
+		assert_true(p->nr_ram >= 1);
+		if (s->ram_base)
+			assert_int_equal(p->ram[0].base, s->ram_base);
+		if (s->ram_size)
+			assert_int_equal(p->ram[0].size, s->ram_size);
+	}
+}
+
+/* On QEMU virt with 8 harts, with the PLIC and with AIA. */
 static void every_config_plans_on_qemu_virt(void **state)
 {
 	(void)state;
@@ -104,30 +146,8 @@ static void every_config_plans_on_qemu_virt(void **state)
 		assert_non_null(cfg->description);
 		assert_ptr_equal(vm_config_find(cfg->name), cfg);
 		assert_int_equal(vm_config_check(cfg, err, sizeof(err)), 0);
-		machine(8);
-		/* A kernel in each VM's RAM, 16 MiB in. */
-		for (unsigned int v = 0; v < cfg->nr_vms; v++)
-			plat.modules[v] = (struct platform_module){
-				MODULE_KERNEL,
-				(cfg->vms[v].ram_base ?: 0x80000000) + 16 * MiB,
-				64 * KiB, NULL
-			};
-		plat.nr_modules = cfg->nr_vms;
-		if (plan(cfg))
-			fail_msg("config %s: %s", cfg->name, err);
-		for (unsigned int v = 0; v < cfg->nr_vms; v++) {
-			const struct vm_spec *s = &cfg->vms[v];
-			const struct vm *p = &plan_vms[v];
-
-			assert_int_equal(
-				p->nr_vcpus,
-				s->harts ? __builtin_popcountll(s->harts) : 8);
-			assert_true(p->nr_ram >= 1);
-			if (s->ram_base)
-				assert_int_equal(p->ram[0].base, s->ram_base);
-			if (s->ram_size)
-				assert_int_equal(p->ram[0].size, s->ram_size);
-		}
+		plan_on(cfg, "virt-smp8.dtb");
+		plan_on(cfg, "virt-aia-smp8.dtb");
 		if (i > 0)
 			assert_true(strcmp(vm_configs[i - 1]->name, cfg->name) <
 				    0);
@@ -406,6 +426,183 @@ static void several_vms_need_more(void **state)
 		"config 'two': VM 'b': guest RAM 0x88000000+1024 MiB does not fit");
 }
 
+/* The config "two" with a channel "ab" of 4 + 2 x 8 KiB between a and b. */
+static struct vm_config with_channel(void)
+{
+	struct vm_config c = two;
+
+	c.nr_channels = 1;
+	c.channels[0] = (struct vm_channel){
+		.name = "ab",
+		.size = 5 * CHAN_PAGE,
+		.nr_peers = 2,
+		.peers = { { .vm = 0, .gpa = 0x8000000, .irq = 64 },
+			   { .vm = 1, .gpa = 0x9000000, .irq = 65 } },
+	};
+	return c;
+}
+
+/*
+ * Each peer gets its end: the memory where the config puts it in that
+ * VM, the doorbell page right after, its source in its vAPLIC; the
+ * memory itself goes above the pristine copies. The guest DTB has the
+ * node Linux's generic UIO driver binds to.
+ */
+static void a_channel_joins_two_vms(void **state)
+{
+	struct vm_config c = with_channel();
+	struct vm *a = &plan_vms[0], *b = &plan_vms[1];
+	static char out[64 * KiB];
+	const fdt32_t *cell;
+	int node, len;
+
+	(void)state;
+	two_vms();
+	assert_int_equal(plan(&c), 0);
+	assert_int_equal(a->nr_chans, 1);
+	assert_int_equal(b->nr_chans, 1);
+	assert_int_equal(a->chans[0].peer, 0);
+	assert_int_equal(b->chans[0].peer, 1);
+	assert_int_equal(a->chans[0].gpa, 0x8000000);
+	assert_int_equal(a->chans[0].doorbell, 0x8005000);
+	assert_int_equal(a->chans[0].doorbell_size, CHAN_PAGE);
+	assert_int_equal(b->chans[0].doorbell, 0x9005000);
+	/* After the three images' copies at 0x90000000 (64 + 64 + 8 KiB). */
+	assert_int_equal(a->chans[0].hpa, 0x90022000);
+	assert_int_equal(b->chans[0].hpa, 0x90022000);
+	/* The doorbell is a source of the VM's own controller. */
+	assert_int_equal(a->irqs[a->nr_irqs - 1], 64);
+	assert_int_equal(a->irqchip.nsrc, 64);
+	assert_int_equal(b->irqchip.nsrc, 65);
+	/* A trusted doorbell window: every peer's interrupt files. */
+	c.channels[0].doorbell = CHAN_DOORBELL_TRUSTED;
+	assert_int_equal(plan(&c), 0);
+	assert_int_equal(a->chans[0].doorbell_size, 4 * CHAN_PAGE);
+
+	b->isa_offers = 0;
+	assert_int_equal(vm_plan_guest_dtb(b, &plat, dtb.data, dtb.size, out,
+					   sizeof(out), err, sizeof(err)),
+			 0);
+	node = fdt_path_offset(out, "/ab@9000000");
+	assert_true(node >= 0);
+	assert_int_equal(
+		fdt_node_check_compatible(out, node, "hartvisor,channel"), 0);
+	cell = fdt_getprop(out, node, "reg", &len);
+	assert_int_equal(len, 32);
+	assert_int_equal(fdt32_ld(&cell[1]), 0x9000000);
+	assert_int_equal(fdt32_ld(&cell[3]), 5 * CHAN_PAGE);
+	assert_int_equal(fdt32_ld(&cell[5]), 0x9005000);
+	assert_int_equal(fdt32_ld(&cell[7]), 4 * CHAN_PAGE);
+	cell = fdt_getprop(out, node, "interrupts", &len);
+	assert_int_equal(len, 8);
+	assert_int_equal(fdt32_ld(&cell[0]), 65);
+	assert_int_equal(fdt32_ld(&cell[1]), 1); /* rising edge */
+	cell = fdt_getprop(out, node, "interrupt-parent", &len);
+	assert_int_equal(len, 4);
+	assert_int_equal(fdt32_ld(cell),
+			 fdt_get_phandle(out, fdt_node_offset_by_compatible(
+						      out, -1, "riscv,aplic")));
+	cell = fdt_getprop(out, node, "hartvisor,peer", &len);
+	assert_int_equal(fdt32_ld(cell), 1);
+	assert_string_equal(fdt_getprop(out, node, "hartvisor,doorbell", NULL),
+			    "trusted");
+}
+
+/* Each way a channel can be wrong, in one line that names it. */
+static void bad_channels_are_refused(void **state)
+{
+	struct vm_config c = with_channel();
+
+	(void)state;
+	two_vms();
+	c.channels[0].peers[1].gpa = 0x80000000;
+	expect_error(
+		&c,
+		"config 'two': VM 'b': channel 'ab' at 0x80000000-0x80006000 overlaps RAM 0x80000000-0xc0000000");
+	c = with_channel();
+	c.channels[0].peers[0].gpa = 0x10000000;
+	expect_error(
+		&c,
+		"config 'two': VM 'a': channel 'ab' at 0x10000000-0x10006000 overlaps the UART at 0x10000000");
+	c = with_channel();
+	c.channels[0].peers[0].gpa = 0xfffe000;
+	expect_error(&c, "overlaps the UART at 0x10000000");
+	c = with_channel();
+	c.nr_channels = 2;
+	c.channels[1] = c.channels[0];
+	c.channels[1].name = "ab2";
+	c.channels[1].peers[0].irq = 66;
+	c.channels[1].peers[1].irq = 66;
+	c.channels[1].peers[0].gpa = 0x8004000;
+	expect_error(
+		&c,
+		"config 'two': VM 'a': channels 'ab' and 'ab2' overlap at 0x8004000");
+	c.channels[1].peers[0].gpa = 0x8100000;
+	c.channels[1].peers[0].irq = 64;
+	expect_error(
+		&c,
+		"config 'two': VM 'a': channels 'ab' and 'ab2' both ring source 64");
+	c = with_channel();
+	c.channels[0].peers[1].irq = 10;
+	expect_error(
+		&c,
+		"config 'two': VM 'b': channel 'ab': doorbell source 10 is the UART's");
+	c.channels[0].peers[1].irq = 200;
+	expect_error(
+		&c,
+		"config 'two': VM 'b': channel 'ab': doorbell source 200 is beyond the AIA's 96");
+	/* Without the machine. */
+	c = with_channel();
+	c.channels[0].nr_peers = 1;
+	expect_error(
+		&c,
+		"config 'two': channel 'ab' has 1 peers; a channel joins 2 to 4 VMs");
+	c = with_channel();
+	c.channels[0].peers[1].vm = 0;
+	expect_error(&c,
+		     "config 'two': channel 'ab': VM 'a' is two of its peers");
+	c.channels[0].peers[1].vm = 2;
+	expect_error(
+		&c,
+		"config 'two': channel 'ab': peer 1 is VM 2, but the config has 2");
+	c = with_channel();
+	c.channels[0].size = 4 * CHAN_PAGE;
+	expect_error(
+		&c,
+		"config 'two': channel 'ab': size 0x4000 is not 4 KiB of header and 2 output sections of whole 4 KiB pages (e.g. 0x9000)");
+	c = with_channel();
+	c.channels[0].name = "A B";
+	expect_error(
+		&c,
+		"config 'two': channel 0's name 'A B' is not 1-24 of [a-z0-9-]");
+	c = with_channel();
+	c.channels[0].peers[0].gpa = 0x8000800;
+	expect_error(
+		&c,
+		"config 'two': channel 'ab': its address in VM 'a', 0x8000800, is not a 4 KiB page's");
+	c = with_channel();
+	c.vms[1].devices &= ~VM_DEV_IRQCHIP;
+	expect_error(
+		&c,
+		"config 'two': channel 'ab': VM 'b' needs VM_DEV_IRQCHIP and an interrupt source (.irq) for its doorbell");
+	c = with_channel();
+	c.channels[0].doorbell = 7;
+	expect_error(&c, "channel 'ab': unknown doorbell kind 7");
+	/* A trusted doorbell needs guest interrupt files. */
+	c = with_channel();
+	c.channels[0].doorbell = CHAN_DOORBELL_TRUSTED;
+	machine(4);
+	plat.modules[1] = (struct platform_module){ MODULE_KERNEL, 0x89000000,
+						    64 * KiB, NULL };
+	plat.nr_modules = 2;
+	expect_error(
+		&c,
+		"config 'two': VM 'a': channel 'ab' rings with no exit (CHAN_DOORBELL_TRUSTED), which needs guest interrupt files");
+	c.channels[0].doorbell = CHAN_DOORBELL_CHECKED;
+	assert_int_equal(plan(&c), 0);
+	assert_int_equal(plan_vms[0].irqchip.kind, IRQCHIP_PLIC);
+}
+
 /* The top of the highest RAM range, 2 MiB-aligned, room for image + DTB. */
 static void the_hypervisor_goes_to_the_top_of_ram(void **state)
 {
@@ -509,7 +706,7 @@ static void command_line_picks_the_config(void **state)
 			 SBI_ERR_INVALID_PARAM);
 	assert_string_equal(
 		err,
-		"no VM config 'nope'; configs/ has: default linux linux2 linux_rt pair small");
+		"no VM config 'nope'; configs/ has: chan chan_trusted default linux linux2 linux_rt pair small");
 	assert_int_not_equal(
 		vm_config_select(
 			"config=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -541,6 +738,8 @@ int main(void)
 		cmocka_unit_test(two_vms_partition_the_machine),
 		cmocka_unit_test(double_bookings_are_refused),
 		cmocka_unit_test(several_vms_need_more),
+		cmocka_unit_test(a_channel_joins_two_vms),
+		cmocka_unit_test(bad_channels_are_refused),
 		cmocka_unit_test(the_hypervisor_goes_to_the_top_of_ram),
 		cmocka_unit_test(no_room_at_the_top_is_refused),
 		cmocka_unit_test(no_kernel_is_not_an_error_of_the_config),

@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * A channel between VMs from a bare-metal guest (configs/chan.h). The
+ * guest finds the channel in its device tree (compatible
+ * "hartvisor,channel") and checks what hartvisor promises: the header
+ * (hv/include/channel_abi.h) names the channel and this VM's state, the
+ * header and the other peer's output section are read-only, its own
+ * section is writable, a checked doorbell reads its own number and
+ * refuses a store that names no other peer.
+ *
+ * Then the two peers ping-pong: peer 0 sends message k into its section
+ * and rings peer 1, which checks it (in order, intact), answers with
+ * message k in its own section and rings back. No interrupt but the
+ * doorbell's may come (hartvisor's counters, printed when the VM stops,
+ * say how many rings each peer sent and how many stores it refused).
+ * Bootargs:
+ * - "rounds=N": round trips per boot of peer 0;
+ * - "reboots=N": peer 0 reboots itself (SRST) N times after its rounds;
+ *   peer 1 (given the same N) sees each through peer 0's state word and
+ *   starts over;
+ * - "poll=1": wait by polling the memory instead (the doorbells still
+ *   ring), for the round-trip figures of make bench.
+ *
+ * A VM with no channel in its tree is the outsider: "mem=ADDR" and
+ * "bell=ADDR", where a peer has the channel, must give it access faults.
+ */
+#include <libfdt.h>
+#include <string.h>
+
+#include "channel_abi.h"
+#include "guest.h"
+#include "vaplic.h"
+
+#define BOOTS_MAGIC 0x6368616e6e656c21UL
+#define EIID 5 /* the identity this guest gives its doorbell (AIA) */
+#define MAX_SAMPLES 10000
+
+/* Not loaded, not cleared: an SRST reboot leaves it as it was. */
+static struct {
+	unsigned long magic, boots;
+} state __attribute__((section(".noinit")));
+
+/* A message: its sequence number, the sender's boot, a checked payload. */
+struct msg {
+	uint64_t seq, epoch, sum;
+	uint8_t data[40];
+};
+
+/*
+ * The start of each peer's output section, written only by its peer. A
+ * lane belongs to one boot of peer 0 (its epoch): peer 0 resets its lane
+ * at each boot, peer 1 its own when it sees that boot in the state word.
+ */
+struct lane {
+	uint64_t sent; /* messages put in slots */
+	uint64_t got; /* the other peer's messages taken */
+	uint64_t epoch; /* peer 0's boot, once the rest is reset for it */
+	uint64_t pad[5];
+	struct msg slot[];
+};
+
+static struct {
+	volatile struct chan_header *h;
+	unsigned long mem, size, bell, bell_size;
+	uint32_t irq, me, other;
+	bool trusted, aia;
+	unsigned long ctl; /* the APLIC's or the PLIC's base */
+	unsigned long nr_slots;
+} ch;
+
+static volatile unsigned long bells, wrong, timed_out;
+static unsigned long samples[MAX_SAMPLES];
+
+static uint32_t cell(const fdt32_t *c, int i)
+{
+	return fdt32_to_cpu(c[i]);
+}
+
+static unsigned long cells2(const fdt32_t *c, int i)
+{
+	return (unsigned long)cell(c, i) << 32 | cell(c, i + 1);
+}
+
+static unsigned long reg_base(const void *fdt, const char *compat)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, compat);
+	const fdt32_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", NULL) :
+					 NULL;
+
+	return reg ? cells2(reg, 0) : 0;
+}
+
+/* The channel node, if the tree has one: false for the outsider. */
+static bool find_channel(const void *fdt)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "hartvisor,channel");
+	const fdt32_t *reg, *irq, *peer;
+	const char *kind;
+	int len, irq_len;
+
+	if (node < 0)
+		return false;
+	reg = fdt_getprop(fdt, node, "reg", &len);
+	irq = fdt_getprop(fdt, node, "interrupts", &irq_len);
+	peer = fdt_getprop(fdt, node, "hartvisor,peer", NULL);
+	kind = fdt_getprop(fdt, node, "hartvisor,doorbell", NULL);
+	if (!check(reg && len == 32 && irq && peer && kind,
+		   "the channel node has reg, interrupts, hartvisor,peer and hartvisor,doorbell"))
+		finish();
+	ch.mem = cells2(reg, 0);
+	ch.size = cells2(reg, 2);
+	ch.bell = cells2(reg, 4);
+	ch.bell_size = cells2(reg, 6);
+	ch.irq = cell(irq, 0);
+	ch.me = cell(peer, 0);
+	ch.other = !ch.me;
+	ch.trusted = !strcmp(kind, "trusted");
+	ch.aia = irq_len == 8;
+	ch.ctl = reg_base(fdt, ch.aia ? "riscv,aplic" : "riscv,plic0");
+	ch.h = (volatile struct chan_header *)ch.mem;
+	gprintf("chan: peer %u of channel at 0x%lx (%lu KiB), %s doorbell at 0x%lx, source %u",
+		ch.me, ch.mem, ch.size / 1024, kind, ch.bell, ch.irq);
+	return true;
+}
+
+static volatile uint32_t *ctl(unsigned long off)
+{
+	return (volatile uint32_t *)(ch.ctl + off);
+}
+
+/* Claim the top interrupt of our file: ID << 16 | priority; 0: none. */
+static unsigned long claim_stopei(void)
+{
+	unsigned long top;
+
+	__asm__ volatile("csrrw %0, 0x15c, zero" : "=r"(top)::"memory");
+	return top;
+}
+
+/* Claim every pending interrupt; count our doorbell's, and the others. */
+static void ext_irq(unsigned long hartid)
+{
+	unsigned long top;
+
+	(void)hartid;
+	if (ch.aia) {
+		while ((top = claim_stopei()) != 0) {
+			if (top >> 16 == EIID)
+				bells++;
+			else
+				wrong++;
+		}
+		return;
+	}
+	while ((top = *ctl(0x201004)) != 0) {
+		if (top == ch.irq)
+			bells++;
+		else
+			wrong++;
+		*ctl(0x201004) = (uint32_t)top;
+	}
+}
+
+static void on_timer(unsigned long hartid)
+{
+	(void)hartid;
+	timed_out = 1;
+	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, -1UL);
+}
+
+/*
+ * Our doorbell to vCPU 0: an edge source of our APLIC (MSI EIID to our
+ * interrupt file) or PLIC (context 1, vCPU 0's S-mode).
+ */
+static void doorbell_on(void)
+{
+	on_ext_irq = ext_irq;
+	on_timer_irq = on_timer;
+	if (ch.aia) {
+		csr_write(0x150, 0x70); /* eidelivery */
+		csr_write(0x151, 1);
+		csr_write(0x150, 0x72); /* eithreshold */
+		csr_write(0x151, 0);
+		csr_write(0x150, 0xc0); /* eie0 */
+		csr_set(0x151, 1UL << EIID);
+		*ctl(APLIC_DOMAINCFG) = APLIC_DOMAINCFG_IE;
+		*ctl(APLIC_SOURCECFG + 4 * (ch.irq - 1)) = 4; /* rising edge */
+		*ctl(APLIC_TARGET + 4 * (ch.irq - 1)) = EIID;
+		*ctl(APLIC_SETIENUM) = ch.irq;
+	} else {
+		*ctl(4 * ch.irq) = 1;
+		*ctl(0x2000 + 0x80 + 4 * (ch.irq / 32)) |= 1U << (ch.irq % 32);
+		*ctl(0x201000) = 0;
+	}
+	csr_set(sie, SIE_SEIE | SIE_STIE);
+	csr_set(sstatus, SSTATUS_SIE);
+}
+
+static volatile struct lane *lane(uint32_t peer)
+{
+	return (volatile struct lane *)(ch.mem + CHAN_PAGE +
+					peer * ch.h->section);
+}
+
+static uint32_t peer_word(uint32_t peer)
+{
+	return __atomic_load_n(&ch.h->peer[peer].state, __ATOMIC_ACQUIRE);
+}
+
+static void store_faults(unsigned long addr, const char *what)
+{
+	expect_trap();
+	*(volatile uint32_t *)addr = 1;
+	check(trapped_cause() == 7, "a store to %s faults (cause %ld)", what,
+	      trapped_cause());
+}
+
+static void load_faults(unsigned long addr, const char *what)
+{
+	expect_trap();
+	(void)*(volatile uint32_t *)addr;
+	check(trapped_cause() == 5, "a load from %s faults (cause %ld)", what,
+	      trapped_cause());
+}
+
+/* What hartvisor promises, before any message. */
+static void check_layout(unsigned int vcpus)
+{
+	volatile struct chan_header *h = ch.h;
+	uint32_t word = peer_word(ch.me);
+
+	CHECK_EQ(h->magic, CHAN_MAGIC, "the header's magic");
+	CHECK_EQ(h->version, CHAN_VERSION, "the header's version");
+	CHECK_EQ(h->nr_peers, 2, "two peers");
+	CHECK_EQ(h->size, ch.size, "the header's size is the node's");
+	CHECK_EQ(h->section, (ch.size - CHAN_PAGE) / 2,
+		 "each peer's section is half of the rest");
+	CHECK_EQ(h->doorbell, ch.trusted, "the doorbell kind is the node's");
+	CHECK_EQ(h->doorbell_size, ch.bell_size,
+		 "the doorbell window is the node's");
+	check(!strcmp((const char *)h->name, "pp"), "the channel is 'pp'");
+	CHECK_EQ(CHAN_STATE(word), CHAN_PEER_RUNNING, "our state: running");
+	CHECK_EQ(CHAN_BOOTS(word), state.boots, "our boots in the state word");
+	CHECK_EQ(h->peer[ch.me].vcpus, vcpus, "our vCPUs in the header");
+	store_faults(ch.mem, "the header");
+	store_faults((unsigned long)lane(ch.other), "the other's section");
+	lane(ch.me)->pad[0] = 0x5a;
+	CHECK_EQ(lane(ch.me)->pad[0], 0x5a, "our own section is writable");
+	if (!ch.trusted)
+		CHECK_EQ(*(volatile uint32_t *)ch.bell, ch.me,
+			 "the checked doorbell reads our number");
+}
+
+/*
+ * Stores that name no other peer: our own number, peers that are not
+ * there, a byte, another register. None may ring anything (the peers
+ * count every ring).
+ */
+static void bogus_rings(void)
+{
+	volatile uint32_t *bell = (volatile uint32_t *)ch.bell;
+
+	bell[0] = ch.me;
+	bell[0] = 2;
+	bell[0] = ~0U;
+	bell[1] = ch.other;
+	*(volatile uint8_t *)ch.bell = (uint8_t)ch.other;
+}
+
+static void ring(void)
+{
+	if (ch.trusted) {
+		uint32_t r = __atomic_load_n(&ch.h->peer[ch.other].ring,
+					     __ATOMIC_ACQUIRE);
+		unsigned long page =
+			ch.h->peer[ch.other].ring_page + CHAN_RING_VCPU(r);
+
+		*(volatile uint32_t *)(ch.bell + page * CHAN_PAGE) =
+			CHAN_RING_EIID(r);
+	} else {
+		*(volatile uint32_t *)ch.bell = ch.other;
+	}
+}
+
+/*
+ * Wait for the next ring (or, polling, for @cond to change): false if it
+ * never came. In wfi a timer is the bound, polling the time CSR.
+ */
+static bool wait_bell(unsigned long seen, bool poll, volatile uint64_t *cond,
+		      uint64_t was)
+{
+	unsigned long end = read_time() + 6 * LOST_TICKS;
+
+	if (poll) {
+		while (__atomic_load_n(cond, __ATOMIC_ACQUIRE) == was)
+			if (read_time() > end)
+				return false;
+		return true;
+	}
+	timed_out = 0;
+	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, end);
+	while (__atomic_load_n(&bells, __ATOMIC_ACQUIRE) == seen) {
+		if (timed_out)
+			return false;
+		csr_clear(sstatus, SSTATUS_SIE);
+		if (bells == seen && !timed_out)
+			__asm__ volatile("wfi");
+		csr_set(sstatus, SSTATUS_SIE);
+	}
+	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, -1UL);
+	return true;
+}
+
+static uint64_t payload_sum(const volatile struct msg *m)
+{
+	uint64_t s = m->seq * 31 + m->epoch;
+
+	for (unsigned int i = 0; i < sizeof(m->data); i++)
+		s = s * 131 + m->data[i];
+	return s;
+}
+
+static void put(volatile struct lane *l, uint64_t seq, uint64_t epoch)
+{
+	volatile struct msg *m = &l->slot[l->sent % ch.nr_slots];
+
+	m->seq = seq;
+	m->epoch = epoch;
+	for (unsigned int i = 0; i < sizeof(m->data); i++)
+		m->data[i] = (uint8_t)(seq * 7 + i);
+	m->sum = payload_sum(m);
+	__atomic_store_n(&l->sent, l->sent + 1, __ATOMIC_RELEASE);
+	ring();
+}
+
+/*
+ * The other's next message of @epoch, if there is one: true, checked,
+ * into *@m.
+ */
+static bool take(struct msg *m, uint64_t epoch)
+{
+	volatile struct lane *in = lane(ch.other), *mine = lane(ch.me);
+	const volatile struct msg *s;
+
+	if (__atomic_load_n(&in->epoch, __ATOMIC_ACQUIRE) != epoch ||
+	    __atomic_load_n(&in->sent, __ATOMIC_ACQUIRE) == mine->got)
+		return false;
+	s = &in->slot[mine->got % ch.nr_slots];
+	m->seq = s->seq;
+	m->epoch = s->epoch;
+	m->sum = s->sum;
+	if (m->sum != payload_sum(s))
+		m->sum = ~0UL; /* the caller sees it does not add up */
+	__atomic_store_n(&mine->got, mine->got + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+/* Our lane empty, for peer 0's boot @epoch. */
+static void lane_reset(uint64_t epoch)
+{
+	volatile struct lane *l = lane(ch.me);
+
+	l->sent = 0;
+	l->got = 0;
+	__atomic_store_n(&l->epoch, epoch, __ATOMIC_RELEASE);
+}
+
+static unsigned long exits(unsigned long kind)
+{
+	return SBI1(SBI_EXT_HARTVISOR, SBI_EXT_HARTVISOR_EXITS, kind).value;
+}
+
+static void report(unsigned long n, unsigned long exits_all,
+		   unsigned long exits_mmio)
+{
+	unsigned long k = n < MAX_SAMPLES ? n : MAX_SAMPLES;
+
+	if (!k)
+		return;
+	sort_ulong(samples, (int)k);
+	/* 10 MHz: a tick is 100 ns. */
+	gprintf("chan: %lu round trips, %s doorbell: min %lu.%lu us, median %lu.%lu us, p99 %lu.%lu us; exits per round trip %lu.%02lu (MMIO %lu.%02lu)",
+		n, ch.trusted ? "trusted" : "checked", samples[0] / 10,
+		samples[0] % 10, samples[k / 2] / 10, samples[k / 2] % 10,
+		samples[k * 99 / 100] / 10, samples[k * 99 / 100] % 10,
+		exits_all / n, exits_all * 100 / n % 100, exits_mmio / n,
+		exits_mmio * 100 / n % 100);
+}
+
+/* Peer 0: @rounds round trips, each answered in order and intact. */
+static void initiator(unsigned long rounds, bool poll)
+{
+	volatile struct lane *mine = lane(ch.me), *theirs = lane(ch.other);
+	unsigned long bad = 0, lost = 0, e_all, e_mmio, k;
+	unsigned long my_boots = state.boots;
+
+	lane_reset(my_boots);
+	if (!ch.trusted)
+		bogus_rings();
+	/* Until peer 1 runs and has reset its lane for this boot of ours. */
+	while (CHAN_STATE(peer_word(ch.other)) != CHAN_PEER_RUNNING ||
+	       __atomic_load_n(&theirs->epoch, __ATOMIC_ACQUIRE) != my_boots) {
+		unsigned long seen = bells;
+
+		if (!wait_bell(seen, false, NULL, 0)) {
+			check(false, "peer 1 gets ready for boot %lu",
+			      my_boots);
+			return;
+		}
+	}
+	gprintf("chan: boot %lu: peer 1 is ready, %lu round trips", my_boots,
+		rounds);
+	e_all = exits(HV_EXITS_ALL);
+	e_mmio = exits(HV_EXITS_MMIO);
+	for (k = 0; k < rounds; k++) {
+		unsigned long t0 = read_time(), seen = bells;
+		struct msg m;
+		bool got;
+
+		put(mine, k, my_boots);
+		if (!wait_bell(seen, poll, &theirs->sent, k)) {
+			lost++;
+			break;
+		}
+		got = take(&m, my_boots);
+		if (!got && !poll) { /* another ring first: wait on */
+			k--;
+			continue;
+		}
+		if (k < MAX_SAMPLES)
+			samples[k] = read_time() - t0;
+		if (!got || m.seq != k || m.epoch != my_boots || m.sum == ~0UL)
+			bad++;
+	}
+	e_all = exits(HV_EXITS_ALL) - e_all;
+	e_mmio = exits(HV_EXITS_MMIO) - e_mmio;
+	CHECK_EQ(lost, 0, "every answer came");
+	CHECK_EQ(bad, 0, "every answer in order and intact");
+	CHECK_EQ(k, rounds, "all round trips done");
+	CHECK_EQ(wrong, 0, "no interrupt but our doorbell's");
+	report(k, e_all, e_mmio);
+}
+
+/*
+ * Peer 1: answer every message; start over when peer 0 boots again;
+ * done when it is off.
+ */
+static void responder(unsigned long boots)
+{
+	unsigned long bad = 0, taken = 0, restarts = 0;
+	uint32_t last = 0;
+	bool done = false;
+
+	while (!done) {
+		uint32_t word = peer_word(ch.other);
+		unsigned long seen = bells;
+		struct msg m;
+
+		if (word != last) {
+			last = word;
+			if (CHAN_STATE(word) == CHAN_PEER_RUNNING) {
+				restarts++;
+				lane_reset(CHAN_BOOTS(word));
+				ring();
+			}
+			/* Off after it ran: the end. */
+			done = CHAN_STATE(word) == CHAN_PEER_OFF &&
+			       CHAN_BOOTS(word);
+		}
+		while (CHAN_STATE(word) == CHAN_PEER_RUNNING &&
+		       take(&m, CHAN_BOOTS(word))) {
+			taken++;
+			if (m.seq != lane(ch.me)->got - 1 ||
+			    m.epoch != CHAN_BOOTS(word) || m.sum == ~0UL)
+				bad++;
+			put(lane(ch.me), m.seq, m.epoch);
+		}
+		if (done)
+			break;
+		if (!wait_bell(seen, false, NULL, 0)) {
+			check(false,
+			      "peer 0 rings again or stops (its state 0x%x)",
+			      peer_word(ch.other));
+			break;
+		}
+	}
+	gprintf("chan: peer 1 answered %lu messages over %lu boots of peer 0 (%lu rings)",
+		taken, restarts, bells);
+	CHECK_EQ(bad, 0, "every message in order and intact");
+	CHECK_EQ(wrong, 0, "no interrupt but our doorbell's");
+	CHECK_EQ(restarts, boots, "each boot of peer 0 seen in its state word");
+}
+
+/* A VM that is not a peer: the peers' channel addresses are not there. */
+static void outsider(const char *args)
+{
+	unsigned long mem = boot_arg(args, "mem=", 0);
+	unsigned long bell = boot_arg(args, "bell=", 0);
+
+	gprintf("chan: no channel here; probing 0x%lx and 0x%lx", mem, bell);
+	if (!check(mem && bell, "mem= and bell= name the peers' addresses"))
+		return;
+	load_faults(mem, "a channel it is no peer of");
+	store_faults(mem + CHAN_PAGE, "a channel's section");
+	load_faults(bell, "a channel's doorbell");
+	store_faults(bell, "a channel's doorbell");
+}
+
+void guest_main(unsigned long hartid, unsigned long dtb)
+{
+	const void *fdt = (const void *)dtb;
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	const char *args =
+		chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
+	unsigned long rounds = boot_arg(args, "rounds=", 1000);
+	unsigned long reboots = boot_arg(args, "reboots=", 0);
+	bool poll = boot_arg(args, "poll=", 0);
+
+	(void)hartid;
+	if (state.magic != BOOTS_MAGIC) {
+		state.magic = BOOTS_MAGIC;
+		state.boots = 0;
+	}
+	state.boots++;
+	if (!find_channel(fdt)) {
+		outsider(args);
+		return;
+	}
+	ch.nr_slots =
+		(ch.h->section - sizeof(struct lane)) / sizeof(struct msg);
+	check_layout(count_harts());
+	doorbell_on();
+	if (ch.me) {
+		responder(reboots + 1);
+		return;
+	}
+	initiator(rounds, poll);
+	if (state.boots <= reboots) {
+		gprintf("chan: boot %lu, rebooting", state.boots);
+		SBI3(SBI_EXT_SRST, SBI_EXT_SRST_RESET,
+		     SBI_SRST_RESET_TYPE_COLD_REBOOT, 0, 0);
+		check(false, "SRST reboot returned");
+	}
+}
