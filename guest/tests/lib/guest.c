@@ -139,22 +139,34 @@ static void wrs_nto(void)
 	__asm__ volatile(".4byte 0x00d00073" ::: "memory"); /* wrs.nto */
 }
 
-bool wait_eq(volatile unsigned long *p, unsigned long want, unsigned long ticks)
+/* Wait until (*@p == @v) is @eq, or @ticks pass. */
+static bool wait_cmp(volatile unsigned long *p, unsigned long v, bool eq,
+		     unsigned long ticks)
 {
 	unsigned long end = read_time() + ticks;
 
 	if (!zawrs) {
-		while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != want)
+		while ((__atomic_load_n(p, __ATOMIC_ACQUIRE) == v) != eq)
 			if (read_time() > end)
 				return false;
 		return true;
 	}
-	while (load_reserved(p) != want) {
+	while ((load_reserved(p) == v) != eq) {
 		if (read_time() > end)
 			return false;
 		wrs_nto();
 	}
 	return true;
+}
+
+bool wait_eq(volatile unsigned long *p, unsigned long want, unsigned long ticks)
+{
+	return wait_cmp(p, want, true, ticks);
+}
+
+bool wait_ne(volatile unsigned long *p, unsigned long old, unsigned long ticks)
+{
+	return wait_cmp(p, old, false, ticks);
 }
 
 bool wait_state(unsigned long hart, long state, unsigned long ticks)

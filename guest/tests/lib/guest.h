@@ -113,6 +113,11 @@ static inline unsigned long read_time(void)
  */
 bool wait_eq(volatile unsigned long *p, unsigned long want,
 	     unsigned long ticks);
+/*
+ * The same until *@p is no longer @old: for a count that may move on by
+ * more than one before the waiter looks (a periodic timer on a busy host).
+ */
+bool wait_ne(volatile unsigned long *p, unsigned long old, unsigned long ticks);
 /* Spin until vCPU @hart reports HSM state @state, or time out. */
 bool wait_state(unsigned long hart, long state, unsigned long ticks);
 #define SECONDS(s) ((unsigned long)(s)*10000000UL) /* 10 MHz timebase */
