@@ -218,6 +218,10 @@ GUEST_CFLAGS := $(TARGET_FLAGS) -std=gnu11 -O2 -g -ffreestanding \
 	-fno-common -fno-stack-protector -fno-pic -isystem $(PICOLIBC)/include \
 	-Iguest/tests/lib -Ihv/include -Iarch/riscv/include -I$(LIBFDT_DIR) \
 	$(WARNINGS) -Wno-missing-prototypes
+# Every header a guest may include (one gcc command builds each guest from
+# several sources, so -MMD cannot name them).
+GUEST_HEADERS := $(wildcard guest/tests/lib/*.h hv/include/*.h \
+	arch/riscv/include/*.h arch/riscv/include/arch/*.h)
 GUEST_LDFLAGS := -nostdlib -static -Wl,-T,guest/tests/lib/guest.ld -Wl,--no-warn-rwx-segments
 
 # What a guest links besides the runtime: the dtb guest walks its tree
@@ -231,7 +235,7 @@ GUEST_EXTRA_rtlat := $(LIBFDT_OBJS)
 GUEST_EXTRA_chan := $(LIBFDT_OBJS)
 
 .SECONDEXPANSION:
-$(O)/guest/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
+$(O)/guest/%.elf: guest/tests/%.c $(GUEST_LIB) $(GUEST_HEADERS) \
 		guest/tests/lib/guest.ld $$(GUEST_EXTRA_$$*) | setup
 	@echo "  GUEST   $@"
 	@mkdir -p $(dir $@)
@@ -243,7 +247,7 @@ $(O)/guest/%.bin: $(O)/guest/%.elf
 # configs "pair", "chan") and 0xa0000000 ("chan"): $(O)/guest/hi/NAME.bin
 # runs from 0x91000000, $(O)/guest/hi2/NAME.bin from 0xa1000000.
 define guest_at
-$(O)/guest/$(1)/%.elf: guest/tests/%.c $(GUEST_LIB) guest/tests/lib/guest.h \
+$(O)/guest/$(1)/%.elf: guest/tests/%.c $(GUEST_LIB) $$(GUEST_HEADERS) \
 		guest/tests/lib/guest.ld $$$$(GUEST_EXTRA_$$$$*) | setup
 	@echo "  GUEST   $$@"
 	@mkdir -p $$(dir $$@)
@@ -394,11 +398,12 @@ GUEST_ARGS := -device guest-loader,kernel=$(O)/guest/chan.bin,addr=$(GUEST_ADDR)
 	-device guest-loader,kernel=$(O)/guest/hi/chan.bin,addr=$(GUEST_HI_ADDR) \
 	-device guest-loader,kernel=$(O)/guest/hi2/chan.bin,addr=$(GUEST_HI2_ADDR)
 else ifeq ($(GUEST)-$(CONFIG),-linux_rt)
-# Linux on harts 0-2 (to its shell on ttyS0) beside the partition test
-# guest on hart 3, which reboots 10 times and shuts down (configs/linux_rt.c).
-GUEST_IMAGE := $(LINUX_IMAGE) $(O)/guest/hi/partition.bin
+# Linux on harts 0-2 (to its shell on ttyS0) beside the chan test guest
+# on hart 3, which answers Linux's "vmchan ping" over the channel 'rt'
+# until Linux powers off (configs/linux_rt.c).
+GUEST_IMAGE := $(LINUX_IMAGE) $(O)/guest/hi/chan.bin
 GUEST_ARGS := -device guest-loader,kernel=$(LINUX_IMAGE),addr=$(LINUX_ADDR) \
-	-device guest-loader,kernel=$(O)/guest/hi/partition.bin,addr=$(GUEST_HI_ADDR)
+	-device guest-loader,kernel=$(O)/guest/hi/chan.bin,addr=$(GUEST_HI_ADDR)
 else ifeq ($(GUEST)-$(CONFIG),-linux2)
 # Two Linux VMs (configs/linux2.c): left's shell on its ttyS0 with DISK
 # and NET_PORT on virtio slots 0-1; right's kernel at 0x90200000, its

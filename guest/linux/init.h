@@ -75,6 +75,9 @@ int cmd_soak(int argc, char **argv);
 /* irq.c: IRQ affinity. */
 int cmd_irq(int argc, char **argv);
 
+/* vmchan.c: channels between VMs. */
+int cmd_vmchan(int argc, char **argv);
+
 /* suspend.c: suspend to RAM, woken by a key on the console. */
 int cmd_suspend(int argc, char **argv);
 

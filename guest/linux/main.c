@@ -102,6 +102,12 @@ static const struct program {
 	  "any request that waits 10 s" },
 	{ "suspend", "", 0, 0, cmd_suspend,
 	  "suspend to RAM (SBI SUSP); a key on the console wakes the VM" },
+	{ "vmchan",
+	  "[-c NAME] info|ping [--spin] [N]|pong [N]|send FILE|recv FILE|pipeping [N]",
+	  1, 5, cmd_vmchan,
+	  "a channel to another VM (hartvisor's): its peers; N round trips\n"
+	  "(1000) answered by the other peer (pong, or the chan guest);\n"
+	  "a file sent to the other peer's recv; the same ping over a pipe" },
 	{ "perfcheck", "", 0, 0, cmd_perfcheck,
 	  "the PMU through perf_event_open (SBI PMU): cycles and instructions\n"
 	  "count a loop; with Sscofpmf, user and kernel counted apart and\n"

@@ -8,16 +8,19 @@
  * section is writable, a checked doorbell reads its own number and
  * refuses a store that names no other peer.
  *
- * Then the two peers ping-pong: peer 0 sends message k into its section
- * and rings peer 1, which checks it (in order, intact), answers with
- * message k in its own section and rings back. No interrupt but the
+ * Then the two peers ping-pong (the protocol of channel_lane.h): peer 0
+ * starts a session, sends message k into its section and rings peer 1,
+ * which checks it (in order, intact), answers with the same data in its
+ * own section and rings back. No interrupt but the
  * doorbell's may come (hartvisor's counters, printed when the VM stops,
  * say how many rings each peer sent and how many stores it refused).
  * Bootargs:
  * - "rounds=N": round trips per boot of peer 0;
  * - "reboots=N": peer 0 reboots itself (SRST) N times after its rounds;
  *   peer 1 (given the same N) sees each through peer 0's state word and
- *   starts over;
+ *   follows each new session (peer 0 may be Linux's vmchan instead);
+ * - "forever=1": peer 1 waits for peer 0 with no bound (a scenario
+ *   where a person starts peer 0's side);
  * - "poll=1": wait by polling the memory instead (the doorbells still
  *   ring), for the round-trip figures of make bench.
  *
@@ -27,8 +30,9 @@
 #include <libfdt.h>
 #include <string.h>
 
-#include "channel_abi.h"
+#include "channel_lane.h"
 #include "guest.h"
+#include "printf.h"
 #include "vaplic.h"
 
 #define BOOTS_MAGIC 0x6368616e6e656c21UL
@@ -40,35 +44,18 @@ static struct {
 	unsigned long magic, boots;
 } state __attribute__((section(".noinit")));
 
-/* A message: its sequence number, the sender's boot, a checked payload. */
-struct msg {
-	uint64_t seq, epoch, sum;
-	uint8_t data[40];
-};
-
-/*
- * The start of each peer's output section, written only by its peer. A
- * lane belongs to one boot of peer 0 (its epoch): peer 0 resets its lane
- * at each boot, peer 1 its own when it sees that boot in the state word.
- */
-struct lane {
-	uint64_t sent; /* messages put in slots */
-	uint64_t got; /* the other peer's messages taken */
-	uint64_t epoch; /* peer 0's boot, once the rest is reset for it */
-	uint64_t pad[5];
-	struct msg slot[];
-};
-
 static struct {
 	volatile struct chan_header *h;
 	unsigned long mem, size, bell, bell_size;
 	uint32_t irq, me, other;
 	bool trusted, aia;
+	char name[32]; /* the node's, before its unit address */
 	unsigned long ctl; /* the APLIC's or the PLIC's base */
-	unsigned long nr_slots;
+	struct chan_view v;
 } ch;
 
 static volatile unsigned long bells, wrong, timed_out;
+static bool forever; /* wait for rings with no bound */
 static unsigned long samples[MAX_SAMPLES];
 
 static uint32_t cell(const fdt32_t *c, int i)
@@ -118,6 +105,9 @@ static bool find_channel(const void *fdt)
 	ch.aia = irq_len == 8;
 	ch.ctl = reg_base(fdt, ch.aia ? "riscv,aplic" : "riscv,plic0");
 	ch.h = (volatile struct chan_header *)ch.mem;
+	snprintf(ch.name, sizeof(ch.name), "%.*s",
+		 (int)strcspn(fdt_get_name(fdt, node, NULL), "@"),
+		 fdt_get_name(fdt, node, NULL));
 	gprintf("chan: peer %u of channel at 0x%lx (%lu KiB), %s doorbell at 0x%lx, source %u",
 		ch.me, ch.mem, ch.size / 1024, kind, ch.bell, ch.irq);
 	return true;
@@ -196,15 +186,9 @@ static void doorbell_on(void)
 	csr_set(sstatus, SSTATUS_SIE);
 }
 
-static volatile struct lane *lane(uint32_t peer)
-{
-	return (volatile struct lane *)(ch.mem + CHAN_PAGE +
-					peer * ch.h->section);
-}
-
 static uint32_t peer_word(uint32_t peer)
 {
-	return __atomic_load_n(&ch.h->peer[peer].state, __ATOMIC_ACQUIRE);
+	return chan_state(&ch.v, peer);
 }
 
 static void store_faults(unsigned long addr, const char *what)
@@ -238,14 +222,17 @@ static void check_layout(unsigned int vcpus)
 	CHECK_EQ(h->doorbell, ch.trusted, "the doorbell kind is the node's");
 	CHECK_EQ(h->doorbell_size, ch.bell_size,
 		 "the doorbell window is the node's");
-	check(!strcmp((const char *)h->name, "pp"), "the channel is 'pp'");
+	check(!strcmp((const char *)h->name, ch.name),
+	      "the header names the channel '%s'", ch.name);
 	CHECK_EQ(CHAN_STATE(word), CHAN_PEER_RUNNING, "our state: running");
 	CHECK_EQ(CHAN_BOOTS(word), state.boots, "our boots in the state word");
 	CHECK_EQ(h->peer[ch.me].vcpus, vcpus, "our vCPUs in the header");
 	store_faults(ch.mem, "the header");
-	store_faults((unsigned long)lane(ch.other), "the other's section");
-	lane(ch.me)->pad[0] = 0x5a;
-	CHECK_EQ(lane(ch.me)->pad[0], 0x5a, "our own section is writable");
+	store_faults((unsigned long)chan_lane(&ch.v, ch.other),
+		     "the other's section");
+	chan_lane(&ch.v, ch.me)->got = 0x5a;
+	CHECK_EQ(chan_lane(&ch.v, ch.me)->got, 0x5a,
+		 "our own section is writable");
 	if (!ch.trusted)
 		CHECK_EQ(*(volatile uint32_t *)ch.bell, ch.me,
 			 "the checked doorbell reads our number");
@@ -298,7 +285,8 @@ static bool wait_bell(unsigned long seen, bool poll, volatile uint64_t *cond,
 		return true;
 	}
 	timed_out = 0;
-	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, end);
+	if (!forever)
+		SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, end);
 	while (__atomic_load_n(&bells, __ATOMIC_ACQUIRE) == seen) {
 		if (timed_out)
 			return false;
@@ -311,58 +299,19 @@ static bool wait_bell(unsigned long seen, bool poll, volatile uint64_t *cond,
 	return true;
 }
 
-static uint64_t payload_sum(const volatile struct msg *m)
+/* Message @k's data: 40 bytes that depend on k. */
+static void fill(uint8_t *d, unsigned long k)
 {
-	uint64_t s = m->seq * 31 + m->epoch;
-
-	for (unsigned int i = 0; i < sizeof(m->data); i++)
-		s = s * 131 + m->data[i];
-	return s;
+	for (unsigned int i = 0; i < 40; i++)
+		d[i] = (uint8_t)(k * 7 + i);
 }
 
-static void put(volatile struct lane *l, uint64_t seq, uint64_t epoch)
+static bool same(const uint8_t *a, const uint8_t *b, unsigned int n)
 {
-	volatile struct msg *m = &l->slot[l->sent % ch.nr_slots];
-
-	m->seq = seq;
-	m->epoch = epoch;
-	for (unsigned int i = 0; i < sizeof(m->data); i++)
-		m->data[i] = (uint8_t)(seq * 7 + i);
-	m->sum = payload_sum(m);
-	__atomic_store_n(&l->sent, l->sent + 1, __ATOMIC_RELEASE);
-	ring();
-}
-
-/*
- * The other's next message of @epoch, if there is one: true, checked,
- * into *@m.
- */
-static bool take(struct msg *m, uint64_t epoch)
-{
-	volatile struct lane *in = lane(ch.other), *mine = lane(ch.me);
-	const volatile struct msg *s;
-
-	if (__atomic_load_n(&in->epoch, __ATOMIC_ACQUIRE) != epoch ||
-	    __atomic_load_n(&in->sent, __ATOMIC_ACQUIRE) == mine->got)
-		return false;
-	s = &in->slot[mine->got % ch.nr_slots];
-	m->seq = s->seq;
-	m->epoch = s->epoch;
-	m->sum = s->sum;
-	if (m->sum != payload_sum(s))
-		m->sum = ~0UL; /* the caller sees it does not add up */
-	__atomic_store_n(&mine->got, mine->got + 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
 	return true;
-}
-
-/* Our lane empty, for peer 0's boot @epoch. */
-static void lane_reset(uint64_t epoch)
-{
-	volatile struct lane *l = lane(ch.me);
-
-	l->sent = 0;
-	l->got = 0;
-	__atomic_store_n(&l->epoch, epoch, __ATOMIC_RELEASE);
 }
 
 static unsigned long exits(unsigned long kind)
@@ -390,46 +339,49 @@ static void report(unsigned long n, unsigned long exits_all,
 /* Peer 0: @rounds round trips, each answered in order and intact. */
 static void initiator(unsigned long rounds, bool poll)
 {
-	volatile struct lane *mine = lane(ch.me), *theirs = lane(ch.other);
+	volatile struct chan_lane *theirs = chan_lane(&ch.v, ch.other);
 	unsigned long bad = 0, lost = 0, e_all, e_mmio, k;
-	unsigned long my_boots = state.boots;
+	uint64_t epoch = CHAN_EPOCH(state.boots, 1);
+	uint8_t data[40];
+	struct chan_msg m;
 
-	lane_reset(my_boots);
+	chan_lane_reset(&ch.v, epoch);
 	if (!ch.trusted)
 		bogus_rings();
-	/* Until peer 1 runs and has reset its lane for this boot of ours. */
+	ring(); /* a new session */
+	/* Until peer 1 runs and has taken up our session. */
 	while (CHAN_STATE(peer_word(ch.other)) != CHAN_PEER_RUNNING ||
-	       __atomic_load_n(&theirs->epoch, __ATOMIC_ACQUIRE) != my_boots) {
-		unsigned long seen = bells;
-
-		if (!wait_bell(seen, false, NULL, 0)) {
+	       __atomic_load_n(&theirs->epoch, __ATOMIC_ACQUIRE) != epoch) {
+		if (!wait_bell(bells, false, NULL, 0)) {
 			check(false, "peer 1 gets ready for boot %lu",
-			      my_boots);
+			      state.boots);
 			return;
 		}
 	}
-	gprintf("chan: boot %lu: peer 1 is ready, %lu round trips", my_boots,
+	gprintf("chan: boot %lu: peer 1 is ready, %lu round trips", state.boots,
 		rounds);
 	e_all = exits(HV_EXITS_ALL);
 	e_mmio = exits(HV_EXITS_MMIO);
 	for (k = 0; k < rounds; k++) {
 		unsigned long t0 = read_time(), seen = bells;
-		struct msg m;
-		bool got;
+		int got;
 
-		put(mine, k, my_boots);
+		fill(data, k);
+		chan_put(&ch.v, data, sizeof(data), 0);
+		ring();
 		if (!wait_bell(seen, poll, &theirs->sent, k)) {
 			lost++;
 			break;
 		}
-		got = take(&m, my_boots);
+		got = chan_take(&ch.v, epoch, &m);
 		if (!got && !poll) { /* another ring first: wait on */
 			k--;
 			continue;
 		}
 		if (k < MAX_SAMPLES)
 			samples[k] = read_time() - t0;
-		if (!got || m.seq != k || m.epoch != my_boots || m.sum == ~0UL)
+		if (got != 1 || m.len != sizeof(data) ||
+		    !same(m.data, data, sizeof(data)))
 			bad++;
 	}
 	e_all = exits(HV_EXITS_ALL) - e_all;
@@ -442,41 +394,47 @@ static void initiator(unsigned long rounds, bool poll)
 }
 
 /*
- * Peer 1: answer every message; start over when peer 0 boots again;
- * done when it is off.
+ * Peer 1: follow each session peer 0 starts, answer every message with
+ * its data; done when peer 0 is off.
  */
 static void responder(unsigned long boots)
 {
-	unsigned long bad = 0, taken = 0, restarts = 0;
-	uint32_t last = 0;
-	bool done = false;
+	volatile struct chan_lane *theirs = chan_lane(&ch.v, ch.other);
+	unsigned long bad = 0, taken = 0, sessions = 0;
+	uint64_t epoch = 0;
+	bool ran = false;
 
-	while (!done) {
+	for (;;) {
 		uint32_t word = peer_word(ch.other);
+		uint64_t e = __atomic_load_n(&theirs->epoch, __ATOMIC_ACQUIRE);
 		unsigned long seen = bells;
-		struct msg m;
+		struct chan_msg m;
+		int got;
 
-		if (word != last) {
-			last = word;
-			if (CHAN_STATE(word) == CHAN_PEER_RUNNING) {
-				restarts++;
-				lane_reset(CHAN_BOOTS(word));
-				ring();
-			}
-			/* Off after it ran: the end. */
-			done = CHAN_STATE(word) == CHAN_PEER_OFF &&
-			       CHAN_BOOTS(word);
-		}
-		while (CHAN_STATE(word) == CHAN_PEER_RUNNING &&
-		       take(&m, CHAN_BOOTS(word))) {
-			taken++;
-			if (m.seq != lane(ch.me)->got - 1 ||
-			    m.epoch != CHAN_BOOTS(word) || m.sum == ~0UL)
-				bad++;
-			put(lane(ch.me), m.seq, m.epoch);
-		}
-		if (done)
+		ran |= CHAN_STATE(word) == CHAN_PEER_RUNNING;
+		if (ran && CHAN_STATE(word) == CHAN_PEER_OFF)
 			break;
+		if (CHAN_STATE(word) == CHAN_PEER_RUNNING && e != epoch &&
+		    CHAN_EPOCH_BOOTS(e) == CHAN_BOOTS(word)) {
+			epoch = e;
+			sessions++;
+			chan_lane_reset(&ch.v, epoch);
+			ring();
+		}
+		while ((got = chan_take(&ch.v, epoch, &m)) != 0) {
+			taken++;
+			if (got != 1 && bad++ < 3)
+				gprintf("chan: message %lu of session 0x%lx: seq %lu, session 0x%lx, %u bytes; lane sent %lu",
+					(unsigned long)chan_lane(&ch.v, ch.me)
+							->got -
+						1,
+					(unsigned long)epoch,
+					(unsigned long)m.seq,
+					(unsigned long)m.epoch, m.len,
+					(unsigned long)theirs->sent);
+			chan_put(&ch.v, m.data, m.len, 0);
+			ring();
+		}
 		if (!wait_bell(seen, false, NULL, 0)) {
 			check(false,
 			      "peer 0 rings again or stops (its state 0x%x)",
@@ -484,11 +442,12 @@ static void responder(unsigned long boots)
 			break;
 		}
 	}
-	gprintf("chan: peer 1 answered %lu messages over %lu boots of peer 0 (%lu rings)",
-		taken, restarts, bells);
+	gprintf("chan: peer 1 answered %lu messages in %lu sessions (%lu rings)",
+		taken, sessions, bells);
 	CHECK_EQ(bad, 0, "every message in order and intact");
 	CHECK_EQ(wrong, 0, "no interrupt but our doorbell's");
-	CHECK_EQ(restarts, boots, "each boot of peer 0 seen in its state word");
+	if (!forever)
+		CHECK_EQ(sessions, boots, "a session for each boot of peer 0");
 }
 
 /* A VM that is not a peer: the peers' channel addresses are not there. */
@@ -526,11 +485,11 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 		outsider(args);
 		return;
 	}
-	ch.nr_slots =
-		(ch.h->section - sizeof(struct lane)) / sizeof(struct msg);
+	chan_view_init(&ch.v, (volatile void *)ch.mem, ch.me);
 	check_layout(count_harts());
 	doorbell_on();
 	if (ch.me) {
+		forever = boot_arg(args, "forever=", 0);
 		responder(reboots + 1);
 		return;
 	}
