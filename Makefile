@@ -397,10 +397,10 @@ GUEST_IMAGE := $(O)/guest/chan.bin $(O)/guest/hi/chan.bin \
 GUEST_ARGS := -device guest-loader,kernel=$(O)/guest/chan.bin,addr=$(GUEST_ADDR) \
 	-device guest-loader,kernel=$(O)/guest/hi/chan.bin,addr=$(GUEST_HI_ADDR) \
 	-device guest-loader,kernel=$(O)/guest/hi2/chan.bin,addr=$(GUEST_HI2_ADDR)
-else ifeq ($(GUEST)-$(CONFIG),-linux_rt)
+else ifneq ($(filter -linux_rt -linux_rt_trusted,$(GUEST)-$(CONFIG)),)
 # Linux on harts 0-2 (to its shell on ttyS0) beside the chan test guest
 # on hart 3, which answers Linux's "vmchan ping" over the channel 'rt'
-# until Linux powers off (configs/linux_rt.c).
+# until Linux powers off (configs/linux_rt.h).
 GUEST_IMAGE := $(LINUX_IMAGE) $(O)/guest/hi/chan.bin
 GUEST_ARGS := -device guest-loader,kernel=$(LINUX_IMAGE),addr=$(LINUX_ADDR) \
 	-device guest-loader,kernel=$(O)/guest/hi/chan.bin,addr=$(GUEST_HI_ADDR)
@@ -723,7 +723,7 @@ busy-qemu: $(OUR_LINUX)
 
 # ---------------------------------------------------------------- style
 
-STYLE_SRCS := $(wildcard hv/*.c hv/include/*.h arch/riscv/*.c tools/*.c configs/*.c \
+STYLE_SRCS := $(wildcard hv/*.c hv/include/*.h arch/riscv/*.c tools/*.c configs/*.[ch] \
 	arch/riscv/include/arch/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
 	guest/tests/*.c guest/tests/lib/*.c guest/tests/lib/*.h guest/linux/*.[ch])
 

@@ -155,7 +155,7 @@ static void on_timer(unsigned long hartid)
 {
 	(void)hartid;
 	timed_out = 1;
-	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, -1UL);
+	timer_arm(-1UL);
 }
 
 /*
@@ -286,7 +286,7 @@ static bool wait_bell(unsigned long seen, bool poll, volatile uint64_t *cond,
 	}
 	timed_out = 0;
 	if (!forever)
-		SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, end);
+		timer_arm(end);
 	while (__atomic_load_n(&bells, __ATOMIC_ACQUIRE) == seen) {
 		if (timed_out)
 			return false;
@@ -295,7 +295,7 @@ static bool wait_bell(unsigned long seen, bool poll, volatile uint64_t *cond,
 			__asm__ volatile("wfi");
 		csr_set(sstatus, SSTATUS_SIE);
 	}
-	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, -1UL);
+	timer_arm(-1UL);
 	return true;
 }
 

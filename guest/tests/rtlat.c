@@ -13,20 +13,10 @@
 #include "printf.h"
 
 #define MAX_SAMPLES 20000
-#define CSR_STIMECMP "0x14d"
 
 static unsigned long lat[MAX_SAMPLES];
 static volatile unsigned long taken;
 static unsigned long samples, period, deadline;
-static bool has_sstc;
-
-static void arm(unsigned long when)
-{
-	if (has_sstc)
-		__asm__ volatile("csrw " CSR_STIMECMP ", %0" ::"r"(when));
-	else
-		SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, when);
-}
 
 static void tick(unsigned long hartid)
 {
@@ -40,7 +30,7 @@ static void tick(unsigned long hartid)
 	deadline += period;
 	if (deadline <= now)
 		deadline = now + period;
-	arm(taken < samples ? deadline : -1UL);
+	timer_arm(taken < samples ? deadline : -1UL);
 }
 
 /* Ticks of 0.1 us as "X.Y". */
@@ -55,7 +45,7 @@ static void run_once(unsigned long round)
 
 	taken = 0;
 	deadline = read_time() + period;
-	arm(deadline);
+	timer_arm(deadline);
 	csr_set(sie, SIE_STIE);
 	csr_set(sstatus, SSTATUS_SIE);
 	while (taken < samples)
@@ -69,7 +59,7 @@ static void run_once(unsigned long round)
 	us(mx, sizeof(mx), lat[samples - 1]);
 	gprintf("rtlat: round %lu, %lu samples every %lu us, %s: min %s median %s p99 %s max %s us",
 		round, samples, period / 10,
-		has_sstc ? "stimecmp" : "SBI set_timer", mn, md, p99, mx);
+		timer_has_sstc() ? "stimecmp" : "SBI set_timer", mn, md, p99, mx);
 }
 
 void guest_main(unsigned long hartid, unsigned long dtb)
@@ -87,9 +77,6 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 		      samples, MAX_SAMPLES, period / 10);
 		return;
 	}
-	expect_trap();
-	__asm__ volatile("csrw " CSR_STIMECMP ", %0" ::"r"(-1UL));
-	has_sstc = trapped_cause() < 0;
 	on_timer_irq = tick;
 	for (unsigned long round = 1; round <= boot_arg(args, "rounds=", 1);
 	     round++)

@@ -201,6 +201,30 @@ unsigned long trapped_tval(void)
 
 void (*on_user_ecall)(struct frame *f);
 
+#define CSR_STIMECMP "0x14d"
+
+/* 1: stimecmp is ours; 0: it traps; -1: not known yet. */
+static int sstc = -1;
+
+bool timer_has_sstc(void)
+{
+	if (sstc < 0) {
+		/* Every hart of a guest has the same ISA: any may look. */
+		expect_trap();
+		__asm__ volatile("csrw " CSR_STIMECMP ", %0" ::"r"(-1UL));
+		sstc = trapped_cause() < 0;
+	}
+	return sstc;
+}
+
+void timer_arm(unsigned long when)
+{
+	if (timer_has_sstc())
+		__asm__ volatile("csrw " CSR_STIMECMP ", %0" ::"r"(when));
+	else
+		SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, when);
+}
+
 void guest_trap(struct frame *f);
 void guest_trap(struct frame *f)
 {

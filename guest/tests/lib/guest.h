@@ -73,6 +73,13 @@ extern void (*on_user_ecall)(struct frame *f);
 /* The Sscofpmf counter-overflow interrupt (13); its handler clears sip. */
 extern void (*on_pmu_irq)(unsigned long hartid);
 
+/*
+ * Arm this hart's timer for @when (-1: disarm): its own stimecmp where it
+ * has Sstc (no exit), else SBI set_timer. timer_has_sstc() says which.
+ */
+void timer_arm(unsigned long when);
+bool timer_has_sstc(void);
+
 /* Per-hart ID as passed in a0 at entry (tp holds it). */
 unsigned long this_hartid(void);
 
