@@ -701,8 +701,7 @@ test: all unit guests $(O)/tools/guest-dtb fuzz-build linux-and-debian
 # Native against hartvisor, interleaved: see tools/bench. BENCH="handover
 # linux" runs only those sections (all by default). ROUNDS=N rounds
 # (11); MEM for every run but memwalk's (MEMWALK_MEMS, 2G and 4G).
-bench: all $(O)/guest/bench.bin $(O)/guest/irq.bin $(O)/guest/aia.bin \
-		$(O)/guest/vspaging.bin linux-and-debian
+bench: all guests linux-and-debian
 	$(Q)O=$(O) IRQCHIP=$(IRQCHIP) QEMU=$(QEMU) BIOS=$(BIOS) MEM=$(MEM) \
 		LINUX_ADDR=$(LINUX_ADDR) $(PYTHON) tools/bench
 
