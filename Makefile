@@ -400,10 +400,11 @@ GUEST_ARGS := -device guest-loader,kernel=$(O)/guest/chan.bin,addr=$(GUEST_ADDR)
 else ifneq ($(filter -linux_rt -linux_rt_trusted,$(GUEST)-$(CONFIG)),)
 # Linux on harts 0-2 (to its shell on ttyS0) beside the chan test guest
 # on hart 3, which answers Linux's "vmchan ping" over the channel 'rt'
-# until Linux powers off (configs/linux_rt.h).
+# until Linux powers off (configs/linux_rt.h). INITRD= as with GUEST=linux.
 GUEST_IMAGE := $(LINUX_IMAGE) $(O)/guest/hi/chan.bin
 GUEST_ARGS := -device guest-loader,kernel=$(LINUX_IMAGE),addr=$(LINUX_ADDR) \
-	-device guest-loader,kernel=$(O)/guest/hi/chan.bin,addr=$(GUEST_HI_ADDR)
+	-device guest-loader,kernel=$(O)/guest/hi/chan.bin,addr=$(GUEST_HI_ADDR) \
+	$(if $(INITRD),-device 'guest-loader$(comma)initrd=$(INITRD)$(comma)addr=$(INITRD_ADDR)')
 else ifeq ($(GUEST)-$(CONFIG),-linux2)
 # Two Linux VMs (configs/linux2.c): left's shell on its ttyS0 with DISK
 # and NET_PORT on virtio slots 0-1; right's kernel at 0x90200000, its

@@ -13,7 +13,7 @@
  */
 #include "vm_config.h"
 
-#define CHAN_TEST_CONFIG(id, kind, text)                                       \
+#define CHAN_TEST_CONFIG(id, kind, text) \
 	VM_CONFIG(id) = {                                                      \
 		.name = #id,                                                   \
 		.description = text,                                           \

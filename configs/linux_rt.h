@@ -14,7 +14,7 @@
  */
 #include "vm_config.h"
 
-#define LINUX_RT_CONFIG(id, kind, text)                                        \
+#define LINUX_RT_CONFIG(id, kind, text) \
 	VM_CONFIG(id) = {                                                      \
 		.name = #id,                                                   \
 		.description = text,                                           \

@@ -59,7 +59,8 @@ static void run_once(unsigned long round)
 	us(mx, sizeof(mx), lat[samples - 1]);
 	gprintf("rtlat: round %lu, %lu samples every %lu us, %s: min %s median %s p99 %s max %s us",
 		round, samples, period / 10,
-		timer_has_sstc() ? "stimecmp" : "SBI set_timer", mn, md, p99, mx);
+		timer_has_sstc() ? "stimecmp" : "SBI set_timer", mn, md, p99,
+		mx);
 }
 
 void guest_main(unsigned long hartid, unsigned long dtb)
