@@ -111,6 +111,24 @@ def linux_args(*extra_images):
     return args
 
 
+def vmchan_ping(c, args, n, how):
+    """`vmchan ping @args` at Linux's shell: @n round trips, reported as
+    over 'rt' (@how), and vmchan's status 0."""
+    c.child.send(f"vmchan ping {args}; echo PING=$?\r")
+    c.expect(rf"\[linux\] vmchan: {n} round trips over 'rt' \({how}\): min [\d.]+ us, "
+             r"median [\d.]+ us", timeout=1800)
+    c.expect(r"\[linux\] PING=0\r*\n")
+
+
+def power_off_beside_rt(c, answered, sessions):
+    """Linux powers off; the chan guest in rt sees it, having answered
+    @answered messages in @sessions, and stops: the machine is off."""
+    c.child.send("poweroff\r")
+    c.expect(rf"\[rt\] chan: peer 1 answered {answered} messages in {sessions} sessions ")
+    c.expect(r"\[rt\] RESULT: \d+ passed, 0 failed")
+    c.expect(pexpect.EOF)
+
+
 @pytest.mark.parametrize("config,irqchip", [("linux_rt", "aia"), ("linux_rt", "plic"),
                                             ("linux_rt_trusted", "aia")])
 def test_linux_pings_a_bare_metal_guest(config, irqchip):
@@ -137,23 +155,14 @@ def test_linux_pings_a_bare_metal_guest(config, irqchip):
                  r"we are peer 0\r*\n")
         c.expect(r"\[linux\]   peer 0: running, boot 1, 3 vCPUs\r*\n")
         c.expect(r"\[linux\]   peer 1: running, boot 1, 1 vCPUs\r*\n")
-        c.child.send("vmchan ping 10000; echo PING=$?\r")
-        c.expect(rf"\[linux\] vmchan: 10000 round trips over 'rt' \({kind} doorbell, "
-                 r"uio\): min [\d.]+ us, median [\d.]+ us", timeout=1200)
-        c.expect(r"\[linux\] PING=0\r*\n")
+        vmchan_ping(c, "10000", 10000, f"{kind} doorbell, uio")
         # The doorbell's interrupts reached vmchan through /dev/uio0: most
         # answers (one may come before vmchan looks for it).
         c.child.send("awk '/ rt@8000000$/ {print \"RINGS\", $2 + $3 + $4}' /proc/interrupts\r")
         rings = int(c.expect(r"\[linux\] RINGS (\d+)\r*\n").group(1))
         assert rings >= 5000, c.log
-        c.child.send(f"vmchan ping --spin {spins}; echo PING=$?\r")
-        c.expect(rf"\[linux\] vmchan: {spins} round trips over 'rt' \({kind} doorbell, "
-                 r"uio, spinning\): min [\d.]+ us, median [\d.]+ us", timeout=1800)
-        c.expect(r"\[linux\] PING=0\r*\n")
-        c.child.send("poweroff\r")
-        c.expect(rf"\[rt\] chan: peer 1 answered {10000 + spins} messages in 2 sessions ")
-        c.expect(r"\[rt\] RESULT: \d+ passed, 0 failed")
-        c.expect(pexpect.EOF)
+        vmchan_ping(c, f"--spin {spins}", spins, f"{kind} doorbell, uio, spinning")
+        power_off_beside_rt(c, 10000 + spins, 2)
     finally:
         c.close()
     c.check_powered_off()
@@ -190,14 +199,8 @@ def test_vmchan_on_debians_kernel():
         c.child.send("vmchan info\r")
         c.expect(r"\[linux\] channel 'rt': 132 KiB, 2 peers, checked doorbell, via /dev/mem; "
                  r"we are peer 0\r*\n")
-        c.child.send("vmchan ping 2000; echo PING=$?\r")
-        c.expect(r"\[linux\] vmchan: 2000 round trips over 'rt' \(checked doorbell, "
-                 r"/dev/mem\): min [\d.]+ us, median [\d.]+ us", timeout=1200)
-        c.expect(r"\[linux\] PING=0\r*\n")
-        c.child.send("poweroff\r")
-        c.expect(r"\[rt\] chan: peer 1 answered 2000 messages in 1 sessions ")
-        c.expect(r"\[rt\] RESULT: \d+ passed, 0 failed")
-        c.expect(pexpect.EOF)
+        vmchan_ping(c, "2000", 2000, "checked doorbell, /dev/mem")
+        power_off_beside_rt(c, 2000, 1)
     finally:
         c.close()
     assert c.child.exitstatus == 0, c.log
