@@ -405,8 +405,8 @@ GUEST_IMAGE := $(LINUX_IMAGE) $(O)/guest/hi/chan.bin
 GUEST_ARGS := -device guest-loader,kernel=$(LINUX_IMAGE),addr=$(LINUX_ADDR) \
 	-device guest-loader,kernel=$(O)/guest/hi/chan.bin,addr=$(GUEST_HI_ADDR) \
 	$(if $(INITRD),-device 'guest-loader$(comma)initrd=$(INITRD)$(comma)addr=$(INITRD_ADDR)')
-else ifeq ($(GUEST)-$(CONFIG),-linux2)
-# Two Linux VMs (configs/linux2.c): left's shell on its ttyS0 with DISK
+else ifneq ($(filter -linux2 -linux2_trusted,$(GUEST)-$(CONFIG)),)
+# Two Linux VMs (configs/linux2.h): left's shell on its ttyS0 with DISK
 # and NET_PORT on virtio slots 0-1; right's kernel at 0x90200000, its
 # shell on its own ttyS0 (lines marked [right]) with its own disk and
 # network on slots 4-5. Input goes to left; Ctrl-] then "console right"

@@ -1,55 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Two Linux VMs on a 4-hart machine with 1 GiB (make run SMP=4
- * CONFIG=linux2): "left" on harts 0-1 with 256 MiB from 0x80000000 (its
- * kernel at 0x80200000), the RTC and virtio slots 0-3; "right" on harts
- * 2-3 with 256 MiB from 0x90000000 (its kernel at 0x90200000) and virtio
- * slots 4-7. Each has its own emulated UART (ttyS0); every console line
- * is marked with its VM ("[left]", "[right]"), and the keys go to left
- * until the monitor (Ctrl-]) moves them. They share the channel "files"
- * (4 KiB of header and 256 KiB for each, at 0x8000000 in both, rung by
- * source 64; /dev/uio0 in each): "vmchan send FILE" in one and "vmchan
- * recv FILE" in the other copy a file across. Give each its own disk and
- * network card on its own slots: QEMU -device
- * virtio-blk-device,bus=virtio-mmio-bus.N, N 0-3 for left and 4-7 for
- * right.
+ * Two Linux VMs and the channel 'files' between them with a checked
+ * doorbell (make run SMP=4 CONFIG=linux2; configs/linux2.h has the
+ * layout).
  */
-#include "vm_config.h"
+#include "linux2.h"
 
-VM_CONFIG(linux2) = {
-	.name = "linux2",
-	.description = "two Linux VMs of 2 harts: left (ttyS0, virtio 0-3), right (ttyS0, virtio 4-7), the channel 'files' between them",
-	.nr_vms = 2,
-	.vms = {
-		{
-			.name = "left",
-			.harts = HARTS(0, 2),
-			.ram_base = 0x80000000,
-			.ram_size = 256 * MiB,
-			.bootargs = "console=ttyS0 earlycon=sbi "
-				    "uio_pdrv_genirq.of_id=hartvisor,channel",
-			.devices = VM_DEV_UART | VM_DEV_RTC | VM_DEV_VIRTIO |
-				   VM_DEV_IRQCHIP,
-			.virtio = 0x0f,
-		},
-		{
-			.name = "right",
-			.harts = HARTS(2, 2),
-			.ram_base = 0x90000000,
-			.ram_size = 256 * MiB,
-			.bootargs = "console=ttyS0 earlycon=sbi "
-				    "uio_pdrv_genirq.of_id=hartvisor,channel",
-			.devices = VM_DEV_UART | VM_DEV_VIRTIO | VM_DEV_IRQCHIP,
-			.virtio = 0xf0,
-		},
-	},
-	.nr_channels = 1,
-	.channels = { {
-		.name = "files",
-		.size = CHAN_PAGE + 2 * 256 * KiB,
-		.doorbell = CHAN_DOORBELL_CHECKED,
-		.nr_peers = 2,
-		.peers = { { .vm = 0, .gpa = 0x8000000, .irq = 64 },
-			   { .vm = 1, .gpa = 0x8000000, .irq = 64 } },
-	} },
-};
+LINUX2_CONFIG(
+	linux2, CHAN_DOORBELL_CHECKED,
+	"two Linux VMs of 2 harts: left (ttyS0, virtio 0-3), right (ttyS0, virtio 4-7), the channel 'files' between them");

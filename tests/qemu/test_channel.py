@@ -207,12 +207,14 @@ def test_vmchan_on_debians_kernel():
     assert "PASS: vmchan ping: every answer in order and intact (0 bad)" in c.log, c.log
 
 
-def test_two_linux_vms_exchange_a_file():
+@pytest.mark.parametrize("config", ["linux2", "linux2_trusted"])
+def test_two_linux_vms_exchange_a_file(config):
     """configs/linux2.c: 2 MiB of random bytes go from left to right with
     vmchan send and recv over the channel 'files', and back again; each
-    copy has the original's MD5."""
+    copy has the original's MD5. With the trusted doorbell
+    (configs/linux2_trusted.c) the same, and hartvisor sees no ring."""
     assert os.path.exists(IMAGE), f"{IMAGE} missing: make linux"
-    c = Console("linux2", linux_args((IMAGE, "0x90200000")), timeout=600)
+    c = Console(config, linux_args((IMAGE, "0x90200000")), timeout=600)
     try:
         c.expect(r"\[left\] " + PROMPT)
         c.child.send("stty cols 1000; dd if=/dev/urandom of=/tmp/f bs=1024 count=2048 "
@@ -240,3 +242,7 @@ def test_two_linux_vms_exchange_a_file():
         c.close()
     c.check_powered_off()
     assert len(re.findall(r"PASS: vmchan recv: the whole transfer, intact", c.log)) == 2, c.log
+    sent = [int(n) for n in re.findall(r"\[(?:left|right)\] channel 'files': peer \d, "
+                                       r"rings sent (\d+), refused 0\r*\n", c.log)]
+    assert len(sent) == 2, c.log
+    assert all(n == 0 for n in sent) if config == "linux2_trusted" else all(sent), c.log

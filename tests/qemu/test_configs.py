@@ -82,7 +82,7 @@ def test_more_vcpus_than_harts_is_refused():
 
 
 @pytest.mark.parametrize("append,error", [
-    ("config=nope", "no VM config 'nope'; configs/ has: chan chan_trusted default linux linux2 linux_rt linux_rt_trusted pair small"),
+    ("config=nope", "no VM config 'nope'; configs/ has: chan chan_trusted default linux linux2 linux2_trusted linux_rt linux_rt_trusted pair small"),
     ("config=", "unknown word 'config=' on hartvisor's command line (QEMU -append): it takes config=NAME"),
     ("verbose", "unknown word 'verbose' on hartvisor's command line (QEMU -append): it takes config=NAME"),
 ])
@@ -104,7 +104,7 @@ def test_make_rejects_an_unknown_config():
                         f"O={os.path.relpath(BUILD, ROOT)}"],
                        cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode != 0
-    assert "CONFIG=nope: no configs/nope.c (configs: chan chan_trusted default linux linux2 linux_rt linux_rt_trusted pair small)" in r.stderr
+    assert "CONFIG=nope: no configs/nope.c (configs: chan chan_trusted default linux linux2 linux2_trusted linux_rt linux_rt_trusted pair small)" in r.stderr
 
 
 @pytest.mark.parametrize("mem,top,gib,mib2", [
