@@ -48,13 +48,17 @@ def test_guest_walks_its_dtb(smp, irqchip):
 @pytest.mark.parametrize("smp", [4, 8])
 def test_small_config_leaves_harts_idle(smp):
     """configs/small.c: 2 vCPUs on harts 0 and 1, 64 MiB, no virtio, its
-    own bootargs; the other harts check in and stay idle."""
+    own bootargs; the other harts check in and stay idle. The guest may
+    power off before a hart of a busy host has checked in: hartvisor then
+    names it, and it ran nothing either."""
     b = run_guest("dtb", smp, config="small")
     assert seen(b) == (2, 1, 0, "small config"), b.log
     assert guest_ram(b) == ("0x80000000", "0x84000000", 64)
     assert b.lines(r"^dtb: memory 0x80000000-0x84000000 \(64 MiB\)$"), b.log
     assert b.lines(rf"entry 0x81000000, 2 vCPUs on {smp} harts$"), b.log
-    assert len(b.lines(r"online: slot \d+, .*idle \(no VM takes this hart\)")) == smp - 2
+    idle = b.lines(r"online: slot \d+, .*idle \(no VM takes this hart\)")
+    late = b.lines(r"hart \d+ had not checked in yet at power-off")
+    assert len(idle) + len(late) == smp - 2, b.log
     assert len(b.lines(r"^\[h\d+\] vcpu\d+ exits")) == 2, b.log
 
 

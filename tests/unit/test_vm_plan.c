@@ -706,7 +706,7 @@ static void command_line_picks_the_config(void **state)
 			 SBI_ERR_INVALID_PARAM);
 	assert_string_equal(
 		err,
-		"no VM config 'nope'; configs/ has: chan chan_trusted default linux linux2 linux_rt pair small");
+		"no VM config 'nope'; configs/ has: chan chan_trusted default linux linux2 linux2_trusted linux_rt linux_rt_trusted pair small");
 	assert_int_not_equal(
 		vm_config_select(
 			"config=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
